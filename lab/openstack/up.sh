@@ -1,0 +1,180 @@
+#!/usr/bin/env bash
+# Start the lab's OpenStack: Keystone (uwsgi), Glance (glance-api) and Trove's API in
+# Trove's own fake mode (real API code, fake Nova/guest/Swift/Cinder behind it), on the
+# lab MariaDB. Everything binds 127.0.0.1; state under $LAB_DIR/openstack.
+# Knobs: LAB_DIR (/tmp/runbook-lab), KEYSTONE_PORT (25000), GLANCE_PORT (29292),
+#        TROVE_PORT (28779), MARIADB_PORT (23306, passed to lab/mariadb/up.sh),
+#        OS_WAIT (seconds to wait for each service, 90).
+set -euo pipefail
+
+HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+# shellcheck source=lib.sh
+. "$HERE/lib.sh"
+
+KEYSTONE_PORT=${KEYSTONE_PORT:-25000}
+GLANCE_PORT=${GLANCE_PORT:-29292}
+TROVE_PORT=${TROVE_PORT:-28779}
+OS_WAIT=${OS_WAIT:-90}
+KEYSTONE_URL="http://127.0.0.1:$KEYSTONE_PORT/v3"
+GLANCE_URL="http://127.0.0.1:$GLANCE_PORT"
+TROVE_BASE="http://127.0.0.1:$TROVE_PORT"
+TROVE_URL="$TROVE_BASE/v1.0/%(tenant_id)s"
+T_ALL=$SECONDS
+
+[[ $EUID -eq 0 ]] || die "run as root"
+
+# --- packages -------------------------------------------------------------------
+PKGS=(curl uwsgi uwsgi-plugin-python3 keystone glance-api trove-api python3-trove python3-proboscis
+      python3-keystoneclient python3-keystonemiddleware python3-pymysql python3-yaml)
+need=()
+for p in "${PKGS[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || need+=("$p")
+done
+mkdir -p "$LAB_DIR"
+if ((${#need[@]})); then
+  say "installing ${need[*]} (~90 s on a fresh machine)"
+  t0=$SECONDS
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -q -o DPkg::Lock::Timeout=900 "${need[@]}" \
+    >"$LAB_DIR/openstack-apt.log" 2>&1 || { tail -n 20 "$LAB_DIR/openstack-apt.log" >&2; die "apt-get install failed"; }
+  say "installed in $((SECONDS - t0)) s"
+fi
+
+mkdir -p "$OS_STATE" "$PIDS" "$SECRETS" "$LOGS"
+chmod 0700 "$SECRETS"
+
+# --- MariaDB ----------------------------------------------------------------------
+LAB_DIR="$LAB_DIR" "$HERE/../mariadb/up.sh"
+# shellcheck source=/dev/null
+. "$LAB_DIR/mariadb/env"
+MYSQL_ROOT=(mariadb --defaults-file="$LAB_MYSQL_CNF" --protocol=socket -uroot)
+
+# db_user NAME: database NAME and user NAME@127.0.0.1 with a stored random password
+db_user() {
+  local pw; pw=$(secret "db-$1")
+  "${MYSQL_ROOT[@]}" <<SQL
+CREATE DATABASE IF NOT EXISTS \`$1\` CHARACTER SET utf8mb4;
+CREATE USER IF NOT EXISTS '$1'@'127.0.0.1' IDENTIFIED BY '$pw';
+ALTER USER '$1'@'127.0.0.1' IDENTIFIED BY '$pw';
+GRANT ALL PRIVILEGES ON \`$1\`.* TO '$1'@'127.0.0.1';
+SQL
+}
+db_url() { printf 'mysql+pymysql://%s:%s@127.0.0.1:%s/%s?charset=utf8mb4' "$1" "$(secret "db-$1")" "$LAB_MYSQL_PORT" "$1"; }
+
+ADMIN_PW=$(secret admin)
+DEMO_PW=$(secret demo)
+GLANCE_PW=$(secret glance)
+TROVE_PW=$(secret trove)
+
+# check_port NAME PORT: the port must be free unless our own NAME already serves it
+check_port() {
+  if pid_alive "$1"; then return 0; fi
+  port_busy "$2" && die "port $2 for $1 is busy (something else listens there; set ${1^^}_PORT)"
+  return 0
+}
+check_port keystone "$KEYSTONE_PORT"
+check_port glance "$GLANCE_PORT"
+check_port trove "$TROVE_PORT"
+
+# ================================ Keystone =========================================
+KS_DIR="$OS_STATE/keystone"
+KS_CONF="$KS_DIR/keystone.conf"
+mkdir -p "$KS_DIR/fernet-keys" "$KS_DIR/credential-keys"
+db_user keystone
+cat >"$KS_CONF" <<CONF
+# written by lab/openstack/up.sh
+[DEFAULT]
+log_file = $LOGS/keystone.log
+use_stderr = false
+[database]
+connection = $(db_url keystone)
+[token]
+provider = fernet
+[fernet_tokens]
+key_repository = $KS_DIR/fernet-keys
+[fernet_receipts]
+key_repository = $KS_DIR/fernet-keys
+[credential]
+key_repository = $KS_DIR/credential-keys
+[cache]
+enabled = true
+backend = dogpile.cache.memory
+[oslo_policy]
+policy_dirs = $KS_DIR/policy.d
+CONF
+chmod 0600 "$KS_CONF"
+mkdir -p "$KS_DIR/policy.d"
+KSM=(keystone-manage --config-file "$KS_CONF")
+
+if pid_alive keystone; then
+  say "keystone already running (pid $(cat "$PIDS/keystone.pid"))"
+else
+  t0=$SECONDS
+  "${KSM[@]}" db_sync >>"$LOGS/keystone-manage.log" 2>&1 || { tail -n 20 "$LOGS/keystone-manage.log"; die "keystone db_sync failed"; }
+  [[ -s "$KS_DIR/fernet-keys/0" ]] || "${KSM[@]}" fernet_setup --keystone-user root --keystone-group root >>"$LOGS/keystone-manage.log" 2>&1
+  [[ -s "$KS_DIR/credential-keys/0" ]] || "${KSM[@]}" credential_setup --keystone-user root --keystone-group root >>"$LOGS/keystone-manage.log" 2>&1
+  "${KSM[@]}" bootstrap --bootstrap-password "$ADMIN_PW" --bootstrap-username admin \
+    --bootstrap-project-name admin --bootstrap-role-name admin \
+    --bootstrap-service-name keystone --bootstrap-region-id RegionOne \
+    --bootstrap-admin-url "$KEYSTONE_URL" --bootstrap-internal-url "$KEYSTONE_URL" \
+    --bootstrap-public-url "$KEYSTONE_URL" >>"$LOGS/keystone-manage.log" 2>&1 \
+    || { tail -n 20 "$LOGS/keystone-manage.log"; die "keystone bootstrap failed"; }
+  say "keystone db_sync + keys + bootstrap in $((SECONDS - t0)) s"
+  t0=$SECONDS
+  start_bg keystone "$LOGS/keystone-uwsgi.log" \
+    env OS_KEYSTONE_CONFIG_FILES="$KS_CONF" \
+    uwsgi --plugin python3 --http11-socket "127.0.0.1:$KEYSTONE_PORT" \
+      --wsgi-file /usr/bin/keystone-wsgi-public --master --die-on-term \
+      --processes 1 --threads 8 --buffer-size 65535
+  wait_http keystone "$KEYSTONE_URL" "$OS_WAIT" "$LOGS/keystone-uwsgi.log"
+fi
+
+# --- catalog, projects, users ---------------------------------------------------
+t0=$SECONDS
+CATALOG_JSON=$(KEYSTONE_URL="$KEYSTONE_URL" ADMIN_PASSWORD="$ADMIN_PW" DEMO_PASSWORD="$DEMO_PW" \
+  GLANCE_PASSWORD="$GLANCE_PW" TROVE_PASSWORD="$TROVE_PW" GLANCE_URL="$GLANCE_URL" TROVE_URL="$TROVE_URL" \
+  "$PY" "$HERE/catalog.py" 2>>"$LOGS/catalog.log") || { tail -n 20 "$LOGS/catalog.log"; die "catalog registration failed"; }
+echo "$CATALOG_JSON" >"$OS_STATE/catalog.json"
+jget() { "$PY" -c 'import json,sys; print(json.load(open(sys.argv[1]))[sys.argv[2]])' "$OS_STATE/catalog.json" "$1"; }
+DEMO_PROJECT_ID=$(jget demo_project_id)
+ADMIN_PROJECT_ID=$(jget admin_project_id)
+say "catalog: services/endpoints/projects/users registered in $((SECONDS - t0)) s (demo project $DEMO_PROJECT_ID)"
+
+# --- clouds.yaml / secure.yaml --------------------------------------------------
+cat >"$OS_STATE/clouds.yaml" <<YAML
+# written by lab/openstack/up.sh; passwords are in secure.yaml (0600) next to this file
+clouds:
+  lab-admin:
+    auth:
+      auth_url: $KEYSTONE_URL
+      username: admin
+      project_name: admin
+      user_domain_name: Default
+      project_domain_name: Default
+    region_name: RegionOne
+    interface: public
+    identity_api_version: 3
+  lab-demo:
+    auth:
+      auth_url: $KEYSTONE_URL
+      username: demo
+      project_name: demo
+      user_domain_name: Default
+      project_domain_name: Default
+    region_name: RegionOne
+    interface: public
+    identity_api_version: 3
+YAML
+(umask 077; cat >"$OS_STATE/secure.yaml" <<YAML
+clouds:
+  lab-admin:
+    auth:
+      password: $ADMIN_PW
+  lab-demo:
+    auth:
+      password: $DEMO_PW
+YAML
+)
+chmod 0600 "$OS_STATE/secure.yaml"
+
+#@GLANCE@
+#@TROVE@
