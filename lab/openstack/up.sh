@@ -176,5 +176,90 @@ YAML
 )
 chmod 0600 "$OS_STATE/secure.yaml"
 
-#@GLANCE@
+# ================================ Glance ===========================================
+GL_DIR="$OS_STATE/glance"
+GL_CONF="$GL_DIR/glance-api.conf"
+mkdir -p "$GL_DIR/images" "$GL_DIR/staging" "$GL_DIR/tasks" "$GL_DIR/image-cache" "$GL_DIR/locks"
+db_user glance
+cat >"$GL_CONF" <<CONF
+# written by lab/openstack/up.sh
+[DEFAULT]
+bind_host = 127.0.0.1
+bind_port = $GLANCE_PORT
+workers = 1
+log_file = $LOGS/glance-api.log
+use_stderr = false
+enabled_backends = fs:file
+image_cache_dir = $GL_DIR/image-cache
+show_image_direct_url = false
+[glance_store]
+default_backend = fs
+[fs]
+filesystem_store_datadir = $GL_DIR/images
+[os_glance_staging_store]
+filesystem_store_datadir = $GL_DIR/staging
+[os_glance_tasks_store]
+filesystem_store_datadir = $GL_DIR/tasks
+[database]
+connection = $(db_url glance)
+[keystone_authtoken]
+www_authenticate_uri = $KEYSTONE_URL
+auth_url = $KEYSTONE_URL
+auth_type = password
+project_domain_name = Default
+user_domain_name = Default
+project_name = service
+username = glance
+password = $GLANCE_PW
+region_name = RegionOne
+[paste_deploy]
+flavor = keystone
+config_file = /etc/glance/glance-api-paste.ini
+[oslo_concurrency]
+lock_path = $GL_DIR/locks
+[oslo_policy]
+policy_dirs = $GL_DIR/policy.d
+CONF
+chmod 0600 "$GL_CONF"
+mkdir -p "$GL_DIR/policy.d"
+
+if pid_alive glance; then
+  say "glance already running (pid $(cat "$PIDS/glance.pid"))"
+else
+  t0=$SECONDS
+  glance-manage --config-file "$GL_CONF" db_sync >>"$LOGS/glance-manage.log" 2>&1 \
+    || { tail -n 20 "$LOGS/glance-manage.log"; die "glance db_sync failed"; }
+  say "glance db_sync in $((SECONDS - t0)) s"
+  start_bg glance "$LOGS/glance-api.out" glance-api --config-file "$GL_CONF"
+  wait_http glance "$GLANCE_URL/versions" "$OS_WAIT" "$LOGS/glance-api.log"
+fi
+
+# token NAME PASSWORD PROJECT: print a project-scoped token
+token() {
+  curl -sf -D - -o /dev/null -X POST "$KEYSTONE_URL/auth/tokens" -H 'Content-Type: application/json' \
+    -d "{\"auth\":{\"identity\":{\"methods\":[\"password\"],\"password\":{\"user\":{\"name\":\"$1\",\"domain\":{\"id\":\"default\"},\"password\":\"$2\"}}},\"scope\":{\"project\":{\"name\":\"$3\",\"domain\":{\"id\":\"default\"}}}}}" \
+    | tr -d '\r' | sed -n 's/^[Xx]-[Ss]ubject-[Tt]oken: //p'
+}
+ADMIN_TOKEN=$(token admin "$ADMIN_PW" admin)
+[[ -n $ADMIN_TOKEN ]] || die "no admin token from keystone"
+
+# image NAME FILE: id of a public image NAME, created and uploaded if missing
+image() {
+  local name=$1 file=$2 id
+  id=$(curl -sf -H "X-Auth-Token: $ADMIN_TOKEN" "$GLANCE_URL/v2/images?name=$name&status=active" \
+    | "$PY" -c 'import json,sys; i=json.load(sys.stdin)["images"]; print(i[0]["id"] if i else "")')
+  if [[ -z $id ]]; then
+    id=$(curl -sf -X POST -H "X-Auth-Token: $ADMIN_TOKEN" -H 'Content-Type: application/json' "$GLANCE_URL/v2/images" \
+      -d "{\"name\":\"$name\",\"disk_format\":\"raw\",\"container_format\":\"bare\",\"visibility\":\"public\",\"tags\":[\"trove\",\"lab\"]}" \
+      | "$PY" -c 'import json,sys; print(json.load(sys.stdin)["id"])') || die "image create $name failed"
+    curl -sf -X PUT -H "X-Auth-Token: $ADMIN_TOKEN" -H 'Content-Type: application/octet-stream' \
+      --data-binary "@$file" "$GLANCE_URL/v2/images/$id/file" || die "image upload $name failed"
+  fi
+  echo "$id"
+}
+IMG_FILE="$GL_DIR/fake-guest.img"
+[[ -s $IMG_FILE ]] || head -c 1048576 /dev/zero >"$IMG_FILE"
+IMAGE_ID=$(image trove-guest-mysql-5.7-lab "$IMG_FILE")
+IMAGE2_ID=$(image trove-guest-mysql-5.7-lab-v2 "$IMG_FILE")
+say "glance images: $IMAGE_ID (5.7.29), $IMAGE2_ID (5.7.30 / rebuild)"
 #@TROVE@
