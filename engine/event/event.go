@@ -180,6 +180,16 @@ type Diagnostic struct {
 	Line     int    `json:"line,omitempty"`
 	Column   int    `json:"column,omitempty"`
 	Snippet  string `json:"snippet,omitempty"`
+
+	// EndLine and EndColumn close the subject range that Line and Column
+	// open (the end is exclusive, like hcl.Range).
+	EndLine   int `json:"end_line,omitempty"`
+	EndColumn int `json:"end_column,omitempty"`
+	// Context names the enclosing block, e.g. `task "trove_conf"`.
+	Context string `json:"context,omitempty"`
+	// SnippetLine is the line number of Snippet's first line; Snippet holds
+	// whole source lines, newline-separated, covering the subject.
+	SnippetLine int `json:"snippet_line,omitempty"`
 }
 
 func (RunStarted) Type() string   { return "run_started" }
