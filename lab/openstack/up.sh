@@ -262,4 +262,112 @@ IMG_FILE="$GL_DIR/fake-guest.img"
 IMAGE_ID=$(image trove-guest-mysql-5.7-lab "$IMG_FILE")
 IMAGE2_ID=$(image trove-guest-mysql-5.7-lab-v2 "$IMG_FILE")
 say "glance images: $IMAGE_ID (5.7.29), $IMAGE2_ID (5.7.30 / rebuild)"
-#@TROVE@
+# ================================ Trove (fake mode) ================================
+TROVE_AUTH=${TROVE_AUTH:-keystone}
+TR_DIR="$OS_STATE/trove"
+TR_CONF="$TR_DIR/trove.conf"
+TROVE_MANAGE="$HERE/trove-manage"
+mkdir -p "$TR_DIR/locks"
+case $TROVE_AUTH in
+  keystone) PASTE="$HERE/trove-api-paste.ini"; TROVE_TENANT=$DEMO_PROJECT_ID ;;
+  fake) PASTE="$HERE/trove-api-paste-fakeauth.ini"; TROVE_TENANT=demo ;;
+  *) die "TROVE_AUTH must be keystone or fake" ;;
+esac
+db_user trove
+"$PY" - "$HERE/trove.conf.in" "$TR_CONF" <<PYEOF
+import sys
+s = open(sys.argv[1]).read()
+for k, v in {"TROVE_PORT": "$TROVE_PORT", "PASTE": "$PASTE", "LOGS": "$LOGS", "DB_URL": "$(db_url trove)",
+             "KEYSTONE_URL": "$KEYSTONE_URL", "TROVE_PW": "$TROVE_PW", "TR_DIR": "$TR_DIR"}.items():
+    s = s.replace("@%s@" % k, v)
+open(sys.argv[2], "w").write(s)
+PYEOF
+chmod 0600 "$TR_CONF"
+TM=("$TROVE_MANAGE" --config-file "$TR_CONF")
+DATASTORE=mysql
+DS_VERSIONS=(5.7.29 5.7.30)
+RULES=/usr/lib/python3/dist-packages/trove/templates/mysql/validation-rules.json
+LAB_FLAVOR_ID=${LAB_FLAVOR_ID:-10}        # fake Nova's m1.rd-tiny: 512 MB RAM
+LAB_FLAVOR_RESIZE_ID=8                    # fake Nova's m1.rd-smaller: 768 MB RAM
+
+if pid_alive trove; then
+  say "trove already running (pid $(cat "$PIDS/trove.pid"))"
+else
+  t0=$SECONDS
+  "${TM[@]}" db_sync >>"$LOGS/trove-manage.log" 2>&1 || { tail -n 20 "$LOGS/trove-manage.log"; die "trove db_sync failed"; }
+  say "trove db_sync in $((SECONDS - t0)) s"
+  # seed (idempotent; trove-manage prints errors and exits 0, so verify below)
+  t0=$SECONDS
+  "${TM[@]}" datastore_update "$DATASTORE" "" >>"$LOGS/trove-manage.log" 2>&1
+  "${TM[@]}" datastore_version_update "$DATASTORE" 5.7.29 mysql "$IMAGE_ID" "" 1 >>"$LOGS/trove-manage.log" 2>&1
+  "${TM[@]}" datastore_version_update "$DATASTORE" 5.7.30 mysql "$IMAGE2_ID" "" 1 >>"$LOGS/trove-manage.log" 2>&1
+  "${TM[@]}" datastore_update "$DATASTORE" 5.7.29 >>"$LOGS/trove-manage.log" 2>&1
+  for v in "${DS_VERSIONS[@]}"; do
+    "${TM[@]}" db_load_datastore_config_parameters "$DATASTORE" "$v" "$RULES" >>"$LOGS/trove-manage.log" 2>&1
+  done
+  say "trove seeded (datastore $DATASTORE, versions ${DS_VERSIONS[*]}) in $((SECONDS - t0)) s"
+
+  t0=$SECONDS
+  start_bg trove "$LOGS/trove-api.out" "$PY" "$HERE/trove_fakemode.py" --config-file "$TR_CONF"
+  wait_http trove "$TROVE_BASE/" "$OS_WAIT" "$LOGS/trove-api.log"
+fi
+
+# --- verify the seed through the API ---------------------------------------------
+if [[ $TROVE_AUTH == keystone ]]; then
+  DEMO_TOKEN=$(token demo "$DEMO_PW" demo)
+else
+  DEMO_TOKEN=demo
+fi
+curl -sf -H "X-Auth-Token: $DEMO_TOKEN" "$TROVE_BASE/v1.0/$TROVE_TENANT/datastores" >"$TR_DIR/datastores.json" \
+  || die "trove datastores list failed (see $LOGS/trove-api.log)"
+"$PY" - "$TR_DIR/datastores.json" "$DATASTORE" "${DS_VERSIONS[@]}" <<'PYEOF' || die "trove seed check failed: $(cat "$TR_DIR/datastores.json")"
+import json, sys
+ds = {d["name"]: d for d in json.load(open(sys.argv[1]))["datastores"]}
+d = ds[sys.argv[2]]
+have = {v["name"] for v in d["versions"]}
+missing = [v for v in sys.argv[3:] if v not in have]
+assert not missing, "missing versions %s" % missing
+PYEOF
+DS_ID=$("$PY" -c 'import json,sys; print([d["id"] for d in json.load(open(sys.argv[1]))["datastores"] if d["name"]==sys.argv[2]][0])' "$TR_DIR/datastores.json" "$DATASTORE")
+say "trove serves datastore $DATASTORE ($DS_ID) with versions ${DS_VERSIONS[*]}"
+
+# --- env ------------------------------------------------------------------------
+cat >"$OS_STATE/env" <<ENV
+# written by lab/openstack/up.sh; source it (values have no spaces)
+LAB_OS_CLOUDS_YAML=$OS_STATE/clouds.yaml
+LAB_OS_SECURE_YAML=$OS_STATE/secure.yaml
+LAB_OS_CLOUD_ADMIN=lab-admin
+LAB_OS_CLOUD_DEMO=lab-demo
+LAB_OS_REGION=RegionOne
+LAB_KEYSTONE_URL=$KEYSTONE_URL
+LAB_GLANCE_URL=$GLANCE_URL
+LAB_TROVE_URL=$TROVE_BASE/v1.0/$TROVE_TENANT
+LAB_TROVE_BASE_URL=$TROVE_BASE
+LAB_TROVE_AUTH=$TROVE_AUTH
+LAB_TROVE_TENANT=$TROVE_TENANT
+LAB_DEMO_PROJECT_ID=$DEMO_PROJECT_ID
+LAB_ADMIN_PROJECT_ID=$ADMIN_PROJECT_ID
+LAB_ADMIN_PASSWORD_FILE=$SECRETS/admin
+LAB_DEMO_PASSWORD_FILE=$SECRETS/demo
+LAB_IMAGE_ID=$IMAGE_ID
+LAB_IMAGE2_ID=$IMAGE2_ID
+LAB_DATASTORE=$DATASTORE
+LAB_DATASTORE_ID=$DS_ID
+LAB_DATASTORE_VERSION=${DS_VERSIONS[0]}
+LAB_DATASTORE_VERSIONS=${DS_VERSIONS[*]// /,}
+LAB_DATASTORE_UPGRADE_VERSION=${DS_VERSIONS[1]}
+LAB_FLAVOR_ID=$LAB_FLAVOR_ID
+LAB_FLAVOR_RESIZE_ID=$LAB_FLAVOR_RESIZE_ID
+LAB_TROVE_MANAGE=$TROVE_MANAGE
+LAB_TROVE_CONF=$TR_CONF
+LAB_TROVE_DB=trove
+LAB_TROVE_DB_USER=trove
+LAB_TROVE_DB_PASSWORD_FILE=$SECRETS/db-trove
+LAB_KEYSTONE_CONF=$KS_CONF
+LAB_GLANCE_CONF=$GL_CONF
+LAB_OS_PIDS=$PIDS
+LAB_OS_LOGS=$LOGS
+ENV
+# the MariaDB facts too, so one file is enough
+grep '^LAB_MYSQL_' "$LAB_DIR/mariadb/env" >>"$OS_STATE/env"
+say "env written to $OS_STATE/env; all up in $((SECONDS - T_ALL)) s"
