@@ -6,8 +6,8 @@ SYSTEMD_HOSTS=${SYSTEMD_HOSTS:-2}
 STATE=$LAB_DIR/systemd
 KEY=$STATE/id_ed25519
 KNOWN_HOSTS=$STATE/known_hosts
-BRIDGE=rblab2
-BRIDGE_ADDR=10.233.0.1
+# shellcheck disable=SC2034 # used by the scripts that source this file
+BRIDGE=rblab2 BRIDGE_ADDR=10.233.0.1
 
 say() { printf '[systemd-lab] %s\n' "$*"; }
 die() {
@@ -24,7 +24,8 @@ host_addr() { printf '10.233.0.%d' $((10 + $1)); }
 lab_ssh() { # ADDR COMMAND...
   local addr=$1
   shift
-  ssh -F /dev/null -i "$KEY" -o IdentitiesOnly=yes -o BatchMode=yes \
+  # shellcheck disable=SC2086 # LAB_SSH_EXTRA: extra options, word-split on purpose
+  ssh -F /dev/null -i "$KEY" -o IdentitiesOnly=yes -o BatchMode=yes ${LAB_SSH_EXTRA:-} \
     -o UserKnownHostsFile="$KNOWN_HOSTS" -o StrictHostKeyChecking=yes \
     -o ConnectTimeout=3 -o LogLevel=ERROR "root@$addr" "$@"
 }

@@ -50,9 +50,11 @@ for name in "${names[@]}"; do
   while [[ -n $(alive "$name") ]] && ((SECONDS < deadline)); do sleep 0.2; done
   left=$(alive "$name")
   [[ -n $left ]] || continue
-  say "$name did not power off within ${stop_timeout}s; killing ($left)"
+  say "$name did not power off within ${stop_timeout}s; killing (${left//$'\n'/ })"
   # killing a PID namespace's init kills every process in it
-  for x in $left; do [[ $x == init:* ]] && kill -KILL "${x#init:}" 2>/dev/null || true; done
+  for x in $left; do
+    if [[ $x == init:* ]]; then kill -KILL "${x#init:}" 2>/dev/null || true; fi
+  done
   end=$((SECONDS + 5))
   while [[ -n $(alive "$name") ]] && ((SECONDS < end)); do sleep 0.2; done
   for x in $(alive "$name"); do kill -KILL "${x#*:}" 2>/dev/null || true; done
@@ -60,7 +62,16 @@ for name in "${names[@]}"; do
   while [[ -n $(alive "$name") ]] && ((SECONDS < end)); do sleep 0.2; done
   [[ -z $(alive "$name") ]] || die "$name: processes still alive after SIGKILL: $(alive "$name")"
 done
-for name in "${names[@]}"; do rm -f "$STATE/pids/$name.pid" "$STATE/pids/$name.init"; done
+for name in "${names[@]}"; do
+  # nspawn was re-parented to PID 1 when up.sh exited: give PID 1 a moment to
+  # reap it, so no <defunct> entry is left in ps
+  pid=$(cat "$STATE/pids/$name.pid" 2>/dev/null || true)
+  end=$((SECONDS + 5))
+  while [[ $pid =~ ^[0-9]+$ && $(awk '{print $3}' "/proc/$pid/stat" 2>/dev/null) == Z ]] && ((SECONDS < end)); do
+    sleep 0.2
+  done
+  rm -f "$STATE/pids/$name.pid" "$STATE/pids/$name.init"
+done
 
 # cgroups made by launch.sh (runbook-lab-sdNN), empty once the containers are gone
 for cg in $(lab_cgroup_roots); do

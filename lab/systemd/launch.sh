@@ -12,7 +12,7 @@ hostdir=$1 name=$2 netns=$3
 # shellcheck source=lab/systemd/common.sh
 . "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 
-mount -t tmpfs -o mode=0755,size=${SYSTEMD_TMPFS_SIZE:-256m} "rblab-$name" "$hostdir/rw"
+mount -t tmpfs -o "mode=0755,size=${SYSTEMD_TMPFS_SIZE:-256m}" "rblab-$name" "$hostdir/rw"
 mkdir -p "$hostdir/rw/upper" "$hostdir/rw/work" "$hostdir/rw/units"
 cp -a "$hostdir/seed/upper/." "$hostdir/rw/upper/"
 cp -a "$hostdir/seed/units/." "$hostdir/rw/units/"

@@ -14,6 +14,17 @@ here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 IFS=, read -r -a names <<<"$LAB_SYSTEMD_HOSTS"
 IFS=, read -r -a addrs <<<"$LAB_SYSTEMD_ADDRESSES"
 
+# One reused connection per host (ControlMaster), closed on exit.
+ctl=$(mktemp -d /tmp/rblab-smoke.XXXXXX)
+LAB_SSH_EXTRA="-o ControlMaster=auto -o ControlPath=$ctl/%h -o ControlPersist=60"
+cleanup() {
+  for a in "${addrs[@]}"; do
+    if [[ -S $ctl/$a ]]; then ssh -o ControlPath="$ctl/$a" -O exit "$a" 2>/dev/null || true; fi
+  done
+  rm -rf "$ctl"
+}
+trap cleanup EXIT
+
 failures=0
 ok() { printf '  ok   %s\n' "$*"; }
 bad() {
@@ -32,10 +43,10 @@ for idx in "${!names[@]}"; do
   echo "$name ($addr)"
 
   state=$(r systemctl is-system-running || true)
-  [[ $state == running || $state == degraded ]] && ok "is-system-running: $state" || bad "is-system-running: '$state'"
+  if [[ $state == running || $state == degraded ]]; then ok "is-system-running: $state"; else bad "is-system-running: '$state'"; fi
 
   n=$(r "systemctl list-units 'devstack@tr-*' --no-legend --plain --state=running | wc -l")
-  [[ $n == 3 ]] && ok "devstack@tr-* matches $n running units" || bad "devstack@tr-* matches $n running units (want 3)"
+  if [[ $n == 3 ]]; then ok "devstack@tr-* matches $n running units"; else bad "devstack@tr-* matches $n running units (want 3)"; fi
 
   before=$(r systemctl show rb-ok -p ActiveEnterTimestamp -p ActiveEnterTimestampMonotonic --value | tr '\n' ' ')
   sleep 1 # ActiveEnterTimestamp has a resolution of 1 s
@@ -50,7 +61,7 @@ for idx in "${!names[@]}"; do
   c0=$(r 'cat /run/rb-reload.count 2>/dev/null | wc -l')
   r systemctl reload rb-reload
   c1=$(r 'cat /run/rb-reload.count 2>/dev/null | wc -l')
-  ((c1 == c0 + 1)) && ok "reload rb-reload: /run/rb-reload.count $c0 -> $c1 lines" || bad "reload rb-reload: count $c0 -> $c1"
+  if ((c1 == c0 + 1)); then ok "reload rb-reload: /run/rb-reload.count $c0 -> $c1 lines"; else bad "reload rb-reload: count $c0 -> $c1"; fi
 
   if out=$(r systemctl start rb-fail 2>&1); then
     bad "start rb-fail succeeded"
@@ -58,26 +69,25 @@ for idx in "${!names[@]}"; do
     ok "start rb-fail fails: ${out%%$'\n'*}"
   fi
   line=$(r journalctl -u rb-fail -n 20 --no-pager -o cat | grep -m1 'rb-fail: cannot open /etc/rb-fail.conf' || true)
-  [[ -n $line ]] && ok "journalctl -u rb-fail: $line" || bad "journalctl -u rb-fail lacks 'rb-fail: cannot open /etc/rb-fail.conf'"
+  if [[ -n $line ]]; then ok "journalctl -u rb-fail: $line"; else bad "journalctl -u rb-fail lacks 'rb-fail: cannot open /etc/rb-fail.conf'"; fi
   r systemctl reset-failed rb-fail
 
   r systemctl start rb-flap
   s1=$(r systemctl is-active rb-flap || true)
   sleep 3
   s2=$(r systemctl is-active rb-flap || true)
-  [[ $s1 == active && $s2 == failed ]] && ok "rb-flap: $s1, 3 s later $s2" || bad "rb-flap: $s1, 3 s later $s2 (want active, failed)"
+  if [[ $s1 == active && $s2 == failed ]]; then ok "rb-flap: $s1, 3 s later $s2"; else bad "rb-flap: $s1, 3 s later $s2 (want active, failed)"; fi
   r systemctl reset-failed rb-flap
 
   en=$(r systemctl is-enabled rb-disabled || true) act=$(r systemctl is-active rb-disabled || true)
-  [[ $en == disabled && $act == inactive ]] && ok "rb-disabled: $en, $act" || bad "rb-disabled: $en, $act"
+  if [[ $en == disabled && $act == inactive ]]; then ok "rb-disabled: $en, $act"; else bad "rb-disabled: $en, $act"; fi
 
   running=$(r systemctl list-units --type=service --state=running --no-legend --plain | awk '{print $1}')
   extra=$(grep -Ev "$allowed" <<<"$running" || true)
   for u in keystone.service mariadb.service apache2.service; do
     [[ $(r systemctl is-active "$u" || true) == active ]] && extra+=" $u"
   done
-  [[ -z ${extra// /} ]] && ok "no unit of this machine runs inside ($(wc -l <<<"$running") services running, all lab/systemd ones)" ||
-    bad "unexpected running units: $extra"
+  if [[ -z ${extra// /} ]]; then ok "no unit of this machine runs inside ($(wc -l <<<"$running") services running, all lab/systemd ones)"; else bad "unexpected running units: $extra"; fi
 done
 
 # Containers do not share cgroups: stopping rb-ok on the first host leaves the others'.
@@ -88,8 +98,7 @@ if ((${#names[@]} > 1)); then
   others=""
   for a in "${addrs[@]:1}"; do others+="$(lab_ssh "$a" systemctl is-active rb-ok || true) "; done
   r systemctl start rb-ok
-  [[ $others != *inactive* && $others != *failed* ]] && ok "stop rb-ok on ${names[0]}: others stay ${others% }" ||
-    bad "stop rb-ok on ${names[0]} stopped others: $others"
+  if [[ $others != *inactive* && $others != *failed* ]]; then ok "stop rb-ok on ${names[0]}: others stay ${others% }"; else bad "stop rb-ok on ${names[0]} stopped others: $others"; fi
 fi
 
 secs=$(awk -v a="$t0" -v b="$(date +%s.%N)" 'BEGIN{printf "%.1f", b-a}')

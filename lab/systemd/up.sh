@@ -15,8 +15,9 @@ here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 . "$here/common.sh"
 
 [[ $(id -u) -eq 0 ]] || die "must run as root (network namespaces, mounts, systemd-nspawn)"
-[[ $SYSTEMD_HOSTS =~ ^[0-9]+$ ]] && ((SYSTEMD_HOSTS >= 1 && SYSTEMD_HOSTS <= 99)) ||
+if ! [[ $SYSTEMD_HOSTS =~ ^[0-9]+$ ]] || ((SYSTEMD_HOSTS < 1 || SYSTEMD_HOSTS > 99)); then
   die "SYSTEMD_HOSTS must be 1..99 (got '$SYSTEMD_HOSTS')"
+fi
 boot_timeout=${SYSTEMD_BOOT_TIMEOUT:-60}
 export SYSTEMD_TMPFS_SIZE=${SYSTEMD_TMPFS_SIZE:-256m}
 
@@ -45,6 +46,9 @@ if compgen -G "$STATE/pids/*.pid" >/dev/null; then
     exit 0
   fi
   say "found a partial or different lab; taking it down first"
+  "$here/down.sh"
+elif ip link show "$BRIDGE" >/dev/null 2>&1 || ip netns list 2>/dev/null | grep -qE '^rbsd[0-9]{2}( |$)'; then
+  say "found leftovers of an earlier run; cleaning up first"
   "$here/down.sh"
 fi
 
