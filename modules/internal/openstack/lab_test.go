@@ -1,0 +1,73 @@
+package openstack
+
+import (
+	"context"
+	"strings"
+	"testing"
+
+	"github.com/gophercloud/gophercloud/v2/openstack/db/v1/datastores"
+	"github.com/gophercloud/gophercloud/v2/openstack/image/v2/images"
+
+	"github.com/runbook-dev/runbook/modules/internal/openstack/labenv"
+)
+
+func TestLabConnect(t *testing.T) {
+	env := labenv.OpenStack(t)
+	Forget()
+	ctx := context.Background()
+	c, err := Connect(ctx, Params{Cloud: env["LAB_OS_CLOUD_DEMO"]})
+	if err != nil {
+		t.Fatal(err)
+	}
+	again, err := Connect(ctx, Params{Cloud: env["LAB_OS_CLOUD_DEMO"]})
+	if err != nil || again != c {
+		t.Fatalf("second Connect: %p vs %p, %v: the connection is not reused", again, c, err)
+	}
+	img, err := c.Image()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := images.Get(ctx, img, env["LAB_IMAGE_ID"]).Extract(); err != nil {
+		t.Fatalf("glance: %v", Wrap("getting lab image", err))
+	}
+	db, err := c.Database()
+	if err != nil {
+		t.Fatal(err)
+	}
+	pages, err := datastores.List(db).AllPages(ctx)
+	if err != nil {
+		t.Fatalf("trove: %v", Wrap("listing datastores", err))
+	}
+	ds, _ := datastores.ExtractDatastores(pages)
+	found := false
+	for _, d := range ds {
+		found = found || d.Name == env["LAB_DATASTORE"]
+	}
+	if !found {
+		t.Errorf("datastore %s not listed: %+v", env["LAB_DATASTORE"], ds)
+	}
+}
+
+func TestLabWrongPassword(t *testing.T) {
+	env := labenv.OpenStack(t)
+	Forget()
+	dir := t.TempDir()
+	clouds := "clouds:\n  bad:\n    auth:\n      auth_url: " + env["LAB_KEYSTONE_URL"] +
+		"\n      username: demo\n      password: not-the-password-x9\n      project_name: demo\n      user_domain_name: Default\n      project_domain_name: Default\n"
+	writeFile(t, dir+"/clouds.yaml", clouds)
+	t.Setenv("OS_CLIENT_CONFIG_FILE", dir+"/clouds.yaml")
+	_, err := Connect(context.Background(), Params{Cloud: "bad"})
+	if err == nil {
+		t.Fatal("wrong password accepted")
+	}
+	msg := err.Error()
+	if strings.Contains(msg, "not-the-password-x9") {
+		t.Fatalf("error shows the password: %s", msg)
+	}
+	for _, want := range []string{"cloud bad", "401", "request id req-"} {
+		if !strings.Contains(msg, want) {
+			t.Errorf("error %q lacks %q", msg, want)
+		}
+	}
+	t.Log(msg)
+}

@@ -1,0 +1,101 @@
+// Package labenv lets tests find the lab's OpenStack (lab/openstack/up.sh):
+// it reads $RUNBOOK_LAB_DIR/openstack/env (default /tmp/runbook-lab) and
+// points OS_CLIENT_CONFIG_FILE at the lab's clouds.yaml. Without the lab a
+// test is skipped, unless RUNBOOK_LAB_REQUIRED=1 (CI), when it fails.
+//
+// It is imported by tests only.
+package labenv
+
+import (
+	"bufio"
+	"net"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+)
+
+// Env is the lab's env file as a map (LAB_GLANCE_URL, LAB_IMAGE_ID...).
+type Env map[string]string
+
+// Dir returns the lab directory.
+func Dir() string {
+	if d := os.Getenv("RUNBOOK_LAB_DIR"); d != "" {
+		return d
+	}
+	return "/tmp/runbook-lab"
+}
+
+// OpenStack returns the lab's OpenStack env, after checking that Keystone,
+// Glance and Trove answer, and sets OS_CLIENT_CONFIG_FILE for the test.
+func OpenStack(t testing.TB) Env {
+	t.Helper()
+	path := filepath.Join(Dir(), "openstack", "env")
+	env, err := read(path)
+	if err != nil {
+		absent(t, "lab OpenStack env %s: %v (run lab/openstack/up.sh)", path, err)
+	}
+	for _, k := range []string{"LAB_KEYSTONE_URL", "LAB_GLANCE_URL", "LAB_TROVE_BASE_URL"} {
+		if !reachable(env[k]) {
+			absent(t, "lab OpenStack: %s=%s does not answer (run lab/openstack/up.sh)", k, env[k])
+		}
+	}
+	t.Setenv("OS_CLIENT_CONFIG_FILE", env["LAB_OS_CLOUDS_YAML"])
+	t.Setenv("OS_CLOUD", "")
+	return env
+}
+
+func absent(t testing.TB, format string, args ...any) {
+	t.Helper()
+	if os.Getenv("RUNBOOK_LAB_REQUIRED") == "1" {
+		t.Fatalf(format, args...)
+	}
+	t.Skipf(format, args...)
+}
+
+func read(path string) (Env, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	env := Env{}
+	sc := bufio.NewScanner(f)
+	for sc.Scan() {
+		line := strings.TrimSpace(sc.Text())
+		if line == "" || strings.HasPrefix(line, "#") {
+			continue
+		}
+		k, v, ok := strings.Cut(line, "=")
+		if !ok {
+			continue
+		}
+		env[k] = strings.Trim(v, `"'`)
+	}
+	return env, sc.Err()
+}
+
+func reachable(raw string) bool {
+	u, err := url.Parse(raw)
+	if err != nil || u.Host == "" {
+		return false
+	}
+	c, err := net.DialTimeout("tcp", u.Host, 2*time.Second)
+	if err != nil {
+		return false
+	}
+	c.Close()
+	return true
+}
+
+// Secret reads the file named by env[key] (a *_PASSWORD_FILE).
+func (e Env) Secret(t testing.TB, key string) string {
+	t.Helper()
+	b, err := os.ReadFile(e[key])
+	if err != nil {
+		t.Fatalf("lab secret %s: %v", key, err)
+	}
+	return strings.TrimSpace(string(b))
+}
