@@ -1,0 +1,201 @@
+// Package hostfs lets modules look at a host's file system through a
+// transport.Conn: whether a path exists, what it is (mode, owner, size,
+// link target) and what a file holds.
+//
+// Everything goes through the Conn as plain argv (test, stat, readlink) or
+// Download, never as shell text, so it works the same on the local
+// transport and over SSH. It expects GNU coreutils on the host (stat -c).
+// It only looks: writing files is each module's own business.
+package hostfs
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io/fs"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/runbook-dev/runbook/engine/module"
+	"github.com/runbook-dev/runbook/engine/transport"
+)
+
+// cLocale makes messages of the host's tools predictable to parse.
+var cLocale = map[string]string{"LC_ALL": "C"}
+
+// Exists reports whether path exists on the host, following symlinks (a
+// dangling symlink does not exist), as `test -e` does.
+func Exists(ctx context.Context, conn transport.Conn, path string) (bool, error) {
+	argv := []string{"test", "-e", path}
+	res, err := conn.Exec(ctx, &transport.Cmd{Argv: argv, Env: cLocale})
+	if err != nil {
+		return false, err
+	}
+	switch res.RC {
+	case 0:
+		return true, nil
+	case 1:
+		return false, nil
+	default:
+		return false, &module.CommandError{Argv: argv, RC: res.RC, Stderr: string(res.Stderr), Msg: "checking whether " + path + " exists"}
+	}
+}
+
+// FileInfo describes a file on a host.
+type FileInfo struct {
+	Path    string
+	Mode    fs.FileMode // type and permission bits, as in io/fs
+	UID     int
+	GID     int
+	Owner   string // user name, or "UNKNOWN" when the host has none for UID
+	Group   string // group name, or "UNKNOWN"
+	Size    int64
+	ModTime time.Time
+	// LinkTarget is what a symlink points to (from Lstat only).
+	LinkTarget string
+}
+
+// IsDir reports whether the file is a directory.
+func (fi *FileInfo) IsDir() bool { return fi.Mode.IsDir() }
+
+// Type names the kind of file: "file", "directory", "link", "fifo",
+// "socket", "char" or "block".
+func (fi *FileInfo) Type() string {
+	switch m := fi.Mode; {
+	case m.IsDir():
+		return "directory"
+	case m&fs.ModeSymlink != 0:
+		return "link"
+	case m&fs.ModeNamedPipe != 0:
+		return "fifo"
+	case m&fs.ModeSocket != 0:
+		return "socket"
+	case m&fs.ModeCharDevice != 0:
+		return "char"
+	case m&fs.ModeDevice != 0:
+		return "block"
+	default:
+		return "file"
+	}
+}
+
+// Stat describes path, following symlinks. A missing path is an error
+// wrapping fs.ErrNotExist.
+func Stat(ctx context.Context, conn transport.Conn, path string) (*FileInfo, error) {
+	return stat(ctx, conn, path, true)
+}
+
+// Lstat describes path itself: a symlink is reported as a link, with its
+// target in LinkTarget. A missing path is an error wrapping fs.ErrNotExist.
+func Lstat(ctx context.Context, conn transport.Conn, path string) (*FileInfo, error) {
+	fi, err := stat(ctx, conn, path, false)
+	if err != nil || fi.Mode&fs.ModeSymlink == 0 {
+		return fi, err
+	}
+	argv := []string{"readlink", "--", path}
+	res, err := conn.Exec(ctx, &transport.Cmd{Argv: argv, Env: cLocale})
+	if err != nil {
+		return nil, err
+	}
+	if res.RC != 0 {
+		return nil, &module.CommandError{Argv: argv, RC: res.RC, Stderr: string(res.Stderr), Msg: "reading link " + path}
+	}
+	fi.LinkTarget = strings.TrimSuffix(string(res.Stdout), "\n")
+	return fi, nil
+}
+
+// statFormat prints, tab-separated: raw mode (hex), uid, gid, user, group,
+// size and mtime (seconds). None of them can hold a tab or a newline.
+const statFormat = "%f\t%u\t%g\t%U\t%G\t%s\t%Y"
+
+func stat(ctx context.Context, conn transport.Conn, path string, follow bool) (*FileInfo, error) {
+	argv := []string{"stat", "-c", statFormat, "--", path}
+	if follow {
+		argv = []string{"stat", "-L", "-c", statFormat, "--", path}
+	}
+	res, err := conn.Exec(ctx, &transport.Cmd{Argv: argv, Env: cLocale})
+	if err != nil {
+		return nil, err
+	}
+	if res.RC != 0 {
+		msg := string(res.Stderr)
+		switch {
+		case strings.Contains(msg, "No such file or directory"), strings.Contains(msg, "Not a directory"):
+			return nil, fmt.Errorf("stat %s: %w", path, fs.ErrNotExist)
+		case strings.Contains(msg, "Permission denied"):
+			return nil, fmt.Errorf("stat %s: %w", path, fs.ErrPermission)
+		}
+		return nil, &module.CommandError{Argv: argv, RC: res.RC, Stderr: msg, Msg: "stat " + path}
+	}
+	fi, err := parseStat(path, res.Stdout)
+	if err != nil {
+		return nil, fmt.Errorf("stat %s: %w", path, err)
+	}
+	return fi, nil
+}
+
+func parseStat(path string, out []byte) (*FileInfo, error) {
+	f := strings.Split(string(bytes.TrimSuffix(out, []byte("\n"))), "\t")
+	if len(f) != 7 {
+		return nil, fmt.Errorf("unexpected output %q", out)
+	}
+	raw, err1 := strconv.ParseUint(f[0], 16, 32)
+	uid, err2 := strconv.Atoi(f[1])
+	gid, err3 := strconv.Atoi(f[2])
+	size, err4 := strconv.ParseInt(f[5], 10, 64)
+	mtime, err5 := strconv.ParseInt(f[6], 10, 64)
+	if err := errors.Join(err1, err2, err3, err4, err5); err != nil {
+		return nil, fmt.Errorf("unexpected output %q: %w", out, err)
+	}
+	return &FileInfo{
+		Path:    path,
+		Mode:    modeFromUnix(uint32(raw)),
+		UID:     uid,
+		GID:     gid,
+		Owner:   f[3],
+		Group:   f[4],
+		Size:    size,
+		ModTime: time.Unix(mtime, 0),
+	}, nil
+}
+
+// modeFromUnix converts a Linux st_mode to an fs.FileMode, as os.Stat does.
+func modeFromUnix(m uint32) fs.FileMode {
+	mode := fs.FileMode(m & 0o777)
+	switch m & 0o170000 {
+	case 0o060000:
+		mode |= fs.ModeDevice
+	case 0o020000:
+		mode |= fs.ModeDevice | fs.ModeCharDevice
+	case 0o040000:
+		mode |= fs.ModeDir
+	case 0o010000:
+		mode |= fs.ModeNamedPipe
+	case 0o120000:
+		mode |= fs.ModeSymlink
+	case 0o140000:
+		mode |= fs.ModeSocket
+	}
+	if m&0o4000 != 0 {
+		mode |= fs.ModeSetuid
+	}
+	if m&0o2000 != 0 {
+		mode |= fs.ModeSetgid
+	}
+	if m&0o1000 != 0 {
+		mode |= fs.ModeSticky
+	}
+	return mode
+}
+
+// ReadFile returns the content of the file at path on the host. A missing
+// file is an error wrapping fs.ErrNotExist (as the transport reports it).
+func ReadFile(ctx context.Context, conn transport.Conn, path string) ([]byte, error) {
+	var buf bytes.Buffer
+	if err := conn.Download(ctx, path, &buf); err != nil {
+		return nil, err
+	}
+	return buf.Bytes(), nil
+}
