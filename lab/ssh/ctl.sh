@@ -37,10 +37,10 @@ stop)
 	kill -CONT "$pid" 2>/dev/null || true
 	kill -TERM "$pid"
 	for _ in $(seq 50); do
-		[[ -d /proc/$pid ]] || break
+		pid_alive "$pid" || break
 		sleep 0.05
 	done
-	[[ ! -d /proc/$pid ]] || kill -KILL "$pid" 2>/dev/null || true
+	! pid_alive "$pid" || kill -KILL "$pid" 2>/dev/null || true
 	rm -f "$SSH_LAB/pids/$name.pid"
 	write_hosts_json
 	log "$name: stopped sshd $pid"

@@ -57,13 +57,11 @@ if ((${#targets[@]})); then
 	kill -TERM "${targets[@]}" 2>/dev/null || true
 	kill -CONT "${targets[@]}" 2>/dev/null || true
 	for _ in $(seq 30); do
-		alive=()
-		for pid in "${targets[@]}"; do [[ -d /proc/$pid ]] && alive+=("$pid"); done
+		mapfile -t alive < <(alive_of "${targets[@]}")
 		((${#alive[@]})) || break
 		sleep 0.1
 	done
-	alive=()
-	for pid in "${targets[@]}"; do [[ -d /proc/$pid ]] && alive+=("$pid"); done
+	mapfile -t alive < <(alive_of "${targets[@]}")
 	if ((${#alive[@]})); then
 		log "down: SIGKILL ${#alive[@]} process(es) that ignored SIGTERM: ${alive[*]}"
 		kill -KILL "${alive[@]}" 2>/dev/null || true

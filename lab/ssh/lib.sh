@@ -32,6 +32,25 @@ need_root() {
 # now_ms prints a monotonic-enough wall clock in milliseconds.
 now_ms() { date +%s%3N; }
 
+# pid_alive PID: the process exists and is not a zombie (PID 1 here may reap
+# orphans late, so /proc/PID alone is not enough).
+pid_alive() {
+	local st
+	st=$(awk '$1 == "State:" {print $2}' "/proc/$1/status" 2>/dev/null) || return 1
+	[[ -n $st && $st != Z && $st != X ]]
+}
+
+# alive_of PID...: prints those of the given pids that are alive (not zombies),
+# with one `ps` call.
+alive_of() {
+	(($#)) || return 0
+	ps -o pid=,stat= -p "$(
+		IFS=,
+		printf '%s' "$*"
+	)" 2>/dev/null | awk '$2 !~ /^[ZX]/ {print $1}'
+	return 0
+}
+
 # meta_file NAME: per-host description written by up.sh, read by ctl.sh/down.sh.
 meta_file() { printf '%s/hosts.d/%s.env' "$SSH_LAB" "$1"; }
 
@@ -55,11 +74,12 @@ host_names() {
 # with config CONF (sshd rewrites its title to "sshd: /usr/sbin/sshd -D -f CONF
 # ... [listener] ...", so the -f argument is still there).
 is_lab_sshd() {
-	local pid=$1 conf=$2 cmd
+	local pid=$1 conf=$2 argv=()
 	[[ $pid =~ ^[0-9]+$ ]] || return 1
 	[[ -r /proc/$pid/cmdline ]] || return 1
-	cmd=$(tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null) || return 1
-	[[ $cmd == *"sshd"*" -f $conf "* ]]
+	# A zombie has an empty cmdline, so it never matches.
+	mapfile -d "" -t argv <"/proc/$pid/cmdline" 2>/dev/null || return 1
+	[[ " ${argv[*]} " == *"sshd"*" -f $conf "* ]]
 }
 
 # host_pid NAME prints the recorded listener pid if that process is still the
@@ -157,7 +177,7 @@ wait_listening() {
 		for name in "${pending[@]}"; do
 			load_meta "$name"
 			pid=$(<"$SSH_LAB/pids/$name.pid")
-			if [[ ! -d /proc/$pid ]]; then
+			if ! pid_alive "$pid"; then
 				tail -n 5 "$H_LOG" "$SSH_LAB/boot/$name.log" >&2 2>/dev/null || true
 				die "sshd of $name (pid $pid) exited during start; see $H_LOG"
 			fi
@@ -181,26 +201,35 @@ wait_listening() {
 	done
 }
 
-# json_str S: S as a JSON string (lab values never hold control characters).
+# json_str VAR S: sets VAR to S as a JSON string (lab values hold no control characters).
 json_str() {
-	local s=${1//\\/\\\\}
+	local s=${2//\\/\\\\}
 	s=${s//\"/\\\"}
-	printf '"%s"' "$s"
+	printf -v "$1" '"%s"' "$s"
 }
 
 # write_hosts_json writes $SSH_LAB/hosts.json from the metadata and pid files.
 write_hosts_json() {
-	local name pid first=1 tmp=$SSH_LAB/hosts.json.tmp
+	local name pid first=1 tmp=$SSH_LAB/hosts.json.tmp jn ja ju jns jl jj
 	{
 		printf '[\n'
 		while read -r name; do
 			load_meta "$name"
-			pid=$(host_pid "$name")
+			pid=0
+			if [[ -r $SSH_LAB/pids/$name.pid ]]; then
+				pid=$(<"$SSH_LAB/pids/$name.pid")
+				is_lab_sshd "$pid" "$H_CONF" || pid=0
+			fi
 			((first)) || printf ',\n'
 			first=0
+			json_str jn "$H_NAME"
+			json_str ja "$H_ADDR"
+			json_str ju "$LAB_USER"
+			json_str jns "$H_NETNS"
+			json_str jl "$H_LOG"
+			json_str jj "$H_JUMP"
 			printf '  {"name": %s, "address": %s, "port": %s, "user": %s, "netns": %s, "pid": %s, "log": %s, "jump": %s}' \
-				"$(json_str "$H_NAME")" "$(json_str "$H_ADDR")" "$H_PORT" "$(json_str "$LAB_USER")" \
-				"$(json_str "$H_NETNS")" "${pid:-0}" "$(json_str "$H_LOG")" "$(json_str "$H_JUMP")"
+				"$jn" "$ja" "$H_PORT" "$ju" "$jns" "$pid" "$jl" "$jj"
 		done < <(host_names)
 		printf '\n]\n'
 	} >"$tmp"
