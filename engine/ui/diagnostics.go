@@ -68,7 +68,7 @@ func DiagnosticEvent(d *hcl.Diagnostic, files map[string]*hcl.File) event.Diagno
 	ev.Filename = subj.Filename
 	ev.Line, ev.Column = subj.Start.Line, subj.Start.Column
 	ev.EndLine, ev.EndColumn = subj.End.Line, subj.End.Column
-	if subj.Empty() || ev.EndLine < ev.Line {
+	if ev.EndLine < ev.Line || (ev.EndLine == ev.Line && ev.EndColumn <= ev.Column) { // empty
 		ev.EndLine, ev.EndColumn = ev.Line, ev.Column+1
 	}
 	file := files[subj.Filename]
@@ -171,7 +171,7 @@ func writeSnippet(b *strings.Builder, d event.Diagnostic, st styler) {
 		line := []rune(text)
 		start, end := -1, -1
 		if n >= d.Line && n <= endLine {
-			start, end = 0, len(line)
+			start, end = leadingSpace(line), len(line)
 			if n == d.Line {
 				start = max(d.Column-1, 0)
 			}
@@ -212,6 +212,16 @@ func blankOut(s string) string {
 		}
 	}
 	return b.String()
+}
+
+// leadingSpace counts the blanks that open line.
+func leadingSpace(line []rune) int {
+	for i, r := range line {
+		if r != ' ' && r != '\t' {
+			return i
+		}
+	}
+	return len(line)
 }
 
 func runeLen(s string) int { return len([]rune(s)) }

@@ -64,7 +64,7 @@ func applyRun() []event.Event {
 			Reason: "DEFAULT.transport_url", Duration: 420 * time.Millisecond, Notified: []string{"handler.restart_trove"}},
 		event.TaskFinished{Task: "task.migrate_db", Host: "ctl1", Status: event.StatusFailed,
 			Reason: "trove-manage db_upgrade exited with status 2", RC: rc(2),
-			Stderr: "Traceback (most recent call last):\n  File \"/usr/bin/trove-manage\", line 10\n\x1b[31moslo_db.exception.DBConnectionError\x1b[0m: (2003, \"Can't connect\")\n",
+			Stderr:   "Traceback (most recent call last):\n  File \"/usr/bin/trove-manage\", line 10\n\x1b[31moslo_db.exception.DBConnectionError\x1b[0m: (2003, \"Can't connect\")\n",
 			Duration: 3500 * time.Millisecond},
 		event.TaskFinished{Task: "task.trove_conf", Host: "ctl2", Status: event.StatusUnreachable,
 			Reason: "ssh ctl2 (10.0.0.12:22): dial tcp 10.0.0.12:22: connect: connection refused", Duration: 10 * time.Second},
