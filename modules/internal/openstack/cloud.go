@@ -1,6 +1,7 @@
 package openstack
 
 import (
+	"bytes"
 	"context"
 	"crypto/tls"
 	"fmt"
@@ -13,6 +14,8 @@ import (
 	"github.com/gophercloud/gophercloud/v2/openstack/config"
 	"github.com/gophercloud/gophercloud/v2/openstack/config/clouds"
 	"github.com/gophercloud/gophercloud/v2/openstack/identity/v3/tokens"
+
+	"gopkg.in/yaml.v3"
 
 	"github.com/runbook-dev/runbook/engine/module"
 )
@@ -184,15 +187,51 @@ func connect(ctx context.Context, p Params) (*Cloud, error) {
 	return &Cloud{Name: p.Cloud, provider: pc, eo: eo, authType: raw.AuthType, projectID: tokenProject(pc), overrides: raw.Overrides}, nil
 }
 
+// envAuth maps openstackclient's OS_* variables to clouds.yaml auth keys.
+var envAuth = map[string]string{
+	"OS_AUTH_URL": "auth_url", "OS_USERNAME": "username", "OS_USER_ID": "user_id", "OS_USERID": "user_id",
+	"OS_PASSWORD": "password", "OS_TOKEN": "token",
+	"OS_PROJECT_NAME": "project_name", "OS_PROJECT_ID": "project_id",
+	"OS_TENANT_NAME": "project_name", "OS_TENANT_ID": "project_id",
+	"OS_USER_DOMAIN_NAME": "user_domain_name", "OS_USER_DOMAIN_ID": "user_domain_id",
+	"OS_PROJECT_DOMAIN_NAME": "project_domain_name", "OS_PROJECT_DOMAIN_ID": "project_domain_id",
+	"OS_DOMAIN_NAME": "domain_name", "OS_DOMAIN_ID": "domain_id",
+	"OS_APPLICATION_CREDENTIAL_ID": "application_credential_id", "OS_APPLICATION_CREDENTIAL_NAME": "application_credential_name",
+	"OS_APPLICATION_CREDENTIAL_SECRET": "application_credential_secret", "OS_SYSTEM_SCOPE": "system_scope",
+}
+
+// connectEnv reads the OS_* variables the way openstackclient does (its
+// "envvars" cloud), through the same clouds.yaml parser.
 func connectEnv(ctx context.Context, p Params) (*Cloud, error) {
-	ao, err := gos.AuthOptionsFromEnv()
+	auth := map[string]string{}
+	for env, key := range envAuth {
+		if v := os.Getenv(env); v != "" {
+			auth[key] = v
+		}
+	}
+	cloud := map[string]any{"auth": auth}
+	for env, key := range map[string]string{"OS_REGION_NAME": "region_name", "OS_INTERFACE": "interface", "OS_CACERT": "cacert", "OS_AUTH_TYPE": "auth_type"} {
+		if v := os.Getenv(env); v != "" {
+			cloud[key] = v
+		}
+	}
+	doc, err := yaml.Marshal(map[string]any{"clouds": map[string]any{"envvars": cloud}})
+	if err != nil {
+		return nil, err
+	}
+	opts := []clouds.ParseOption{clouds.WithCloudName("envvars"), clouds.WithCloudsYAML(bytes.NewReader(doc)), clouds.WithSecureYAML(strings.NewReader("clouds: {}\n"))}
+	if p.Region != "" {
+		opts = append(opts, clouds.WithRegion(p.Region))
+	}
+	if p.Interface != "" {
+		opts = append(opts, clouds.WithEndpointType(p.Interface))
+	}
+	ao, eo, tlsConfig, err := clouds.Parse(opts...)
 	if err != nil {
 		return nil, fmt.Errorf("OS_* environment: %w", err)
 	}
 	ao.AllowReauth = true
-	eo := gophercloud.EndpointOpts{Region: coalesce(p.Region, os.Getenv("OS_REGION_NAME"))}
-	eo.Availability = availability(coalesce(p.Interface, os.Getenv("OS_INTERFACE")))
-	pc, err := newProvider(ctx, ao, nil)
+	pc, err := newProvider(ctx, ao, tlsConfig)
 	if err != nil {
 		return nil, authError("env", ao.IdentityEndpoint, err)
 	}
@@ -210,16 +249,6 @@ func connectTroveFake(p Params, path string, raw *rawCloud) (*Cloud, error) {
 	pc.UseTokenLock()
 	pc.SetToken(coalesce(raw.Token, raw.ProjectID))
 	return &Cloud{Name: p.Cloud, provider: pc, authType: AuthTypeTroveFake, projectID: raw.ProjectID, overrides: raw.Overrides}, nil
-}
-
-func availability(iface string) gophercloud.Availability {
-	switch iface {
-	case "internal", "internalURL":
-		return gophercloud.AvailabilityInternal
-	case "admin", "adminURL":
-		return gophercloud.AvailabilityAdmin
-	}
-	return gophercloud.AvailabilityPublic
 }
 
 func coalesce(s ...string) string {

@@ -1,25 +1,27 @@
-package openstack
+package openstack_test
 
 import (
 	"context"
+	"os"
 	"strings"
 	"testing"
 
 	"github.com/gophercloud/gophercloud/v2/openstack/db/v1/datastores"
 	"github.com/gophercloud/gophercloud/v2/openstack/image/v2/images"
 
+	"github.com/runbook-dev/runbook/modules/internal/openstack"
 	"github.com/runbook-dev/runbook/modules/internal/openstack/labenv"
 )
 
 func TestLabConnect(t *testing.T) {
 	env := labenv.OpenStack(t)
-	Forget()
+	openstack.Forget()
 	ctx := context.Background()
-	c, err := Connect(ctx, Params{Cloud: env["LAB_OS_CLOUD_DEMO"]})
+	c, err := openstack.Connect(ctx, openstack.Params{Cloud: env["LAB_OS_CLOUD_DEMO"]})
 	if err != nil {
 		t.Fatal(err)
 	}
-	again, err := Connect(ctx, Params{Cloud: env["LAB_OS_CLOUD_DEMO"]})
+	again, err := openstack.Connect(ctx, openstack.Params{Cloud: env["LAB_OS_CLOUD_DEMO"]})
 	if err != nil || again != c {
 		t.Fatalf("second Connect: %p vs %p, %v: the connection is not reused", again, c, err)
 	}
@@ -28,7 +30,7 @@ func TestLabConnect(t *testing.T) {
 		t.Fatal(err)
 	}
 	if _, err := images.Get(ctx, img, env["LAB_IMAGE_ID"]).Extract(); err != nil {
-		t.Fatalf("glance: %v", Wrap("getting lab image", err))
+		t.Fatalf("glance: %v", openstack.Wrap("getting lab image", err))
 	}
 	db, err := c.Database()
 	if err != nil {
@@ -36,7 +38,7 @@ func TestLabConnect(t *testing.T) {
 	}
 	pages, err := datastores.List(db).AllPages(ctx)
 	if err != nil {
-		t.Fatalf("trove: %v", Wrap("listing datastores", err))
+		t.Fatalf("trove: %v", openstack.Wrap("listing datastores", err))
 	}
 	ds, _ := datastores.ExtractDatastores(pages)
 	found := false
@@ -50,13 +52,15 @@ func TestLabConnect(t *testing.T) {
 
 func TestLabWrongPassword(t *testing.T) {
 	env := labenv.OpenStack(t)
-	Forget()
+	openstack.Forget()
 	dir := t.TempDir()
 	clouds := "clouds:\n  bad:\n    auth:\n      auth_url: " + env["LAB_KEYSTONE_URL"] +
 		"\n      username: demo\n      password: not-the-password-x9\n      project_name: demo\n      user_domain_name: Default\n      project_domain_name: Default\n"
-	writeFile(t, dir+"/clouds.yaml", clouds)
+	if err := os.WriteFile(dir+"/clouds.yaml", []byte(clouds), 0o600); err != nil {
+		t.Fatal(err)
+	}
 	t.Setenv("OS_CLIENT_CONFIG_FILE", dir+"/clouds.yaml")
-	_, err := Connect(context.Background(), Params{Cloud: "bad"})
+	_, err := openstack.Connect(context.Background(), openstack.Params{Cloud: "bad"})
 	if err == nil {
 		t.Fatal("wrong password accepted")
 	}
