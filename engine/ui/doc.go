@@ -27,14 +27,16 @@
 //	"type"       the event type, below
 //	"timestamp"  when the renderer wrote it, RFC 3339 with nanoseconds, UTC
 //
-// followed by the event's fields. Fields are only ever added, never renamed
-// or removed; members marked "omitted when empty" are left out when they are
-// empty, zero or false. Durations are integer nanoseconds.
+// followed by the event's fields, in the order listed. Fields are only
+// ever added, never renamed or removed; members marked "omitted when empty"
+// are left out when they are empty, zero or false, and "key" (the for_each
+// key of a task instance) is omitted when empty everywhere. Durations are
+// integer nanoseconds; times are RFC 3339. Readers must ignore members and
+// types they do not know.
 //
 //	run_started    run_id, runbook, check (bool), hosts ([]string),
 //	               tasks (task instances in the graph), time
-//	task_started   task (address, e.g. "task.build_image"), key (for_each
-//	               key, omitted when empty), host, time
+//	task_started   task (address, e.g. "task.build_image"), key, host, time
 //	task_output    task, key, host, stream ("stdout" or "stderr"), line
 //	task_retry     task, key, host, attempt, of, reason
 //	task_finished  task, key, host, status, reason, rc, stderr, diff,
