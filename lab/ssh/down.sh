@@ -10,6 +10,7 @@ set -euo pipefail
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 need_root
+lab_lock
 T0=$(now_ms)
 if [[ ! -d $SSH_LAB ]]; then
 	log "down: nothing to do ($SSH_LAB does not exist)"

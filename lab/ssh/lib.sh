@@ -29,6 +29,19 @@ need_root() {
 	[[ $(id -u) -eq 0 ]] || die "must run as root (it starts sshd, creates namespaces, a user and a sudoers drop-in)"
 }
 
+# lab_lock: serialize up.sh/down.sh (test packages may call them in parallel).
+# Nested calls (up.sh running down.sh) see LAB_SSH_LOCKED and skip it.
+lab_lock() {
+	[[ -z ${LAB_SSH_LOCKED:-} ]] || return 0
+	mkdir -p "$LAB_DIR"
+	exec 9>"$LAB_DIR/.ssh-lab.lock"
+	if ! flock -n 9; then
+		log "waiting for another up.sh/down.sh to finish"
+		flock -w "${LAB_LOCK_TIMEOUT:-300}" 9 || die "timed out waiting for $LAB_DIR/.ssh-lab.lock"
+	fi
+	export LAB_SSH_LOCKED=1
+}
+
 # now_ms prints a monotonic-enough wall clock in milliseconds.
 now_ms() { date +%s%3N; }
 
@@ -120,14 +133,14 @@ start_host() {
 	mkdir -p "$SSH_LAB/pids" "$SSH_LAB/boot"
 	touch "$H_LOG"
 	if [[ $H_KIND == loopback ]]; then
-		setsid "$SSHD" -D -f "$H_CONF" -E "$H_LOG" </dev/null >/dev/null 2>&1 &
+		setsid "$SSHD" -D -f "$H_CONF" -E "$H_LOG" </dev/null >/dev/null 2>&1 9>&- &
 		pid=$!
 	else
 		# `ip netns exec`, `unshare` (no --fork), `sh -c 'exec chroot'` and
 		# chroot all exec in place, so $! ends up being sshd itself.
 		setsid ip netns exec "$H_NETNS" unshare --mount --uts --propagation private -- \
 			/bin/sh -c "$NETNS_BOOT" netns-boot "$H_ROOT" "$SSH_LAB" "$H_LOG" "$H_CONF" "$H_NAME" "$SSHD" \
-			</dev/null >"$SSH_LAB/boot/$name.log" 2>&1 &
+			</dev/null >"$SSH_LAB/boot/$name.log" 2>&1 9>&- &
 		pid=$!
 	fi
 	printf '%s\n' "$pid" >"$SSH_LAB/pids/$name.pid"
@@ -210,7 +223,9 @@ json_str() {
 
 # write_hosts_json writes $SSH_LAB/hosts.json from the metadata and pid files.
 write_hosts_json() {
-	local name pid first=1 tmp=$SSH_LAB/hosts.json.tmp jn ja ju jns jl jj
+	local name pid first=1 tmp jn ja ju jns jl jj
+	tmp=$(mktemp "$SSH_LAB/.hosts.json.XXXXXX")
+	chmod 0644 "$tmp"
 	{
 		printf '[\n'
 		while read -r name; do

@@ -16,6 +16,7 @@ SSH_NETNS_HOSTS=${SSH_NETNS_HOSTS:-3}
 SSH_JUMP=${SSH_JUMP:-1}
 
 need_root
+lab_lock
 [[ $SSH_HOSTS =~ ^[0-9]+$ ]] || die "SSH_HOSTS must be a number, got '$SSH_HOSTS'"
 [[ $SSH_BASE_PORT =~ ^[0-9]+$ ]] || die "SSH_BASE_PORT must be a number, got '$SSH_BASE_PORT'"
 [[ $SSH_NETNS_HOSTS =~ ^[0-9]+$ ]] || die "SSH_NETNS_HOSTS must be a number, got '$SSH_NETNS_HOSTS'"
