@@ -1,0 +1,301 @@
+package ssh
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/pkg/sftp"
+	"golang.org/x/crypto/ssh"
+
+	"github.com/runbook-dev/runbook/engine/transport"
+)
+
+// entry is one pooled host: the current connection to it (re-dialed when it
+// dies) and, for a host behind jump hosts, the entry of the last hop.
+type entry struct {
+	pool   *Pool
+	t      *target
+	parent *entry
+	sem    chan struct{} // command sessions in flight
+
+	handshakes atomic.Int64
+
+	mu  sync.Mutex // held while dialing: concurrent users wait for one handshake
+	cur *link
+}
+
+// link is one SSH connection. It dies once (keepalive lost, server gone,
+// pool closed) and is then replaced by a new link.
+type link struct {
+	e      *entry
+	client *ssh.Client
+	done   chan struct{}
+	once   sync.Once
+	err    error // why it died; valid once done is closed
+
+	sftpMu sync.Mutex
+	sftp   *sftp.Client
+}
+
+func (l *link) kill(err error) {
+	l.once.Do(func() {
+		l.err = err
+		close(l.done)
+		_ = l.client.Close()
+	})
+}
+
+func (l *link) dead() bool {
+	select {
+	case <-l.done:
+		return true
+	default:
+		return false
+	}
+}
+
+// get returns a live link, dialing when there is none or it died. dialed
+// says whether this call made the link.
+func (e *entry) get(ctx context.Context) (*link, bool, error) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if e.cur != nil && !e.cur.dead() {
+		return e.cur, false, nil
+	}
+	e.pool.mu.Lock()
+	closed := e.pool.closed
+	e.pool.mu.Unlock()
+	if closed {
+		return nil, false, ErrPoolClosed
+	}
+	l, err := e.dial(ctx)
+	if err != nil {
+		return nil, false, err
+	}
+	e.cur = l
+	return l, true, nil
+}
+
+func (e *entry) close() {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if e.cur != nil {
+		e.cur.kill(ErrPoolClosed)
+	}
+}
+
+// dial opens one connection: TCP (directly or through the last hop's
+// connection), then the SSH handshake, all within the connect timeout.
+func (e *entry) dial(ctx context.Context) (*link, error) {
+	t := e.t
+	hostKey, algos, err := hostKeyCallback(t)
+	if err != nil {
+		return nil, err
+	}
+	auth, tried, err := e.pool.authFor(t)
+	if err != nil {
+		return nil, err
+	}
+	cfg := &ssh.ClientConfig{
+		User:              t.user,
+		Auth:              []ssh.AuthMethod{auth},
+		HostKeyCallback:   hostKey,
+		HostKeyAlgorithms: algos,
+		Timeout:           t.timeout,
+	}
+	dctx, cancel := context.WithTimeout(ctx, t.timeout)
+	defer cancel()
+
+	var raw net.Conn
+	if e.parent != nil {
+		hop, _, err := e.parent.get(dctx)
+		if err != nil {
+			var u *transport.UnreachableError
+			if errors.As(err, &u) {
+				err = u.Err
+			}
+			return nil, unreachable(t, "jump host %s: %w", e.parent.t.name, err)
+		}
+		raw, err = hop.client.DialContext(dctx, "tcp", t.addr())
+		if err != nil {
+			if dctx.Err() != nil {
+				err = fmt.Errorf("timed out after %s", t.timeout)
+			}
+			return nil, unreachable(t, "connecting to %s through jump host %s: %w", t.addr(), e.parent.t.name, err)
+		}
+	} else {
+		var d net.Dialer
+		raw, err = d.DialContext(dctx, "tcp", t.addr())
+		if err != nil {
+			if dctx.Err() != nil && ctx.Err() == nil {
+				err = fmt.Errorf("timed out after %s", t.timeout)
+			}
+			return nil, unreachable(t, "connecting to %s: %w", t.addr(), err)
+		}
+	}
+	// The handshake gets the same deadline; a channel through a hop has no
+	// SetDeadline, so close the connection when the context ends.
+	stop := context.AfterFunc(dctx, func() { _ = raw.Close() })
+	sc, chans, reqs, err := ssh.NewClientConn(raw, t.addr(), cfg)
+	stopped := stop()
+	if err != nil {
+		_ = raw.Close()
+		var hk *HostKeyError
+		switch {
+		case errors.As(err, &hk):
+			return nil, &transport.UnreachableError{Host: t.name, Err: hk}
+		case !stopped && ctx.Err() != nil:
+			return nil, unreachable(t, "ssh handshake with %s: %w", t.addr(), ctx.Err())
+		case !stopped:
+			return nil, unreachable(t, "ssh handshake with %s timed out after %s", t.addr(), t.timeout)
+		case strings.Contains(err.Error(), "unable to authenticate"):
+			return nil, &transport.UnreachableError{Host: t.name, Err: &AuthError{Host: t.name, User: t.user, Tried: *tried, Reason: err}}
+		}
+		return nil, unreachable(t, "ssh handshake with %s: %w", t.addr(), err)
+	}
+	e.handshakes.Add(1)
+	l := &link{e: e, client: ssh.NewClient(sc, chans, reqs), done: make(chan struct{})}
+	go func() {
+		err := l.client.Wait()
+		if err == nil {
+			err = errors.New("connection closed by the server")
+		}
+		l.kill(err)
+	}()
+	if iv := e.pool.opts.KeepaliveInterval; iv > 0 {
+		go l.keepalive(iv)
+	}
+	return l, nil
+}
+
+// keepalive sends keepalive@openssh.com every interval; a reply that does
+// not come within the next interval kills the link (and with it every
+// session on it, which then fail as unreachable).
+func (l *link) keepalive(interval time.Duration) {
+	tick := time.NewTicker(interval)
+	defer tick.Stop()
+	for {
+		select {
+		case <-l.done:
+			return
+		case <-tick.C:
+		}
+		reply := make(chan error, 1)
+		go func() {
+			_, _, err := l.client.SendRequest("keepalive@openssh.com", true, nil)
+			reply <- err
+		}()
+		timer := time.NewTimer(interval)
+		select {
+		case err := <-reply:
+			timer.Stop()
+			if err != nil {
+				l.kill(fmt.Errorf("keepalive failed: %w", err))
+				return
+			}
+		case <-timer.C:
+			l.kill(fmt.Errorf("no reply to keepalive within %s", interval))
+			return
+		case <-l.done:
+			timer.Stop()
+			return
+		}
+	}
+}
+
+// session opens a session for a command, waiting for a free slot. A link
+// found dead is re-dialed once; if that fails too, the host is unreachable.
+// release must be called when the session is done.
+func (e *entry) session(ctx context.Context, limited bool) (*ssh.Session, *link, func(), error) {
+	release := func() {}
+	if limited {
+		select {
+		case e.sem <- struct{}{}:
+			release = func() { <-e.sem }
+		case <-ctx.Done():
+			return nil, nil, nil, ctx.Err()
+		}
+	}
+	l, dialed, err := e.get(ctx)
+	if err != nil {
+		release()
+		return nil, nil, nil, err
+	}
+	s, err := l.newSession(ctx)
+	if err != nil && !dialed && ctx.Err() == nil && !isRejected(err) {
+		l.kill(fmt.Errorf("opening a session: %w", err))
+		l, _, err = e.get(ctx)
+		if err != nil {
+			release()
+			return nil, nil, nil, err
+		}
+		s, err = l.newSession(ctx)
+	}
+	if err != nil {
+		release()
+		switch {
+		case ctx.Err() != nil:
+			return nil, nil, nil, ctx.Err()
+		case isRejected(err):
+			return nil, nil, nil, fmt.Errorf("host %s: the server refused a new session: %w", e.t.name, err)
+		}
+		return nil, nil, nil, unreachable(e.t, "opening a session: %w", err)
+	}
+	return s, l, release, nil
+}
+
+func isRejected(err error) bool {
+	var oce *ssh.OpenChannelError
+	return errors.As(err, &oce)
+}
+
+// newSession is client.NewSession bounded by ctx and by the link's death
+// (a frozen server never answers the channel open).
+func (l *link) newSession(ctx context.Context) (*ssh.Session, error) {
+	type res struct {
+		s   *ssh.Session
+		err error
+	}
+	ch := make(chan res, 1)
+	go func() {
+		s, err := l.client.NewSession()
+		ch <- res{s, err}
+	}()
+	select {
+	case r := <-ch:
+		return r.s, r.err
+	case <-ctx.Done():
+	case <-l.done:
+	}
+	go func() {
+		if r := <-ch; r.s != nil {
+			_ = r.s.Close()
+		}
+	}()
+	if ctx.Err() != nil {
+		return nil, ctx.Err()
+	}
+	return nil, l.err
+}
+
+// sftpClient returns the link's SFTP client, starting the subsystem on
+// first use.
+func (l *link) sftpClient() (*sftp.Client, error) {
+	l.sftpMu.Lock()
+	defer l.sftpMu.Unlock()
+	if l.sftp != nil {
+		return l.sftp, nil
+	}
+	c, err := sftp.NewClient(l.client)
+	if err != nil {
+		return nil, err
+	}
+	l.sftp = c
+	return c, nil
+}

@@ -1,0 +1,306 @@
+package ssh
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+	"time"
+
+	"golang.org/x/crypto/ssh"
+
+	"github.com/runbook-dev/runbook/engine/transport"
+)
+
+// Conn is a handle on a pooled connection. Every Exec is a new session on
+// the host's one connection. Close is a no-op: the Pool owns connections.
+type Conn struct {
+	e *entry
+}
+
+var _ transport.Conn = (*Conn)(nil)
+
+// Close does nothing; Pool.Close closes the connection.
+func (c *Conn) Close() error { return nil }
+
+// BecomeError says sudo refused to run a command.
+type BecomeError struct {
+	Host   string
+	User   string // become user; "root" when empty
+	Reason string
+}
+
+func (e *BecomeError) Error() string {
+	return fmt.Sprintf("host %s: become user %q: %s", e.Host, e.User, e.Reason)
+}
+
+// Exec runs cmd.Argv on the host, every argument quoted for the remote
+// shell. See the package doc of transport for the contract.
+//
+// The remote command line is
+//
+//	echo "RUNBOOK-PID-<nonce> $$" >&2; [cd 'dir' &&] exec [env 'K=V'...] 'argv0' 'argv1'...
+//
+// so the command keeps the login shell's PID, which sshd made a session and
+// process group leader: on cancellation the group is killed over another
+// session (OpenSSH before 9.x ignores signal requests for sessions without
+// a terminal). With Become, the exec is
+//
+//	exec sudo -S -p '<prompt marker>' [-u 'user'] -- /bin/sh -c '<marker line>; <the above>'
+//
+// and the password is written to stdin only when sudo prompts (so a
+// NOPASSWD rule never receives it as the command's input), followed by the
+// command's own stdin once it runs.
+func (c *Conn) Exec(ctx context.Context, cmd *transport.Cmd) (*transport.Result, error) {
+	return c.exec(ctx, cmd, true)
+}
+
+func (c *Conn) exec(ctx context.Context, cmd *transport.Cmd, limited bool) (*transport.Result, error) {
+	t := c.e.t
+	if len(cmd.Argv) == 0 {
+		return nil, fmt.Errorf("host %s: empty command", t.name)
+	}
+	if b := cmd.Become; b != nil && b.Method != "" && b.Method != "sudo" {
+		return nil, fmt.Errorf("host %s: become method %q is not supported (only sudo)", t.name, b.Method)
+	}
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	start := time.Now()
+	sess, l, release, err := c.e.session(ctx, limited)
+	if err != nil {
+		return nil, err
+	}
+	defer release()
+	defer sess.Close()
+
+	nonce := newNonce()
+	ctl := newControl(nonce, cmd.Become != nil)
+	stdout := &lineWriter{cb: cmd.Stdout}
+	stderr := &lineWriter{cb: cmd.Stderr}
+	filter := newStderrFilter(ctl, stderr)
+	sess.Stdout = stdout
+	sess.Stderr = filter
+	stdin, err := sess.StdinPipe()
+	if err != nil {
+		return nil, fmt.Errorf("host %s: %w", t.name, err)
+	}
+	if err := sess.Start(remoteCommand(cmd, ctl)); err != nil {
+		if l.dead() {
+			return nil, unreachable(t, "starting %s: %v", cmd.Argv[0], l.err)
+		}
+		return nil, fmt.Errorf("host %s: starting %s: %w", t.name, cmd.Argv[0], err)
+	}
+	waitc := make(chan error, 1)
+	finished := make(chan struct{})
+	go func() {
+		err := sess.Wait()
+		close(finished)
+		waitc <- err
+	}()
+	becomeErr := make(chan error, 1)
+	go feedStdin(stdin, cmd, ctl, finished, becomeErr, t.name)
+
+	select {
+	case err = <-waitc:
+	case err := <-becomeErr:
+		_ = sess.Close()
+		select {
+		case <-waitc:
+		case <-time.After(c.e.pool.opts.KillGrace):
+		}
+		return nil, err
+	case <-ctx.Done():
+		c.cancel(sess, l, cmd, ctl, waitc)
+		what := "cancelled"
+		if errors.Is(ctx.Err(), context.DeadlineExceeded) {
+			what = "timed out"
+		}
+		return nil, fmt.Errorf("host %s: %s %s after %s: %w", t.name, cmd.Argv[0], what,
+			time.Since(start).Round(time.Millisecond), ctx.Err())
+	}
+	filter.flush()
+	stdout.flush()
+	res := &transport.Result{Stdout: stdout.bytes(), Stderr: stderr.bytes(), Duration: time.Since(start)}
+
+	if cmd.Become != nil && !isStarted(ctl) {
+		// sudo exited without running the command.
+		if l.dead() {
+			return nil, unreachable(t, "connection lost while running sudo: %v", l.err)
+		}
+		reason := strings.TrimSpace(string(res.Stderr))
+		if reason == "" {
+			reason = fmt.Sprintf("sudo failed (%v)", err)
+		}
+		return nil, &BecomeError{Host: t.name, User: becomeUser(cmd.Become), Reason: reason}
+	}
+
+	var ee *ssh.ExitError
+	switch {
+	case err == nil:
+		res.RC = 0
+	case errors.As(err, &ee):
+		if sig := ee.Signal(); sig != "" {
+			res.RC = signalRC(sig)
+			msg := fmt.Sprintf("killed by signal %s", sig)
+			if ee.Msg() != "" {
+				msg += ": " + ee.Msg()
+			}
+			res.Stderr = append(res.Stderr, []byte(msg+"\n")...)
+		} else {
+			res.RC = ee.ExitStatus()
+		}
+	default:
+		// No exit status: the connection broke (or the server dropped the
+		// channel) while the command ran.
+		cause := err
+		if l.dead() {
+			cause = l.err
+		}
+		return nil, unreachable(t, "connection lost while running %s: %v", cmd.Argv[0], cause)
+	}
+	return res, nil
+}
+
+func isStarted(ctl *control) bool {
+	select {
+	case <-ctl.started:
+		return true
+	default:
+		return false
+	}
+}
+
+func becomeUser(b *transport.Become) string {
+	if b.User == "" {
+		return "root"
+	}
+	return b.User
+}
+
+// remoteCommand is the shell text sent in the exec request.
+func remoteCommand(cmd *transport.Cmd, ctl *control) string {
+	inner := commandLine(cmd.Argv, cmd.Dir, cmd.Env)
+	pid := `echo "` + ctl.pidMarker + ` $$" >&2; `
+	if cmd.Become == nil {
+		return pid + inner
+	}
+	var b strings.Builder
+	b.WriteString(pid)
+	b.WriteString("exec sudo -S -p ")
+	b.WriteString(Quote(ctl.promptMarker))
+	if u := cmd.Become.User; u != "" {
+		b.WriteString(" -u ")
+		b.WriteString(Quote(u))
+	}
+	b.WriteString(" -- /bin/sh -c ")
+	b.WriteString(Quote(`echo "` + ctl.goMarker + ` $$" >&2; ` + inner))
+	return b.String()
+}
+
+// feedStdin writes the sudo password when (and only when) sudo prompts,
+// then the command's own stdin once the command runs, then closes stdin.
+func feedStdin(stdin io.WriteCloser, cmd *transport.Cmd, ctl *control, finished <-chan struct{}, becomeErr chan<- error, host string) {
+	defer stdin.Close()
+	if b := cmd.Become; b != nil {
+		prompts := 0
+	wait:
+		for {
+			select {
+			case <-ctl.prompts:
+				prompts++
+				switch {
+				case b.Password == "":
+					becomeErr <- &BecomeError{Host: host, User: becomeUser(b), Reason: "sudo asks for a password and none is set (become_password)"}
+					return
+				case prompts > 1:
+					becomeErr <- &BecomeError{Host: host, User: becomeUser(b), Reason: "sudo: incorrect password"}
+					return
+				}
+				if _, err := io.WriteString(stdin, b.Password+"\n"); err != nil {
+					return
+				}
+			case <-ctl.started:
+				break wait
+			case <-finished:
+				return
+			}
+		}
+	}
+	if cmd.Stdin != nil {
+		_, _ = io.Copy(stdin, cmd.Stdin)
+	}
+}
+
+// cancel stops a running command: SIGTERM by signal request and by kill(1)
+// on its process group over a second session, then after KillGrace the
+// same with SIGKILL, then the session is closed.
+func (c *Conn) cancel(sess *ssh.Session, l *link, cmd *transport.Cmd, ctl *control, waitc <-chan error) {
+	grace := c.e.pool.opts.KillGrace
+	if l.dead() {
+		return // nothing to reach the command with
+	}
+	var pid, inner int
+	select {
+	case pid = <-ctl.pidc:
+	case <-time.After(grace):
+	}
+	select {
+	case inner = <-ctl.innerc:
+	default:
+	}
+	for _, sig := range []ssh.Signal{ssh.SIGTERM, ssh.SIGKILL} {
+		_ = sess.Signal(sig)
+		if pid > 0 && !l.dead() {
+			c.remoteKill(string(sig), pid, inner, cmd.Become)
+		}
+		select {
+		case <-waitc:
+			return
+		case <-time.After(grace):
+		}
+	}
+	_ = sess.Close()
+	select {
+	case <-waitc:
+	case <-time.After(grace):
+	}
+}
+
+// remoteKill signals the process group of the command (and, after sudo, the
+// command's own PID and group) from a new session, as the same user the
+// command runs as.
+func (c *Conn) remoteKill(sig string, pid, inner int, become *transport.Become) {
+	script := fmt.Sprintf("kill -s %s -- -%d %d 2>/dev/null", sig, pid, pid)
+	if inner > 0 {
+		script += fmt.Sprintf("; kill -s %s -- -%d %d 2>/dev/null", sig, inner, inner)
+	}
+	script += "; exit 0"
+	ctx, cancel := context.WithTimeout(context.Background(), c.e.t.timeout)
+	defer cancel()
+	_, _ = c.exec(ctx, &transport.Cmd{Argv: []string{"/bin/sh", "-c", script}, Become: become}, false)
+}
+
+var signalNumbers = map[ssh.Signal]int{
+	ssh.SIGHUP: 1, ssh.SIGINT: 2, ssh.SIGQUIT: 3, ssh.SIGILL: 4, ssh.SIGABRT: 6, ssh.SIGFPE: 8,
+	ssh.SIGKILL: 9, ssh.SIGUSR1: 10, ssh.SIGSEGV: 11, ssh.SIGUSR2: 12, ssh.SIGPIPE: 13,
+	ssh.SIGALRM: 14, ssh.SIGTERM: 15,
+}
+
+// signalRC is the shell's convention for a command killed by a signal:
+// 128+n, or -1 for a signal without a number here.
+func signalRC(sig string) int {
+	if n, ok := signalNumbers[ssh.Signal(strings.TrimPrefix(sig, "SIG"))]; ok {
+		return 128 + n
+	}
+	return -1
+}
+
+func newNonce() string {
+	b := make([]byte, 8)
+	_, _ = rand.Read(b)
+	return hex.EncodeToString(b)
+}

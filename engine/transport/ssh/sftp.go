@@ -1,0 +1,135 @@
+package ssh
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path"
+	"strconv"
+
+	"github.com/pkg/sftp"
+
+	"github.com/runbook-dev/runbook/engine/transport"
+)
+
+// withSFTP runs f with the link's SFTP client (one per connection, started
+// on first use). A dead link is re-dialed once. An error from f on a link
+// that died meanwhile is an UnreachableError.
+func (c *Conn) withSFTP(ctx context.Context, what string, f func(*sftp.Client) error) error {
+	t := c.e.t
+	var l *link
+	var sc *sftp.Client
+	for attempt := 0; ; attempt++ {
+		var dialed bool
+		var err error
+		l, dialed, err = c.e.get(ctx)
+		if err != nil {
+			return err
+		}
+		sc, err = l.sftpClient()
+		if err == nil {
+			break
+		}
+		if !l.dead() && !dialed && attempt == 0 {
+			l.kill(fmt.Errorf("starting sftp: %w", err))
+		}
+		if attempt > 0 || dialed {
+			if l.dead() {
+				return unreachable(t, "%s: starting sftp: %v", what, l.err)
+			}
+			return fmt.Errorf("host %s: %s: starting sftp: %w", t.name, what, err)
+		}
+	}
+	err := f(sc)
+	if err != nil && l.dead() {
+		return unreachable(t, "%s: connection lost: %v", what, l.err)
+	}
+	if err != nil && ctx.Err() != nil {
+		return fmt.Errorf("host %s: %s: %w", t.name, what, ctx.Err())
+	}
+	if err != nil {
+		return fmt.Errorf("host %s: %s: %w", t.name, what, err)
+	}
+	return nil
+}
+
+// Upload writes src to dst with mode, atomically: the data goes to a
+// temporary file in dst's directory, which is chmod-ed and then renamed
+// over dst (posix-rename@openssh.com), so readers see the old file or the
+// new one, never a part.
+func (c *Conn) Upload(ctx context.Context, src io.Reader, dst string, mode fs.FileMode) error {
+	return c.withSFTP(ctx, "upload "+dst, func(sc *sftp.Client) error {
+		tmp := path.Join(path.Dir(dst), "."+path.Base(dst)+".rb-"+newNonce())
+		f, err := sc.OpenFile(tmp, os.O_WRONLY|os.O_CREATE|os.O_EXCL)
+		if err != nil {
+			return err
+		}
+		stop := context.AfterFunc(ctx, func() { _ = f.Close() })
+		_, err = io.Copy(f, src)
+		stop()
+		if err == nil {
+			err = f.Chmod(mode)
+		}
+		if cerr := f.Close(); err == nil {
+			err = cerr
+		}
+		if err == nil {
+			err = sc.PosixRename(tmp, dst)
+		}
+		if err != nil {
+			_ = sc.Remove(tmp)
+		}
+		return err
+	})
+}
+
+// Download streams the remote file src into dst.
+func (c *Conn) Download(ctx context.Context, src string, dst io.Writer) error {
+	return c.withSFTP(ctx, "download "+src, func(sc *sftp.Client) error {
+		f, err := sc.Open(src)
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+		stop := context.AfterFunc(ctx, func() { _ = f.Close() })
+		defer stop()
+		_, err = io.Copy(dst, f)
+		return err
+	})
+}
+
+// becomeUploadScript writes stdin to a temporary file next to $1 as the
+// become user, sets mode $2, and renames it over $1.
+const becomeUploadScript = `set -e
+t=$(mktemp "$(dirname -- "$1")/.$(basename -- "$1").rb-XXXXXX")
+trap 'rm -f -- "$t"' EXIT
+cat > "$t"
+chmod "$2" "$t"
+mv -f -- "$t" "$1"
+trap - EXIT`
+
+// UploadAs is Upload as another user (sudo). The data is streamed on the
+// command's stdin to the become user, who writes a temporary file next to
+// dst, chmods it and renames it over dst: atomic like Upload, and no copy
+// of the data is ever readable by a third user on the way (a temporary file
+// of the login user would not be readable by a non-root become user).
+// A nil become is Upload.
+func (c *Conn) UploadAs(ctx context.Context, src io.Reader, dst string, mode fs.FileMode, become *transport.Become) error {
+	if become == nil {
+		return c.Upload(ctx, src, dst, mode)
+	}
+	res, err := c.Exec(ctx, &transport.Cmd{
+		Argv:   []string{"/bin/sh", "-c", becomeUploadScript, "sh", dst, strconv.FormatUint(uint64(mode.Perm()), 8)},
+		Stdin:  src,
+		Become: become,
+	})
+	if err != nil {
+		return err
+	}
+	if res.RC != 0 {
+		return fmt.Errorf("host %s: upload %s as %s: rc %d: %s", c.e.t.name, dst, becomeUser(become), res.RC, res.Stderr)
+	}
+	return nil
+}
