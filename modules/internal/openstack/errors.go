@@ -125,7 +125,7 @@ func apiMessage(body []byte) string {
 			Title   string `json:"title"`
 		}
 		if json.Unmarshal(body, &top) == nil && top.Message != "" {
-			return top.Message
+			return firstParagraph(top.Message)
 		}
 		for _, raw := range obj {
 			var inner struct {
@@ -133,7 +133,7 @@ func apiMessage(body []byte) string {
 				Title   string `json:"title"`
 			}
 			if json.Unmarshal(raw, &inner) == nil && inner.Message != "" {
-				return inner.Message
+				return firstParagraph(inner.Message)
 			}
 		}
 		return shorten(string(body))
@@ -167,6 +167,16 @@ func atoi3(s string) int {
 		n = n*10 + int(c-'0')
 	}
 	return n
+}
+
+// firstParagraph keeps what comes before the first blank line (Glance
+// appends the whole JSON schema to a validation message), without markup.
+func firstParagraph(s string) string {
+	s = strings.ReplaceAll(s, "\r\n", "\n")
+	if i := strings.Index(strings.TrimSpace(s), "\n\n"); i > 0 {
+		s = strings.TrimSpace(s)[:i]
+	}
+	return shorten(htmlTag.ReplaceAllString(s, " "))
 }
 
 func shorten(s string) string {

@@ -48,3 +48,11 @@ func TestWrap(t *testing.T) {
 		t.Errorf("got %v", got)
 	}
 }
+
+func TestAPIMessageGlanceSchema(t *testing.T) {
+	body := `{"message": "Provided object does not match schema 'image': 'qcow3' is not one of [None, 'ami', 'qcow2']\n\nFailed validating 'enum' in schema:\n    {'a': 1}<br /><br />\n\n", "code": "400 Bad Request", "title": "Bad Request"}`
+	want := "Provided object does not match schema 'image': 'qcow3' is not one of [None, 'ami', 'qcow2']"
+	if got := apiMessage([]byte(body)); got != want {
+		t.Errorf("got %q", got)
+	}
+}

@@ -50,6 +50,14 @@ func New(t testing.TB) *Cloud {
 	c.Valid.Store("")
 	c.Mux.HandleFunc("/v3/auth/tokens", c.tokens)
 	c.Mux.HandleFunc("/v3/", func(w http.ResponseWriter, r *http.Request) { http.NotFound(w, r) })
+	// Glance's version document, for gophercloud's version discovery.
+	c.Mux.HandleFunc("/image/", func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path != "/image/" && r.URL.Path != "/image/internal/" {
+			http.NotFound(w, r)
+			return
+		}
+		JSON(w, 300, `{"versions": [{"id": "v2.16", "status": "CURRENT", "links": [{"rel": "self", "href": "`+c.ImageURL()+`v2/"}]}]}`)
+	})
 	dir := t.TempDir()
 	clouds := fmt.Sprintf(`clouds:
   fake:

@@ -1,0 +1,109 @@
+package openstack_image_test
+
+import (
+	"net/http"
+	"strings"
+	"sync/atomic"
+	"testing"
+
+	"github.com/runbook-dev/runbook/engine/module"
+	"github.com/runbook-dev/runbook/engine/module/moduletest"
+	"github.com/runbook-dev/runbook/modules/internal/openstack/openstacktest"
+	image "github.com/runbook-dev/runbook/modules/openstack_image"
+)
+
+func TestArgsValidation(t *testing.T) {
+	m := image.New()
+	for _, tc := range []struct{ src, want string }{
+		{`file = "/x"`, "name is required"},
+		{`name = "x"`, "file is required"},
+		{`action = "find"`, "needs name or tags"},
+		{`action = "delete"`, `action = "delete"`},
+		{"name = \"x\"\nfile = \"/x\"\nvisibility = \"everyone\"", "visibility"},
+		{"name = \"x\"\nfile = \"/x\"\nold_image = \"burn\"", "old_image"},
+		{"name = \"x\"\nfile = \"/x\"\ntimeout = \"soon\"", "timeout"},
+		{"name = \"x\"\nfile = \"/x\"\ninterface = \"private\"", "interface"},
+	} {
+		p := moduletest.Plan(t, m, moduletest.Request(moduletest.Args(t, m, tc.src), nil, ""))
+		if p.Err == nil || !strings.Contains(p.Err.Error(), tc.want) {
+			t.Errorf("%s: got %v, want %q", tc.src, p.Err, tc.want)
+		}
+	}
+	if _, diags := moduletest.Decode(m, `nmae = "x"`); !diags.HasErrors() {
+		t.Error("unknown argument accepted")
+	}
+}
+
+func TestGlance500CarriesRequestID(t *testing.T) {
+	fc := openstacktest.New(t)
+	fc.Mux.HandleFunc(fc.ImagePath("images"), func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("X-Openstack-Request-Id", "req-glance-500")
+		w.WriteHeader(500)
+		w.Write([]byte("500 Internal Server Error\n\nThe server has either erred or is incapable of performing the requested operation.\n\n"))
+	})
+	m := image.New()
+	req := moduletest.Request(moduletest.Args(t, m, `cloud = "fake"
+name = "x"
+file = "`+randomFile(t, 10)+`"`), nil, "")
+	p := moduletest.Plan(t, m, req)
+	want := `listing images named "x": 500 Internal Server Error: The server has either erred or is incapable of performing the requested operation. (GET ` + fc.ImageURL() + `v2/images?name=x&sort=created_at%3Adesc, request id req-glance-500)`
+	if p.Err == nil || p.Err.Error() != want {
+		t.Fatalf("got  %v\nwant %s", p.Err, want)
+	}
+}
+
+// TestUploadFailureRemovesImage: when the upload fails, the queued image is
+// deleted and the error says so.
+func TestUploadFailureRemovesImage(t *testing.T) {
+	fc := openstacktest.New(t)
+	var deleted atomic.Bool
+	fc.Mux.HandleFunc(fc.ImagePath("images"), func(w http.ResponseWriter, r *http.Request) {
+		if r.Method == "GET" {
+			openstacktest.JSON(w, 200, `{"images": []}`)
+			return
+		}
+		openstacktest.JSON(w, 201, `{"id": "new1", "name": "x", "status": "queued", "tags": [], "visibility": "private"}`)
+	})
+	fc.Mux.HandleFunc(fc.ImagePath("images/new1/file"), func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("X-Openstack-Request-Id", "req-upload")
+		w.WriteHeader(413)
+		w.Write([]byte(`{"message": "Image exceeds the storage quota", "code": "413", "title": "Request Entity Too Large"}`))
+	})
+	fc.Mux.HandleFunc(fc.ImagePath("images/new1"), func(w http.ResponseWriter, r *http.Request) {
+		if r.Method == "DELETE" {
+			deleted.Store(true)
+			w.WriteHeader(204)
+		}
+	})
+	m := image.New()
+	req := moduletest.Request(moduletest.Args(t, m, `cloud = "fake"
+name = "x"
+file = "`+randomFile(t, 100)+`"`), nil, "")
+	p, a := moduletest.Run(t, m, req)
+	if p.Action != module.Change || a == nil || a.Err == nil {
+		t.Fatalf("plan %v, apply %+v", p.Action, a)
+	}
+	for _, want := range []string{"413", "Image exceeds the storage quota", "req-upload", "incomplete image new1 was deleted"} {
+		if !strings.Contains(a.Err.Error(), want) {
+			t.Errorf("error lacks %q: %v", want, a.Err)
+		}
+	}
+	if !deleted.Load() {
+		t.Error("queued image not deleted")
+	}
+}
+
+func TestFindNothingFails(t *testing.T) {
+	fc := openstacktest.New(t)
+	fc.Mux.HandleFunc(fc.ImagePath("images"), func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Query().Get("tag") != "trove" {
+			t.Errorf("query %s", r.URL.RawQuery)
+		}
+		openstacktest.JSON(w, 200, `{"images": []}`)
+	})
+	m := image.New()
+	p := moduletest.Plan(t, m, moduletest.Request(moduletest.Args(t, m, "cloud = \"fake\"\naction = \"find\"\ntags = [\"trove\"]"), nil, ""))
+	if p.Err == nil || !strings.Contains(p.Err.Error(), "no image found (tags trove)") {
+		t.Fatalf("got %v", p.Err)
+	}
+}
