@@ -1,10 +1,10 @@
-// Package openstack_image is the openstack_image module: it creates a Glance
+// Package openstackimage is the openstack_image module: it creates a Glance
 // image from a local file (streamed, with progress), idempotently by name and
 // checksum, or finds images by name and tags (read-only).
 //
 // It owns the module's schema, plan and apply; how a cloud is reached lives
 // in modules/internal/openstack.
-package openstack_image
+package openstackimage
 
 const summary = "Create a Glance image from a local file (idempotent by name + checksum), or find images"
 

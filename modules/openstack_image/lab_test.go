@@ -1,4 +1,4 @@
-package openstack_image_test
+package openstackimage_test
 
 import (
 	"context"
@@ -107,7 +107,7 @@ old_image = "rename"
 
 	// Create: uploads, streams progress, active with the file's checksum.
 	plan, apply := moduletest.Run(t, m, req)
-	if apply == nil || apply.Err != nil || !apply.Changed {
+	if plan.Action != module.Change || apply == nil || apply.Err != nil || !apply.Changed {
 		t.Fatalf("apply: %+v", apply)
 	}
 	out := apply.Outputs

@@ -1,4 +1,4 @@
-package openstack_image_test
+package openstackimage_test
 
 import (
 	"net/http"

@@ -1,4 +1,4 @@
-package openstack_image
+package openstackimage
 
 import (
 	"context"

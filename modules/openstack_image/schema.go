@@ -1,4 +1,4 @@
-package openstack_image
+package openstackimage
 
 import (
 	"github.com/hashicorp/hcl/v2/hcldec"
