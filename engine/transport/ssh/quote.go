@@ -6,7 +6,7 @@ import (
 )
 
 // Quote quotes s for a POSIX shell: the result is always one word, in single
-// quotes, with every embedded single quote written as '\''.
+// quotes, with every embedded single quote written as '\”.
 func Quote(s string) string {
 	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
 }
