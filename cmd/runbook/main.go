@@ -1,0 +1,56 @@
+// Command runbook loads, checks and runs runbooks: folders of HCL that run
+// modules against the hosts of an inventory and against OpenStack clouds.
+//
+// This package holds main and flags only: it assembles the module registry,
+// picks the renderer, turns results into exit codes, and leaves every
+// decision about the runbook to engine/.
+package main
+
+import (
+	"errors"
+	"fmt"
+	"os"
+
+	"github.com/spf13/cobra"
+)
+
+// Exit codes follow terraform plan -detailed-exitcode.
+const (
+	exitOK      = 0 // nothing changed, or nothing would change
+	exitError   = 1 // an error in the runbook, or a task failed
+	exitChanges = 2 // changes made (run) or pending (check)
+)
+
+// exitError carries an exit code up to main without printing again.
+type exitCode int
+
+func (e exitCode) Error() string { return fmt.Sprintf("exit %d", int(e)) }
+
+func main() {
+	root := newRoot()
+	err := root.Execute()
+	var code exitCode
+	switch {
+	case err == nil:
+		os.Exit(exitOK)
+	case errors.As(err, &code):
+		os.Exit(int(code))
+	default:
+		fmt.Fprintln(os.Stderr, "Error:", err)
+		os.Exit(exitError)
+	}
+}
+
+func newRoot() *cobra.Command {
+	root := &cobra.Command{
+		Use:           "runbook",
+		Short:         "Declarative runbooks for operators: validate, check, then run",
+		SilenceUsage:  true,
+		SilenceErrors: true,
+	}
+	root.AddCommand(
+		newRunCmd(false), newRunCmd(true), newValidateCmd(), newFmtCmd(),
+		newGraphCmd(), newInventoryCmd(), newModulesCmd(),
+	)
+	return root
+}

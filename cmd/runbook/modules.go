@@ -1,0 +1,60 @@
+package main
+
+import (
+	"fmt"
+	"os"
+	"strings"
+
+	"github.com/spf13/cobra"
+
+	"github.com/runbook-dev/runbook/engine/inventory"
+	"github.com/runbook-dev/runbook/engine/module"
+	"github.com/runbook-dev/runbook/modules/command"
+	"github.com/runbook-dev/runbook/modules/openstack_image"
+)
+
+// registry assembles every module the command knows. engine/ never
+// imports modules/; this is the one place they meet.
+func registry() *module.Registry {
+	r := module.NewRegistry()
+	r.Register("command", command.New())
+	r.Register("openstack_image", openstackimage.New())
+	return r
+}
+
+// inventorySources are the dynamic inventory sources.
+func inventorySources() map[string]inventory.Source {
+	return map[string]inventory.Source{}
+}
+
+func newModulesCmd() *cobra.Command {
+	return &cobra.Command{
+		Use:   "modules [NAME]",
+		Short: "List modules, or print one module's reference page",
+		Args:  cobra.MaximumNArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			reg := registry()
+			if len(args) == 0 {
+				for _, n := range reg.Names() {
+					m, _ := reg.Get(n)
+					fmt.Fprintf(os.Stdout, "%-18s %s\n", n, m.Schema().Summary)
+				}
+				return nil
+			}
+			m, ok := reg.Get(args[0])
+			if !ok {
+				return fmt.Errorf("no module named %q; `runbook modules` lists them", args[0])
+			}
+			s := m.Schema()
+			fmt.Fprintf(os.Stdout, "# %s\n\n%s\n\n", args[0], s.Summary)
+			if s.Doc != "" {
+				fmt.Fprintln(os.Stdout, strings.TrimSpace(s.Doc))
+				fmt.Fprintln(os.Stdout)
+			}
+			if s.Example != "" {
+				fmt.Fprintf(os.Stdout, "## Example\n\n```hcl\n%s\n```\n", strings.TrimSpace(s.Example))
+			}
+			return nil
+		},
+	}
+}

@@ -1,0 +1,401 @@
+package core
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+
+	"github.com/hashicorp/hcl/v2"
+	"github.com/hashicorp/hcl/v2/hcldec"
+
+	"github.com/runbook-dev/runbook/engine/addrs"
+	"github.com/runbook-dev/runbook/engine/config"
+	"github.com/runbook-dev/runbook/engine/dag"
+	"github.com/runbook-dev/runbook/engine/inventory"
+	"github.com/runbook-dev/runbook/engine/module"
+)
+
+// taskInfo is what static analysis learned about one task or handler.
+type taskInfo struct {
+	cfg  *config.Task
+	mod  module.Module
+	refs []*addrs.Reference // every reference in the task, meta-arguments and module body
+	// deps are the tasks/handlers this one depends on (references and
+	// depends_on), with whether the reference goes through .hosts (all
+	// instances needed) rather than this host's instance.
+	deps     map[string]depKind
+	notifies []string // handler names
+}
+
+type depKind struct {
+	allHosts bool
+	rng      hcl.Range
+}
+
+// analysis is the result of checking a runbook before anything runs.
+type analysis struct {
+	rb    *config.Runbook
+	inv   *inventory.Inventory // nil when no inventory was given to validate
+	tasks map[string]*taskInfo // by Addr(): task.x / handler.x
+	refG  *dag.Graph[string]   // var/local/task/handler reference graph
+}
+
+// metaExprs lists a task's meta-argument expressions with their names.
+func metaExprs(t *config.Task) []struct {
+	name string
+	expr hcl.Expression
+} {
+	all := []struct {
+		name string
+		expr hcl.Expression
+	}{
+		{"hosts", t.Hosts}, {"when", t.When}, {"for_each", t.ForEach}, {"run_once", t.RunOnce},
+		{"delegate_to", t.DelegateTo}, {"retries", t.Retries}, {"delay", t.Delay}, {"until", t.Until},
+		{"timeout", t.Timeout}, {"changed_when", t.ChangedWhen}, {"failed_when", t.FailedWhen},
+		{"check_mode", t.CheckMode}, {"serial", t.Serial}, {"max_fail_percentage", t.MaxFailPercentage},
+		{"any_errors_fatal", t.AnyErrorsFatal}, {"become", t.Become}, {"become_user", t.BecomeUser},
+		{"ignore_errors", t.IgnoreErrors},
+	}
+	out := all[:0]
+	for _, m := range all {
+		if m.expr != nil {
+			out = append(out, m)
+		}
+	}
+	return out
+}
+
+// analyze checks every reference and every module body of rb against reg
+// and inv (which may be nil), and builds the reference graph.
+func analyze(rb *config.Runbook, inv *inventory.Inventory, reg *module.Registry) (*analysis, hcl.Diagnostics) {
+	a := &analysis{rb: rb, inv: inv, tasks: map[string]*taskInfo{}, refG: dag.New[string]()}
+	var diags hcl.Diagnostics
+
+	for _, name := range rb.VarOrder {
+		a.refG.Add("var." + name)
+	}
+	for _, l := range rb.LocalList {
+		a.refG.Add("local." + l.Name)
+	}
+	all := append(append([]*config.Task(nil), rb.Tasks...), rb.Handlers...)
+	for _, t := range all {
+		a.refG.Add(t.Addr())
+	}
+
+	// Locals: only variables, other locals and runbook facts.
+	for _, l := range rb.LocalList {
+		refs, d := addrs.References(l.Expr.Variables())
+		diags = append(diags, d...)
+		for _, r := range refs {
+			switch s := r.Subject.(type) {
+			case addrs.InputVariable, addrs.LocalValue:
+				d := a.checkExists(r)
+				diags = append(diags, d...)
+				if !d.HasErrors() {
+					a.refG.Connect(s.String(), "local."+l.Name)
+				}
+			case addrs.RunbookObj:
+			default:
+				diags = append(diags, &hcl.Diagnostic{
+					Severity: hcl.DiagError,
+					Summary:  "Invalid reference in a local value",
+					Detail:   fmt.Sprintf("Local values are computed before any task runs, so they can use variables, other locals and functions, not %s. Write the expression in the task that needs it.", r.Subject),
+					Subject:  r.SourceRange.Ptr(),
+				})
+			}
+		}
+	}
+	for _, name := range rb.VarOrder {
+		v := rb.Variables[name]
+		for _, val := range v.Validations {
+			for _, e := range []hcl.Expression{val.Condition, val.ErrorMessage} {
+				refs, d := addrs.References(e.Variables())
+				diags = append(diags, d...)
+				for _, r := range refs {
+					if iv, ok := r.Subject.(addrs.InputVariable); !ok || iv.Name != name {
+						diags = append(diags, &hcl.Diagnostic{
+							Severity: hcl.DiagError, Summary: "Invalid reference in variable validation",
+							Detail:  fmt.Sprintf("The condition for variable %q can only refer to the variable itself, as var.%s.", name, name),
+							Subject: r.SourceRange.Ptr(),
+						})
+					}
+				}
+			}
+		}
+	}
+
+	for _, t := range all {
+		ti, d := a.analyzeTask(t, reg)
+		diags = append(diags, d...)
+		if ti != nil {
+			a.tasks[t.Addr()] = ti
+		}
+	}
+
+	for _, cyc := range a.refG.Cycles() {
+		subj := a.rangeOf(cyc[0])
+		diags = append(diags, &hcl.Diagnostic{
+			Severity: hcl.DiagError,
+			Summary:  "Dependency cycle: " + strings.Join(cyc, " -> "),
+			Detail:   "These refer to each other in a circle, so none of them can start. Break the cycle by removing one of the references or depends_on entries.",
+			Subject:  subj.Ptr(),
+		})
+	}
+	return a, diags
+}
+
+func (a *analysis) rangeOf(addr string) hcl.Range {
+	kind, name, _ := strings.Cut(addr, ".")
+	switch kind {
+	case "var":
+		return a.rb.Variables[name].DeclRange
+	case "local":
+		return a.rb.Locals[name].DeclRange
+	case "task":
+		return a.rb.Task(name).NameRange
+	case "handler":
+		return a.rb.Handler(name).NameRange
+	}
+	return hcl.Range{}
+}
+
+// checkExists reports a reference to something that is not declared.
+func (a *analysis) checkExists(r *addrs.Reference) hcl.Diagnostics {
+	missing := func(kind, name string, known []string) hcl.Diagnostics {
+		detail := fmt.Sprintf("No %s named %q is declared.", kind, name)
+		if s := suggest(name, known); s != "" {
+			detail += fmt.Sprintf(" Did you mean %q?", s)
+		}
+		return hcl.Diagnostics{{
+			Severity: hcl.DiagError,
+			Summary:  fmt.Sprintf("Reference to undeclared %s", kind),
+			Detail:   detail,
+			Subject:  r.SourceRange.Ptr(),
+		}}
+	}
+	switch s := r.Subject.(type) {
+	case addrs.InputVariable:
+		if _, ok := a.rb.Variables[s.Name]; !ok {
+			return missing("input variable", s.Name, a.rb.VarOrder)
+		}
+	case addrs.LocalValue:
+		if _, ok := a.rb.Locals[s.Name]; !ok {
+			var names []string
+			for _, l := range a.rb.LocalList {
+				names = append(names, l.Name)
+			}
+			return missing("local value", s.Name, names)
+		}
+	case addrs.Task:
+		if a.rb.Task(s.Name) == nil {
+			var names []string
+			for _, t := range a.rb.Tasks {
+				names = append(names, t.Name)
+			}
+			return missing("task", s.Name, names)
+		}
+	case addrs.Handler:
+		if a.rb.Handler(s.Name) == nil {
+			var names []string
+			for _, t := range a.rb.Handlers {
+				names = append(names, t.Name)
+			}
+			return missing("handler", s.Name, names)
+		}
+	case addrs.Group:
+		if a.inv != nil {
+			if _, ok := a.inv.Group(s.Name); !ok {
+				var names []string
+				for n := range a.inv.Groups {
+					names = append(names, n)
+				}
+				sort.Strings(names)
+				return missing("inventory group", s.Name, names)
+			}
+		}
+	}
+	return nil
+}
+
+func (a *analysis) analyzeTask(t *config.Task, reg *module.Registry) (*taskInfo, hcl.Diagnostics) {
+	var diags hcl.Diagnostics
+	mod, ok := reg.Get(t.Module)
+	if !ok {
+		return nil, nil // reported by config as an unknown module
+	}
+	ti := &taskInfo{cfg: t, mod: mod, deps: map[string]depKind{}}
+	spec := mod.Schema().Args
+
+	type place struct {
+		name string
+		refs []*addrs.Reference
+	}
+	var places []place
+	bodyTraversals := hcldec.Variables(t.Body, spec)
+	refs, d := addrs.References(bodyTraversals)
+	diags = append(diags, d...)
+	places = append(places, place{"module", refs})
+	for _, m := range metaExprs(t) {
+		refs, d := addrs.References(m.expr.Variables())
+		diags = append(diags, d...)
+		places = append(places, place{m.name, refs})
+	}
+
+	for _, p := range places {
+		for _, r := range p.refs {
+			ti.refs = append(ti.refs, r)
+			diags = append(diags, a.checkExists(r)...)
+			diags = append(diags, checkPlace(t, p.name, r)...)
+			switch s := r.Subject.(type) {
+			case addrs.Task:
+				if a.rb.Task(s.Name) != nil {
+					all := len(r.Remaining) > 0 && isAttr(r.Remaining[0], "hosts")
+					addDep(ti, "task."+s.Name, all, r.SourceRange)
+				}
+			case addrs.Handler:
+				diags = append(diags, &hcl.Diagnostic{
+					Severity: hcl.DiagError, Summary: "Invalid reference to a handler",
+					Detail:  "Handlers have no outputs; use a handler only in notify or depends_on.",
+					Subject: r.SourceRange.Ptr(),
+				})
+			}
+		}
+	}
+	for _, tr := range t.DependsOn {
+		subj, d := addrs.ParseTaskOrHandler(tr)
+		diags = append(diags, d...)
+		if subj == nil {
+			continue
+		}
+		ref := &addrs.Reference{Subject: subj, SourceRange: tr.SourceRange()}
+		if d := a.checkExists(ref); d.HasErrors() {
+			diags = append(diags, d...)
+			continue
+		}
+		addDep(ti, subj.String(), false, tr.SourceRange())
+	}
+	for _, tr := range t.Notify {
+		subj, d := addrs.ParseTaskOrHandler(tr)
+		diags = append(diags, d...)
+		if subj == nil {
+			continue
+		}
+		h, ok := subj.(addrs.Handler)
+		if !ok {
+			diags = append(diags, &hcl.Diagnostic{Severity: hcl.DiagError, Summary: "Only handlers can be notified", Detail: "notify takes handler.NAME references.", Subject: tr.SourceRange().Ptr()})
+			continue
+		}
+		ref := &addrs.Reference{Subject: subj, SourceRange: tr.SourceRange()}
+		if d := a.checkExists(ref); d.HasErrors() {
+			diags = append(diags, d...)
+			continue
+		}
+		ti.notifies = append(ti.notifies, h.Name)
+		a.refG.Connect(t.Addr(), "handler."+h.Name)
+	}
+	for dep := range ti.deps {
+		a.refG.Connect(dep, t.Addr())
+	}
+	for _, r := range ti.refs {
+		switch r.Subject.(type) {
+		case addrs.InputVariable, addrs.LocalValue:
+			if a.refG.Has(r.Subject.String()) {
+				a.refG.Connect(r.Subject.String(), t.Addr())
+			}
+		}
+	}
+	if t.Block != nil && t.Block.Hosts != nil && t.Hosts == nil {
+		refs, d := addrs.References(t.Block.Hosts.Variables())
+		diags = append(diags, d...)
+		for _, r := range refs {
+			diags = append(diags, a.checkExists(r)...)
+			diags = append(diags, checkPlace(t, "hosts", r)...)
+		}
+	}
+	if diags.HasErrors() {
+		return ti, diags
+	}
+
+	// Type-check the module body and meta-arguments with every value
+	// unknown but typed, so that literal mistakes are found now.
+	ctx := a.validationContext(t)
+	if _, d := hcldec.Decode(t.Body, spec, ctx); d.HasErrors() {
+		diags = append(diags, d...)
+	}
+	diags = append(diags, checkMetaTypes(t, ctx)...)
+	return ti, diags
+}
+
+func addDep(ti *taskInfo, addr string, all bool, rng hcl.Range) {
+	prev, ok := ti.deps[addr]
+	if !ok {
+		ti.deps[addr] = depKind{allHosts: all, rng: rng}
+		return
+	}
+	prev.allHosts = prev.allHosts || all
+	ti.deps[addr] = prev
+}
+
+func isAttr(step hcl.Traverser, name string) bool {
+	a, ok := step.(hcl.TraverseAttr)
+	return ok && a.Name == name
+}
+
+// checkPlace reports references that cannot be used where they are.
+func checkPlace(t *config.Task, where string, r *addrs.Reference) hcl.Diagnostics {
+	bad := func(detail string) hcl.Diagnostics {
+		return hcl.Diagnostics{{Severity: hcl.DiagError, Summary: fmt.Sprintf("Invalid reference in %s", where), Detail: detail, Subject: r.SourceRange.Ptr()}}
+	}
+	switch r.Subject.(type) {
+	case addrs.Each:
+		if t.ForEach == nil {
+			return bad("each.key and each.value can only be used in a task that sets for_each.")
+		}
+		if where == "for_each" || where == "hosts" {
+			return bad(fmt.Sprintf("each cannot be used in %s itself.", where))
+		}
+	case addrs.Self:
+		if where != "until" && where != "changed_when" && where != "failed_when" {
+			return bad("self (the task's own result) can only be used in until, changed_when and failed_when.")
+		}
+	case addrs.HostObj:
+		if where == "hosts" {
+			return bad("hosts selects the hosts, so it cannot depend on the host.")
+		}
+	case addrs.Task:
+		if where == "hosts" {
+			return bad("The hosts of a task must be known before the run starts; they can use variables, locals and groups, not task outputs.")
+		}
+	}
+	return nil
+}
+
+func suggest(name string, known []string) string {
+	best, bestD := "", 3
+	for _, k := range known {
+		if d := levenshtein(name, k); d < bestD {
+			best, bestD = k, d
+		}
+	}
+	return best
+}
+
+func levenshtein(a, b string) int {
+	prev := make([]int, len(b)+1)
+	for j := range prev {
+		prev[j] = j
+	}
+	for i := 1; i <= len(a); i++ {
+		cur := make([]int, len(b)+1)
+		cur[0] = i
+		for j := 1; j <= len(b); j++ {
+			cost := 1
+			if a[i-1] == b[j-1] {
+				cost = 0
+			}
+			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
+		}
+		prev = cur
+	}
+	return prev[len(b)]
+}

@@ -1,0 +1,229 @@
+package core
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/hashicorp/hcl/v2"
+	"github.com/zclconf/go-cty/cty"
+	"github.com/zclconf/go-cty/cty/convert"
+
+	"github.com/runbook-dev/runbook/engine/event"
+	"github.com/runbook-dev/runbook/engine/inventory"
+	"github.com/runbook-dev/runbook/engine/module"
+	"github.com/runbook-dev/runbook/engine/transport"
+)
+
+// instanceOptions are the evaluated per-instance meta-arguments.
+type instanceOptions struct {
+	target  *inventory.Host // where the work runs (delegate_to)
+	timeout time.Duration
+	retries int
+	delay   time.Duration
+	become  *transport.Become
+}
+
+func (rs *runState) instanceOptions(n *node, sc *hcl.EvalContext) (*instanceOptions, error) {
+	t := n.task
+	o := &instanceOptions{target: n.host, delay: 5 * time.Second}
+	val := func(expr hcl.Expression) (cty.Value, error) {
+		v, diags := expr.Value(sc)
+		if diags.HasErrors() {
+			return cty.NilVal, errors.New(diagText(diags))
+		}
+		v, _ = v.UnmarkDeep()
+		if !v.IsKnown() || v.IsNull() {
+			return cty.NilVal, fmt.Errorf("%s: value must be known", expr.Range())
+		}
+		return v, nil
+	}
+	if t.DelegateTo != nil {
+		v, err := val(t.DelegateTo)
+		if err != nil {
+			return nil, err
+		}
+		h, ok := rs.p.l.Inventory.Hosts[v.AsString()]
+		if !ok {
+			return nil, fmt.Errorf("%s: delegate_to names %q, which is not in the inventory", t.DelegateTo.Range(), v.AsString())
+		}
+		o.target = h
+	}
+	if t.Timeout != nil {
+		v, err := val(t.Timeout)
+		if err != nil {
+			return nil, err
+		}
+		if o.timeout, err = durationOf(v); err != nil {
+			return nil, fmt.Errorf("%s: %w", t.Timeout.Range(), err)
+		}
+	}
+	if t.Delay != nil {
+		v, err := val(t.Delay)
+		if err != nil {
+			return nil, err
+		}
+		if o.delay, err = durationOf(v); err != nil {
+			return nil, fmt.Errorf("%s: %w", t.Delay.Range(), err)
+		}
+	}
+	if t.Retries != nil {
+		v, err := val(t.Retries)
+		if err != nil {
+			return nil, err
+		}
+		nv, err := convert.Convert(v, cty.Number)
+		if err != nil {
+			return nil, fmt.Errorf("%s: retries must be a number", t.Retries.Range())
+		}
+		f, _ := nv.AsBigFloat().Int64()
+		o.retries = int(max(f, 0))
+	} else if t.Until != nil {
+		o.retries = 3 // Ansible's default when until is set
+	}
+	become := o.target.Become
+	user := o.target.BecomeUser
+	if t.Become != nil {
+		v, err := val(t.Become)
+		if err != nil {
+			return nil, err
+		}
+		become = v.True()
+	}
+	if t.BecomeUser != nil {
+		v, err := val(t.BecomeUser)
+		if err != nil {
+			return nil, err
+		}
+		user = v.AsString()
+	}
+	if become {
+		o.become = &transport.Become{Method: "sudo", User: user}
+		if pw := rs.p.l.Runbook.BecomePassword; pw != nil {
+			v, diags := pw.Value(rs.p.staticScope())
+			if diags.HasErrors() {
+				return nil, errors.New(diagText(diags))
+			}
+			v, _ = v.UnmarkDeep()
+			if v.IsKnown() && !v.IsNull() && v.Type() == cty.String {
+				o.become.Password = v.AsString()
+			}
+		}
+	}
+	return o, nil
+}
+
+// apply runs Apply, with retries/until/delay, changed_when and failed_when.
+func (rs *runState) apply(ctx context.Context, n *node, it item, req module.Request, plan *module.PlanResponse,
+	o *instanceOptions, started time.Time, finished func(event.TaskFinished), diff []event.Diff) *result {
+	t := n.task
+	outTy := n.info.mod.Schema().Outputs
+	if outTy == cty.NilType {
+		outTy = cty.DynamicPseudoType
+	}
+	attempts := o.retries + 1
+	for attempt := 1; ; attempt++ {
+		resp := n.info.mod.Apply(ctx, &module.ApplyRequest{Request: req, Planned: plan})
+		if resp == nil {
+			resp = &module.ApplyResponse{Err: fmt.Errorf("module %s returned no result", t.Module)}
+		}
+		out := resp.Outputs
+		if out == cty.NilVal {
+			out = cty.NullVal(outTy)
+		}
+		changed, err := resp.Changed, resp.Err
+		if err != nil {
+			err = timeoutErr(ctx, err, o.timeout)
+		}
+		unreachable := err != nil && transport.IsUnreachable(err)
+
+		self := cty.ObjectVal(map[string]cty.Value{"outputs": out, "changed": cty.BoolVal(changed), "failed": cty.BoolVal(err != nil)})
+		sc := rs.scope(n, it.each, self)
+		if t.ChangedWhen != nil && !unreachable {
+			v, known, e := evalBool(t.ChangedWhen, sc)
+			if e != nil {
+				err = e
+			} else if known {
+				changed = v
+			}
+		}
+		if t.FailedWhen != nil && !unreachable {
+			v, known, e := evalBool(t.FailedWhen, sc)
+			switch {
+			case e != nil:
+				err = e
+			case known && v && err == nil:
+				err = errors.New("failed_when condition is true")
+			case known && !v:
+				err = nil
+			}
+		}
+		retryReason := ""
+		if t.Until != nil && !unreachable {
+			ok, known, e := evalBool(t.Until, sc)
+			switch {
+			case e != nil:
+				err = e
+			case !known || !ok:
+				retryReason = "until condition not met"
+				if err != nil {
+					retryReason = err.Error()
+				}
+			}
+		} else if err != nil && !unreachable && o.retries > 0 {
+			retryReason = err.Error()
+		}
+		if retryReason != "" && attempt < attempts && ctx.Err() == nil {
+			rs.sink.Emit(event.TaskRetry{Task: t.Addr(), Key: it.key, Host: n.host.Name, Attempt: attempt, Of: attempts, Reason: firstLine(retryReason)})
+			select {
+			case <-time.After(o.delay):
+				continue
+			case <-ctx.Done():
+				err = fmt.Errorf("interrupted while waiting to retry: %w", ctx.Err())
+				retryReason = ""
+			}
+		}
+		if retryReason != "" && err == nil {
+			err = fmt.Errorf("until condition not met after %d attempts", attempts)
+		}
+		if err != nil {
+			if t.IgnoreErrors != nil {
+				if v, known, e := evalBool(t.IgnoreErrors, rs.scope(n, it.each, cty.NilVal)); e == nil && known && v && !unreachable {
+					finished(event.TaskFinished{Status: event.StatusOK, Reason: "error ignored: " + firstLine(err.Error())})
+					return &result{status: event.StatusOK, outputs: out}
+				}
+			}
+			r := rs.failAt(n, it.key, started, err)
+			r.outputs = out
+			return r
+		}
+		if resp.Diff != nil {
+			diff = rs.diffOf(resp.Diff)
+		}
+		st := event.StatusOK
+		var notified []string
+		if changed {
+			st = event.StatusChanged
+			notified = rs.notifyNames(t)
+		}
+		finished(event.TaskFinished{Status: st, Diff: diffIf(changed, diff), Notified: notified})
+		return &result{status: st, changed: changed, outputs: out}
+	}
+}
+
+func diffIf(changed bool, d []event.Diff) []event.Diff {
+	if !changed {
+		return nil
+	}
+	return d
+}
+
+func firstLine(s string) string {
+	for i := 0; i < len(s); i++ {
+		if s[i] == '\n' {
+			return s[:i]
+		}
+	}
+	return s
+}

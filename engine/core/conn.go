@@ -1,0 +1,135 @@
+package core
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"io/fs"
+	"path"
+	"strconv"
+	"sync"
+
+	"github.com/runbook-dev/runbook/engine/inventory"
+	"github.com/runbook-dev/runbook/engine/transport"
+)
+
+type connEntry struct {
+	once sync.Mutex
+	conn transport.Conn
+	err  error
+	done bool
+}
+
+// conn returns the run's one connection to h, dialing it on first use.
+// A failed dial is remembered: the host is unreachable for this run.
+func (rs *runState) conn(ctx context.Context, h *inventory.Host) (transport.Conn, error) {
+	rs.connMu.Lock()
+	e := rs.conns[h.Name]
+	if e == nil {
+		e = &connEntry{}
+		rs.conns[h.Name] = e
+	}
+	rs.connMu.Unlock()
+
+	e.once.Lock()
+	defer e.once.Unlock()
+	if e.done {
+		return e.conn, e.err
+	}
+	kind := h.Endpoint.Transport
+	if kind == "" {
+		kind = "ssh"
+	}
+	d := rs.opts.Dialers[kind]
+	if d == nil {
+		return nil, fmt.Errorf("host %s: no %q transport is available", h.Name, kind)
+	}
+	ep := h.Endpoint
+	if ep.Name == "" {
+		ep.Name = h.Name
+	}
+	c, err := d.Dial(ctx, &ep)
+	if err != nil && ctx.Err() != nil {
+		return nil, err // not the host's fault: do not remember
+	}
+	if err != nil && !transport.IsUnreachable(err) {
+		err = &transport.UnreachableError{Host: h.Name, Err: err}
+	}
+	e.conn, e.err, e.done = c, err, true
+	return c, err
+}
+
+func (rs *runState) closeConns() {
+	rs.connMu.Lock()
+	defer rs.connMu.Unlock()
+	for _, e := range rs.conns {
+		if e.conn != nil {
+			_ = e.conn.Close()
+		}
+	}
+}
+
+// becomeConn runs every command of a task with privilege escalation.
+// Uploads go to a temporary file as the login user and are then moved
+// into place as the become user, keeping the replace atomic.
+type becomeConn struct {
+	transport.Conn
+	become *transport.Become
+}
+
+func (b *becomeConn) Exec(ctx context.Context, cmd *transport.Cmd) (*transport.Result, error) {
+	c := *cmd
+	c.Become = b.become
+	return b.Conn.Exec(ctx, &c)
+}
+
+func (b *becomeConn) Upload(ctx context.Context, src io.Reader, dst string, mode fs.FileMode) error {
+	res, err := b.Conn.Exec(ctx, &transport.Cmd{Argv: []string{"mktemp", "/tmp/.runbook-upload.XXXXXXXX"}})
+	if err != nil {
+		return err
+	}
+	if res.RC != 0 {
+		return fmt.Errorf("mktemp on the host failed: %s", res.Stderr)
+	}
+	tmp := string(trimNL(res.Stdout))
+	if err := b.Conn.Upload(ctx, src, tmp, 0o600); err != nil {
+		return err
+	}
+	staged := path.Join(path.Dir(dst), "."+path.Base(dst)+".runbook-tmp")
+	script := `set -e; cp "$1" "$2"; chmod "$3" "$2"; mv -f "$2" "$4"; rm -f "$1"`
+	r, err := b.Exec(ctx, &transport.Cmd{Argv: []string{"/bin/sh", "-c", script, "sh", tmp, staged, strconv.FormatUint(uint64(mode.Perm()), 8), dst}})
+	if err != nil {
+		return err
+	}
+	if r.RC != 0 {
+		_, _ = b.Conn.Exec(ctx, &transport.Cmd{Argv: []string{"rm", "-f", tmp}})
+		return fmt.Errorf("moving the upload into %s as %s failed: %s", dst, userOr(b.become.User), trimNL(r.Stderr))
+	}
+	return nil
+}
+
+func (b *becomeConn) Download(ctx context.Context, src string, dst io.Writer) error {
+	r, err := b.Exec(ctx, &transport.Cmd{Argv: []string{"cat", src}})
+	if err != nil {
+		return err
+	}
+	if r.RC != 0 {
+		return fmt.Errorf("reading %s as %s failed: %s", src, userOr(b.become.User), trimNL(r.Stderr))
+	}
+	_, err = dst.Write(r.Stdout)
+	return err
+}
+
+func userOr(u string) string {
+	if u == "" {
+		return "root"
+	}
+	return u
+}
+
+func trimNL(b []byte) []byte {
+	for len(b) > 0 && (b[len(b)-1] == '\n' || b[len(b)-1] == '\r') {
+		b = b[:len(b)-1]
+	}
+	return b
+}

@@ -1,0 +1,381 @@
+package core
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sort"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/hashicorp/hcl/v2"
+	"github.com/hashicorp/hcl/v2/hcldec"
+	"github.com/zclconf/go-cty/cty"
+	"github.com/zclconf/go-cty/cty/convert"
+
+	"github.com/runbook-dev/runbook/engine/config"
+	"github.com/runbook-dev/runbook/engine/event"
+	"github.com/runbook-dev/runbook/engine/lang"
+	"github.com/runbook-dev/runbook/engine/module"
+	"github.com/runbook-dev/runbook/engine/transport"
+)
+
+// item is one for_each element of a node (or the node itself).
+type item struct {
+	key  string
+	each map[string]cty.Value // nil without for_each
+}
+
+// runNode evaluates when and for_each, then runs each item.
+func (rs *runState) runNode(ctx context.Context, n *node) *result {
+	t := n.task
+	outTy := rs.p.l.an.outputsType(t)
+	base := rs.scope(n, nil, cty.NilVal)
+
+	if t.When != nil && t.ForEach == nil {
+		ok, known, err := evalBool(t.When, base)
+		switch {
+		case err != nil:
+			return rs.fail(n, "", err, nil)
+		case !known:
+			return rs.unpredictable(n, "", "condition known after apply", outTy)
+		case !ok:
+			rs.emitFinished(event.TaskFinished{Task: t.Addr(), Host: n.host.Name, Status: event.StatusSkipped, Reason: "condition is false"})
+			return &result{status: event.StatusSkipped, outputs: cty.NullVal(outTy)}
+		}
+	}
+	if t.ForEach == nil {
+		return rs.runItem(ctx, n, item{})
+	}
+
+	items, known, err := forEachItems(t.ForEach, base)
+	if err != nil {
+		return rs.fail(n, "", err, nil)
+	}
+	if !known {
+		return rs.unpredictable(n, "", "for_each known after apply", outTy)
+	}
+	results := make([]*result, len(items))
+	batch := len(items)
+	if t.Serial != nil {
+		sizes, d := (&graphBuilder{a: rs.p.l.an, scope: rs.p.staticScope()}).serialOf(t, len(items))
+		if d.HasErrors() {
+			return rs.fail(n, "", errors.New(d.Error()), nil)
+		}
+		if len(sizes) > 0 {
+			batch = sizes[0]
+		}
+	}
+	for start := 0; start < len(items); start += batch {
+		end := min(start+batch, len(items))
+		var wg sync.WaitGroup
+		for i := start; i < end; i++ {
+			wg.Add(1)
+			go func(i int) {
+				defer wg.Done()
+				it := items[i]
+				if t.When != nil {
+					sc := rs.scope(n, it.each, cty.NilVal)
+					ok, known, err := evalBool(t.When, sc)
+					switch {
+					case err != nil:
+						results[i] = rs.fail(n, it.key, err, nil)
+						return
+					case !known:
+						results[i] = rs.unpredictable(n, it.key, "condition known after apply", cty.DynamicPseudoType)
+						return
+					case !ok:
+						rs.emitFinished(event.TaskFinished{Task: t.Addr(), Key: it.key, Host: n.host.Name, Status: event.StatusSkipped, Reason: "condition is false"})
+						results[i] = &result{status: event.StatusSkipped, outputs: cty.NullVal(cty.DynamicPseudoType)}
+						return
+					}
+				}
+				results[i] = rs.runItem(ctx, n, it)
+			}(i)
+		}
+		wg.Wait()
+		if failedAny(results[start:end]) && t.Serial != nil {
+			for i := end; i < len(items); i++ {
+				rs.emitFinished(event.TaskFinished{Task: t.Addr(), Key: items[i].key, Host: n.host.Name, Status: event.StatusSkipped, Reason: "an earlier serial batch failed"})
+				results[i] = &result{status: event.StatusSkipped, outputs: cty.NullVal(cty.DynamicPseudoType)}
+			}
+			break
+		}
+	}
+	return combine(items, results)
+}
+
+func failedAny(rs []*result) bool {
+	for _, r := range rs {
+		if r != nil && (r.status == event.StatusFailed || r.status == event.StatusUnreachable) {
+			return true
+		}
+	}
+	return false
+}
+
+// combine folds item results into the node's result: outputs keyed by
+// each.key; the worst status wins.
+func combine(items []item, results []*result) *result {
+	out := map[string]cty.Value{}
+	agg := &result{status: event.StatusSkipped}
+	rank := map[event.Status]int{
+		event.StatusSkipped: 0, event.StatusOK: 1, event.StatusUnpredictable: 2, event.StatusWouldChange: 3,
+		event.StatusChanged: 4, event.StatusFailed: 5, event.StatusUnreachable: 6,
+	}
+	for i, r := range results {
+		if r == nil {
+			continue
+		}
+		out[items[i].key] = r.outputs
+		agg.changed = agg.changed || r.changed
+		if rank[r.status] > rank[agg.status] {
+			agg.status = r.status
+		}
+	}
+	agg.outputs = cty.ObjectVal(out)
+	return agg
+}
+
+func forEachItems(expr hcl.Expression, ctx *hcl.EvalContext) ([]item, bool, error) {
+	v, diags := expr.Value(ctx)
+	if diags.HasErrors() {
+		return nil, false, errors.New(diagText(diags))
+	}
+	if !v.IsWhollyKnown() {
+		return nil, false, nil
+	}
+	if v.IsNull() {
+		return nil, true, fmt.Errorf("%s: for_each is null", expr.Range())
+	}
+	ty := v.Type()
+	var items []item
+	switch {
+	case ty.IsMapType() || ty.IsObjectType():
+		for it := v.ElementIterator(); it.Next(); {
+			k, e := it.Element()
+			items = append(items, item{key: k.AsString(), each: map[string]cty.Value{"key": k, "value": e}})
+		}
+	case ty.IsSetType() || ty.IsListType() || ty.IsTupleType():
+		for it := v.ElementIterator(); it.Next(); {
+			_, e := it.Element()
+			s, err := convert.Convert(e, cty.String)
+			if err != nil || s.IsNull() {
+				return nil, true, fmt.Errorf("%s: for_each over a list or set takes strings; use a map for other values", expr.Range())
+			}
+			s, _ = s.Unmark()
+			items = append(items, item{key: s.AsString(), each: map[string]cty.Value{"key": s, "value": e}})
+		}
+	default:
+		return nil, true, errors.New(forEachTypeError(expr, ty).Detail)
+	}
+	sort.SliceStable(items, func(i, j int) bool { return items[i].key < items[j].key })
+	return items, true, nil
+}
+
+func evalBool(expr hcl.Expression, ctx *hcl.EvalContext) (val, known bool, err error) {
+	v, diags := expr.Value(ctx)
+	if diags.HasErrors() {
+		return false, false, errors.New(diagText(diags))
+	}
+	v, _ = v.UnmarkDeep()
+	if !v.IsKnown() {
+		return false, false, nil
+	}
+	b, cerr := convert.Convert(v, cty.Bool)
+	if cerr != nil || b.IsNull() {
+		return false, true, fmt.Errorf("%s: must be true or false", expr.Range())
+	}
+	return b.True(), true, nil
+}
+
+func diagText(diags hcl.Diagnostics) string {
+	var parts []string
+	for _, d := range diags {
+		if d.Severity != hcl.DiagError {
+			continue
+		}
+		s := d.Summary
+		if d.Detail != "" {
+			s += ": " + d.Detail
+		}
+		if d.Subject != nil {
+			s = fmt.Sprintf("%s:%d:%d: %s", d.Subject.Filename, d.Subject.Start.Line, d.Subject.Start.Column, s)
+		}
+		parts = append(parts, s)
+	}
+	return strings.Join(parts, "; ")
+}
+
+func (rs *runState) fail(n *node, key string, err error, rc *int) *result {
+	ev := event.TaskFinished{Task: n.task.Addr(), Key: key, Host: n.host.Name, Status: event.StatusFailed, Reason: err.Error(), RC: rc}
+	if transport.IsUnreachable(err) {
+		ev.Status = event.StatusUnreachable
+	}
+	var ce *module.CommandError
+	if errors.As(err, &ce) {
+		rcv := ce.RC
+		ev.RC = &rcv
+		ev.Stderr = module.Tail(ce.Stderr, 10)
+	}
+	rs.emitFinished(ev)
+	return &result{status: ev.Status, outputs: cty.NullVal(rs.p.l.an.outputsType(n.task))}
+}
+
+func (rs *runState) unpredictable(n *node, key, reason string, outTy cty.Type) *result {
+	rs.emitFinished(event.TaskFinished{Task: n.task.Addr(), Key: key, Host: n.host.Name, Status: event.StatusUnpredictable, Reason: reason})
+	return &result{status: event.StatusUnpredictable, changed: true, outputs: cty.UnknownVal(outTy)}
+}
+
+// runItem plans one instance and applies it when the plan says so.
+func (rs *runState) runItem(ctx context.Context, n *node, it item) *result {
+	t := n.task
+	mod := n.info.mod
+	schema := mod.Schema()
+	outTy := schema.Outputs
+	if outTy == cty.NilType {
+		outTy = cty.DynamicPseudoType
+	}
+	started := time.Now()
+	finished := func(ev event.TaskFinished) {
+		ev.Task, ev.Key, ev.Host, ev.Duration = t.Addr(), it.key, n.host.Name, time.Since(started)
+		rs.emitFinished(ev)
+	}
+	var stop <-chan struct{}
+	if rs.opts.Stop != nil {
+		stop = rs.opts.Stop.Done()
+	}
+	select {
+	case rs.forks <- struct{}{}:
+		defer func() { <-rs.forks }()
+	case <-ctx.Done():
+		finished(event.TaskFinished{Status: event.StatusSkipped, Reason: "interrupted before it started"})
+		return &result{status: event.StatusSkipped, outputs: cty.NullVal(outTy)}
+	case <-stop:
+		finished(event.TaskFinished{Status: event.StatusSkipped, Reason: "interrupted before it started"})
+		return &result{status: event.StatusSkipped, outputs: cty.NullVal(outTy)}
+	}
+	rs.sink.Emit(event.TaskStarted{Task: t.Addr(), Key: it.key, Host: n.host.Name, Time: started.UTC()})
+
+	sc := rs.scope(n, it.each, cty.NilVal)
+	args, diags := hcldec.Decode(t.Body, schema.Args, sc)
+	if diags.HasErrors() {
+		return rs.failAt(n, it.key, started, errors.New(diagText(diags)))
+	}
+	if !args.IsWhollyKnown() {
+		if rs.check {
+			finished(event.TaskFinished{Status: event.StatusUnpredictable, Reason: "would change (known after apply)"})
+			return &result{status: event.StatusUnpredictable, changed: true, outputs: cty.UnknownVal(outTy)}
+		}
+		return rs.failAt(n, it.key, started, errors.New("an argument is not known: a task it depends on did not produce it"))
+	}
+	plain, pvm := args.UnmarkDeepWithPaths()
+	var sensitive []cty.Path
+	for _, pm := range pvm {
+		if _, ok := pm.Marks[lang.SensitiveMark]; ok {
+			sensitive = append(sensitive, pm.Path)
+		}
+	}
+
+	opts, err := rs.instanceOptions(n, sc)
+	if err != nil {
+		return rs.failAt(n, it.key, started, err)
+	}
+	if opts.timeout > 0 {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(ctx, opts.timeout)
+		defer cancel()
+	}
+	conn, err := rs.conn(ctx, opts.target)
+	if err != nil {
+		return rs.failAt(n, it.key, started, err)
+	}
+	if opts.become != nil {
+		conn = &becomeConn{Conn: conn, become: opts.become}
+	}
+	req := module.Request{
+		Args: plain, Sensitive: sensitive, Conn: conn,
+		Host: module.Host{Name: n.host.Name, Vars: n.host.Vars},
+		Output: func(stream, line string) {
+			rs.sink.Emit(event.TaskOutput{Task: t.Addr(), Key: it.key, Host: n.host.Name, Stream: stream, Line: line})
+		},
+	}
+	plan := mod.Plan(ctx, &module.PlanRequest{Request: req})
+	if plan == nil {
+		plan = &module.PlanResponse{Err: fmt.Errorf("module %s returned no plan", t.Module)}
+	}
+	if plan.Err != nil {
+		return rs.failAt(n, it.key, started, timeoutErr(ctx, plan.Err, opts.timeout))
+	}
+	diff := rs.diffOf(plan.Diff)
+	checkOnly := rs.check
+	if t.CheckMode != nil {
+		if v, known, err := evalBool(t.CheckMode, sc); err == nil && known {
+			checkOnly = v
+		}
+	}
+	if plan.Action == module.NoOp {
+		out := plan.Outputs
+		if out == cty.NilVal {
+			out = cty.NullVal(outTy)
+		}
+		finished(event.TaskFinished{Status: event.StatusOK, Reason: plan.Reason})
+		return &result{status: event.StatusOK, outputs: out}
+	}
+	if checkOnly {
+		st := event.StatusWouldChange
+		if plan.Action == module.Unpredictable {
+			st = event.StatusUnpredictable
+		}
+		notified := rs.notifyNames(t)
+		finished(event.TaskFinished{Status: st, Reason: plan.Reason, Diff: diff, Notified: notified})
+		return &result{status: st, changed: true, outputs: cty.UnknownVal(outTy)}
+	}
+	return rs.apply(ctx, n, it, req, plan, opts, started, finished, diff)
+}
+
+func (rs *runState) failAt(n *node, key string, started time.Time, err error) *result {
+	ev := event.TaskFinished{Task: n.task.Addr(), Key: key, Host: n.host.Name, Status: event.StatusFailed, Reason: err.Error(), Duration: time.Since(started)}
+	if transport.IsUnreachable(err) {
+		ev.Status = event.StatusUnreachable
+	}
+	var ce *module.CommandError
+	if errors.As(err, &ce) {
+		rc := ce.RC
+		ev.RC = &rc
+		ev.Stderr = module.Tail(ce.Stderr, 10)
+	}
+	rs.emitFinished(ev)
+	return &result{status: ev.Status, outputs: cty.NullVal(rs.p.l.an.outputsType(n.task))}
+}
+
+func timeoutErr(ctx context.Context, err error, d time.Duration) error {
+	if errors.Is(ctx.Err(), context.DeadlineExceeded) && d > 0 {
+		return fmt.Errorf("timed out after %s: %w", d, err)
+	}
+	return err
+}
+
+func (rs *runState) notifyNames(t *config.Task) []string {
+	var out []string
+	for _, tr := range t.Notify {
+		out = append(out, "handler."+tr[1].(hcl.TraverseAttr).Name)
+	}
+	return out
+}
+
+func (rs *runState) diffOf(d *module.Diff) []event.Diff {
+	if !rs.p.opts.Diff || d == nil {
+		return nil
+	}
+	out := make([]event.Diff, 0, len(d.Items))
+	for _, it := range d.Items {
+		e := event.Diff{Name: it.Name, Before: it.Before, After: it.After, BeforeAbsent: it.BeforeAbsent, AfterAbsent: it.AfterAbsent, Unified: it.Unified, Sensitive: it.Sensitive}
+		if it.Sensitive {
+			e.Before, e.After, e.Unified = "", "", ""
+		}
+		out = append(out, e)
+	}
+	return out
+}

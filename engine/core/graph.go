@@ -1,0 +1,346 @@
+package core
+
+import (
+	"fmt"
+	"math"
+	"strings"
+
+	"github.com/hashicorp/hcl/v2"
+	"github.com/zclconf/go-cty/cty"
+	"github.com/zclconf/go-cty/cty/convert"
+
+	"github.com/runbook-dev/runbook/engine/config"
+	"github.com/runbook-dev/runbook/engine/dag"
+	"github.com/runbook-dev/runbook/engine/inventory"
+)
+
+// node is one task (or handler) instance on one host: the unit the walk
+// schedules. for_each items of a task expand inside the node at run time,
+// since their keys may depend on what earlier tasks return.
+type node struct {
+	task     *config.Task
+	info     *taskInfo
+	host     *inventory.Host
+	filtered bool    // not selected by --tags: keeps the graph's order, does nothing
+	notifier []*node // for handler nodes: the task instances that may notify it
+	batch    int     // serial batch number
+	resume   bool    // completed in the run being resumed: not run again
+}
+
+func (n *node) String() string { return n.task.Addr() + "@" + n.host.Name }
+
+// graphBuilder expands tasks to nodes.
+type graphBuilder struct {
+	a      *analysis
+	inv    *inventory.Inventory
+	limit  map[string]bool // nil: no --limit
+	tags   []string
+	skip   []string
+	scope  *hcl.EvalContext // var, local, group, runbook: for hosts and serial
+	g      *dag.Graph[*node]
+	nodes  map[string][]*node         // task addr -> nodes in host order
+	onHost map[string]map[string]*node // task addr -> host -> node
+}
+
+const localhost = "localhost"
+
+// hostsOf evaluates a task's hosts expression to inventory hosts.
+func (b *graphBuilder) hostsOf(t *config.Task) ([]*inventory.Host, hcl.Diagnostics) {
+	expr := t.Hosts
+	if expr == nil && t.Block != nil {
+		expr = t.Block.Hosts
+	}
+	if expr == nil {
+		return []*inventory.Host{b.inv.Hosts[localhost]}, nil
+	}
+	v, diags := expr.Value(b.scope)
+	if diags.HasErrors() {
+		return nil, diags
+	}
+	v, _ = v.UnmarkDeep()
+	bad := func(detail string) hcl.Diagnostics {
+		return hcl.Diagnostics{{Severity: hcl.DiagError, Summary: "Invalid hosts", Detail: detail, Subject: expr.Range().Ptr()}}
+	}
+	if !v.IsWhollyKnown() || v.IsNull() {
+		return nil, bad("hosts must be known before the run starts.")
+	}
+	var patterns []string
+	var add func(v cty.Value) error
+	add = func(v cty.Value) error {
+		ty := v.Type()
+		switch {
+		case ty == cty.String:
+			patterns = append(patterns, v.AsString())
+		case ty.IsObjectType() && ty.HasAttribute("hosts") && ty.HasAttribute("name"):
+			patterns = append(patterns, v.GetAttr("name").AsString())
+		case ty.IsListType() || ty.IsTupleType() || ty.IsSetType():
+			for it := v.ElementIterator(); it.Next(); {
+				_, e := it.Element()
+				if err := add(e); err != nil {
+					return err
+				}
+			}
+		default:
+			return fmt.Errorf("hosts takes a group (group.NAME), a host or group name, or a list of them; this is %s", ty.FriendlyName())
+		}
+		return nil
+	}
+	if err := add(v); err != nil {
+		return nil, bad(err.Error() + ".")
+	}
+	if len(patterns) == 0 {
+		return nil, nil
+	}
+	hosts, err := b.inv.Select(patterns)
+	if err != nil {
+		return nil, bad(err.Error())
+	}
+	return hosts, nil
+}
+
+func (b *graphBuilder) selected(t *config.Task) bool {
+	has := func(list []string, tag string) bool {
+		for _, x := range list {
+			if x == tag {
+				return true
+			}
+		}
+		return false
+	}
+	for _, s := range b.skip {
+		if has(t.Tags, s) {
+			return false
+		}
+	}
+	if len(b.tags) == 0 || has(t.Tags, "always") {
+		return true
+	}
+	for _, want := range b.tags {
+		if has(t.Tags, want) {
+			return true
+		}
+	}
+	return false
+}
+
+// build expands every task and handler and wires the edges.
+func (b *graphBuilder) build() hcl.Diagnostics {
+	var diags hcl.Diagnostics
+	b.g = dag.New[*node]()
+	b.nodes = map[string][]*node{}
+	b.onHost = map[string]map[string]*node{}
+	rb := b.a.rb
+
+	all := append(append([]*config.Task(nil), rb.Tasks...), rb.Handlers...)
+	for _, t := range all {
+		ti := b.a.tasks[t.Addr()]
+		if ti == nil {
+			continue
+		}
+		hosts, d := b.hostsOf(t)
+		diags = append(diags, d...)
+		if d.HasErrors() {
+			continue
+		}
+		controlNode := t.Hosts == nil && (t.Block == nil || t.Block.Hosts == nil)
+		if b.limit != nil && !controlNode {
+			kept := hosts[:0:0]
+			for _, h := range hosts {
+				if b.limit[h.Name] {
+					kept = append(kept, h)
+				}
+			}
+			hosts = kept
+		}
+		if len(hosts) > 0 && t.RunOnce != nil {
+			v, d := t.RunOnce.Value(b.scope)
+			if !d.HasErrors() {
+				v, _ = v.Unmark()
+				if v.IsKnown() && !v.IsNull() && v.Type() == cty.Bool && v.True() {
+					hosts = hosts[:1]
+				}
+			}
+		}
+		serial, d := b.serialOf(t, len(hosts))
+		diags = append(diags, d...)
+		filtered := t.Kind == config.KindTask && !b.selected(t)
+		b.onHost[t.Addr()] = map[string]*node{}
+		for i, h := range hosts {
+			n := &node{task: t, info: ti, host: h, filtered: filtered, batch: batchOf(serial, i)}
+			b.g.Add(n)
+			b.nodes[t.Addr()] = append(b.nodes[t.Addr()], n)
+			b.onHost[t.Addr()][h.Name] = n
+		}
+	}
+	if diags.HasErrors() {
+		return diags
+	}
+
+	for _, t := range all {
+		ti := b.a.tasks[t.Addr()]
+		if ti == nil {
+			continue
+		}
+		for _, n := range b.nodes[t.Addr()] {
+			for dep, kind := range ti.deps {
+				b.connectTo(dep, n, kind.allHosts)
+				if depTask := b.taskOf(dep); depTask != nil && depTask.Block != nil && depTask.Block != t.Block {
+					b.connectBlock(depTask.Block, n)
+				}
+			}
+			if t.Block != nil {
+				switch t.Section {
+				case config.SectionRescue:
+					for _, m := range t.Block.Tasks {
+						b.connectTo(m.Addr(), n, false)
+					}
+				case config.SectionAlways:
+					for _, m := range append(append([]*config.Task(nil), t.Block.Tasks...), t.Block.Rescue...) {
+						b.connectTo(m.Addr(), n, false)
+					}
+				}
+			}
+		}
+		// Serial batches: every instance of batch k+1 waits for batch k.
+		ns := b.nodes[t.Addr()]
+		for i, n := range ns {
+			if n.batch == 0 {
+				continue
+			}
+			for _, prev := range ns[:i] {
+				if prev.batch == n.batch-1 {
+					b.g.Connect(prev, n)
+				}
+			}
+		}
+		for _, h := range ti.notifies {
+			for _, hn := range b.nodes["handler."+h] {
+				for _, tn := range b.sameHostOrAll(t.Addr(), hn.host.Name) {
+					b.g.Connect(tn, hn)
+					hn.notifier = append(hn.notifier, tn)
+				}
+			}
+		}
+	}
+	return diags
+}
+
+func (b *graphBuilder) taskOf(addr string) *config.Task {
+	kind, name, _ := strings.Cut(addr, ".")
+	if kind == "task" {
+		return b.a.rb.Task(name)
+	}
+	return nil
+}
+
+// sameHostOrAll returns dep's instance on host, or every instance of dep
+// when it has none there (it ran once, or on other hosts).
+func (b *graphBuilder) sameHostOrAll(dep, host string) []*node {
+	if n, ok := b.onHost[dep][host]; ok {
+		return []*node{n}
+	}
+	return b.nodes[dep]
+}
+
+func (b *graphBuilder) connectTo(dep string, n *node, allHosts bool) {
+	deps := b.nodes[dep]
+	if !allHosts {
+		deps = b.sameHostOrAll(dep, n.host.Name)
+	}
+	for _, d := range deps {
+		if d != n {
+			b.g.Connect(d, n)
+		}
+	}
+}
+
+// connectBlock makes n wait for the whole block (tasks, rescue, always) on
+// its host, since a task of the block may still be rescued.
+func (b *graphBuilder) connectBlock(blk *config.Block, n *node) {
+	for _, group := range [][]*config.Task{blk.Tasks, blk.Rescue, blk.Always} {
+		for _, t := range group {
+			b.connectTo(t.Addr(), n, false)
+		}
+	}
+}
+
+// serialOf reads serial (task, else runbook): an int, a percentage, or a
+// list of them, as Ansible's serial. It returns batch sizes.
+func (b *graphBuilder) serialOf(t *config.Task, hosts int) ([]int, hcl.Diagnostics) {
+	expr := t.Serial
+	if expr == nil {
+		expr = b.a.rb.Serial
+	}
+	if expr == nil || hosts == 0 {
+		return nil, nil
+	}
+	v, diags := expr.Value(b.scope)
+	if diags.HasErrors() {
+		return nil, diags
+	}
+	v, _ = v.UnmarkDeep()
+	bad := hcl.Diagnostics{{Severity: hcl.DiagError, Summary: "Invalid serial", Detail: "serial takes a number of hosts, a percentage like \"25%\", or a list of them like [1, \"25%\", \"100%\"].", Subject: expr.Range().Ptr()}}
+	if !v.IsWhollyKnown() || v.IsNull() {
+		return nil, bad
+	}
+	var items []cty.Value
+	if v.Type().IsListType() || v.Type().IsTupleType() {
+		for it := v.ElementIterator(); it.Next(); {
+			_, e := it.Element()
+			items = append(items, e)
+		}
+	} else {
+		items = []cty.Value{v}
+	}
+	var sizes []int
+	for _, it := range items {
+		n, ok := batchSize(it, hosts)
+		if !ok {
+			return nil, bad
+		}
+		sizes = append(sizes, n)
+	}
+	return sizes, nil
+}
+
+func batchSize(v cty.Value, hosts int) (int, bool) {
+	if v.Type() == cty.String {
+		s := v.AsString()
+		if strings.HasSuffix(s, "%") {
+			nv, err := convert.Convert(cty.StringVal(strings.TrimSuffix(s, "%")), cty.Number)
+			if err != nil {
+				return 0, false
+			}
+			f, _ := nv.AsBigFloat().Float64()
+			if f <= 0 || f > 100 {
+				return 0, false
+			}
+			return max(1, int(math.Floor(f*float64(hosts)/100))), true
+		}
+	}
+	nv, err := convert.Convert(v, cty.Number)
+	if err != nil || nv.IsNull() {
+		return 0, false
+	}
+	f, _ := nv.AsBigFloat().Float64()
+	if f < 1 {
+		return 0, false
+	}
+	return int(f), true
+}
+
+// batchOf gives the batch number of the i-th host; the last size repeats.
+func batchOf(sizes []int, i int) int {
+	if len(sizes) == 0 {
+		return 0
+	}
+	batch, start := 0, 0
+	for {
+		size := sizes[min(batch, len(sizes)-1)]
+		if i < start+size {
+			return batch
+		}
+		start += size
+		batch++
+	}
+}

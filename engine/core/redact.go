@@ -1,0 +1,130 @@
+package core
+
+import (
+	"sort"
+	"strings"
+
+	"github.com/zclconf/go-cty/cty"
+
+	"github.com/runbook-dev/runbook/engine/event"
+	"github.com/runbook-dev/runbook/engine/lang"
+)
+
+// Sensitive is how a sensitive value is shown.
+const Sensitive = "(sensitive)"
+
+// minSecretLen is the shortest secret scrubbed from free text: shorter
+// ones would blank out ordinary output and protect nothing.
+const minSecretLen = 3
+
+// collectSecrets returns the string forms of every sensitive value among
+// the variables and locals, longest first.
+func collectSecrets(sets ...map[string]cty.Value) []string {
+	seen := map[string]bool{}
+	for _, set := range sets {
+		for _, v := range set {
+			addSecrets(v, false, seen)
+		}
+	}
+	out := make([]string, 0, len(seen))
+	for s := range seen {
+		out = append(out, s)
+	}
+	sort.Slice(out, func(i, j int) bool { return len(out[i]) > len(out[j]) })
+	return out
+}
+
+func addSecrets(v cty.Value, marked bool, seen map[string]bool) {
+	if v.HasMark(lang.SensitiveMark) {
+		marked = true
+	}
+	v, _ = v.Unmark()
+	if v.IsNull() || !v.IsKnown() {
+		return
+	}
+	ty := v.Type()
+	switch {
+	case ty.IsPrimitiveType():
+		if marked {
+			var s string
+			switch ty {
+			case cty.String:
+				s = v.AsString()
+			case cty.Number:
+				s = v.AsBigFloat().Text('f', -1)
+			default:
+				return
+			}
+			if len(s) >= minSecretLen {
+				seen[s] = true
+			}
+		}
+	case ty.IsCollectionType() || ty.IsObjectType() || ty.IsTupleType():
+		for it := v.ElementIterator(); it.Next(); {
+			_, e := it.Element()
+			addSecrets(e, marked, seen)
+		}
+	}
+}
+
+// redactor scrubs secret strings from everything the engine emits.
+type redactor struct {
+	secrets []string
+	repl    *strings.Replacer
+	sink    event.Sink
+}
+
+func newRedactor(secrets []string, sink event.Sink) *redactor {
+	r := &redactor{secrets: secrets, sink: sink}
+	if len(secrets) > 0 {
+		args := make([]string, 0, 2*len(secrets))
+		for _, s := range secrets {
+			args = append(args, s, Sensitive)
+		}
+		r.repl = strings.NewReplacer(args...)
+	}
+	return r
+}
+
+func (r *redactor) s(s string) string {
+	if r.repl == nil || s == "" {
+		return s
+	}
+	return r.repl.Replace(s)
+}
+
+// Emit scrubs e and passes it on.
+func (r *redactor) Emit(e event.Event) {
+	if r.sink == nil {
+		return
+	}
+	if r.repl != nil {
+		switch ev := e.(type) {
+		case event.TaskOutput:
+			ev.Line = r.s(ev.Line)
+			e = ev
+		case event.TaskRetry:
+			ev.Reason = r.s(ev.Reason)
+			e = ev
+		case event.TaskFinished:
+			ev.Reason, ev.Stderr = r.s(ev.Reason), r.s(ev.Stderr)
+			diff := make([]event.Diff, len(ev.Diff))
+			for i, d := range ev.Diff {
+				d.Before, d.After, d.Unified = r.s(d.Before), r.s(d.After), r.s(d.Unified)
+				diff[i] = d
+			}
+			ev.Diff = diff
+			e = ev
+		case event.RunFinished:
+			ev.Error = r.s(ev.Error)
+			e = ev
+		case event.Warning:
+			ev.Message = r.s(ev.Message)
+			e = ev
+		case event.Diagnostic:
+			ev.Summary, ev.Detail, ev.Snippet = r.s(ev.Summary), r.s(ev.Detail), r.s(ev.Snippet)
+			e = ev
+		}
+	}
+	r.sink.Emit(e)
+}

@@ -1,0 +1,339 @@
+package core
+
+import (
+	"context"
+	"sort"
+	"sync"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/zclconf/go-cty/cty"
+
+	"github.com/runbook-dev/runbook/engine/config"
+	"github.com/runbook-dev/runbook/engine/dag"
+	"github.com/runbook-dev/runbook/engine/event"
+	"github.com/runbook-dev/runbook/engine/inventory"
+	"github.com/runbook-dev/runbook/engine/transport"
+)
+
+// RunOptions connect a walk to the world.
+type RunOptions struct {
+	RunID string
+	Sink  event.Sink
+	// Stop, when done, stops new work from starting (a first Ctrl-C):
+	// running instances finish, the rest is reported as not started. The
+	// context given to Run cancels running work too.
+	Stop    context.Context
+	Dialers map[string]transport.Dialer // by Endpoint.Transport: "local", "ssh"
+	// Completed, when resuming, says which task instances finished in the
+	// earlier run (by task address, host and key): they are not run again.
+	Completed func(task, host, key string) (outputs cty.Value, changed bool, ok bool)
+	// Notified, when resuming, lists handler instances notified in the
+	// earlier run whose handler had not run yet.
+	Notified func(handler, host string) bool
+}
+
+// Result is how a run ended.
+type Result struct {
+	RunID    string
+	ExitCode int
+	Recap    []event.HostRecap
+	Changes  int // changed (run) or pending (check)
+	Failures int
+}
+
+// result is the outcome of one node.
+type result struct {
+	status  event.Status
+	changed bool      // changed, or would change in check mode
+	outputs cty.Value // object, or object of for_each keys
+	quiet   bool      // not run and not worth a line (rescue not needed, handler not notified)
+}
+
+type hostState struct {
+	failed      bool
+	unreachable bool
+	blockFailed map[*config.Block]bool
+	rescuesLeft map[*config.Block]int
+	entered     map[*config.Block]bool // a task of the block ran here: its always group runs
+}
+
+type runState struct {
+	p     *Prepared
+	opts  RunOptions
+	sink  *redactor
+	check bool
+
+	mu      sync.Mutex
+	results map[*node]*result
+	hosts   map[string]*hostState
+	recap   map[string]*event.HostRecap
+	aborted string // why new work stopped (any_errors_fatal)
+
+	connMu sync.Mutex
+	conns  map[string]*connEntry
+	forks  chan struct{}
+}
+
+// Run walks the graph: every instance is planned, and applied only where
+// the plan says something changes and the run is not a check.
+func (p *Prepared) Run(ctx context.Context, opts RunOptions) *Result {
+	if opts.RunID == "" {
+		opts.RunID = time.Now().UTC().Format("20060102T150405") + "-" + uuid.NewString()[:8]
+	}
+	rs := &runState{
+		p: p, opts: opts, check: p.opts.Check,
+		sink:    newRedactor(p.secrets, opts.Sink),
+		results: map[*node]*result{},
+		hosts:   map[string]*hostState{},
+		recap:   map[string]*event.HostRecap{},
+		conns:   map[string]*connEntry{},
+		forks:   make(chan struct{}, p.opts.Forks),
+	}
+	for _, h := range p.Hosts() {
+		rs.hosts[h] = &hostState{blockFailed: map[*config.Block]bool{}, rescuesLeft: map[*config.Block]int{}, entered: map[*config.Block]bool{}}
+		rs.recap[h] = &event.HostRecap{Host: h}
+	}
+	for _, ns := range p.nodes {
+		for _, n := range ns {
+			if n.task.Section == config.SectionRescue {
+				rs.hosts[n.host.Name].rescuesLeft[n.task.Block]++
+			}
+		}
+	}
+	start := time.Now()
+	rs.sink.Emit(event.RunStarted{RunID: opts.RunID, Runbook: p.l.Runbook.Dir, Check: rs.check, Hosts: p.Hosts(), Tasks: p.g.Len(), Time: start.UTC()})
+
+	// The walk's own parallelism is not bounded: forks bounds the work
+	// (planning and applying), not the waiting.
+	dag.Walk(ctx, p.g, 0, rs.visit)
+	rs.closeConns()
+
+	res := rs.finish(start)
+	return res
+}
+
+func (rs *runState) finish(start time.Time) *Result {
+	res := &Result{RunID: rs.opts.RunID}
+	names := make([]string, 0, len(rs.recap))
+	for h := range rs.recap {
+		names = append(names, h)
+	}
+	sort.Strings(names)
+	for _, h := range names {
+		r := *rs.recap[h]
+		res.Recap = append(res.Recap, r)
+		res.Changes += r.Changed + r.WouldChange + r.Unpredictable
+		res.Failures += r.Failed + r.Unreachable
+	}
+	switch {
+	case res.Failures > 0:
+		res.ExitCode = 1
+	case res.Changes > 0:
+		res.ExitCode = 2
+	}
+	rs.sink.Emit(event.RunFinished{RunID: res.RunID, Check: rs.check, Recap: res.Recap, ExitCode: res.ExitCode, Duration: time.Since(start)})
+	return res
+}
+
+// emitFinished records a finished instance in the recap and emits it.
+func (rs *runState) emitFinished(ev event.TaskFinished) {
+	rs.mu.Lock()
+	r := rs.recap[ev.Host]
+	if r == nil {
+		r = &event.HostRecap{Host: ev.Host}
+		rs.recap[ev.Host] = r
+	}
+	switch ev.Status {
+	case event.StatusOK:
+		r.OK++
+	case event.StatusChanged:
+		r.Changed++
+	case event.StatusWouldChange:
+		r.WouldChange++
+	case event.StatusUnpredictable:
+		r.Unpredictable++
+	case event.StatusFailed:
+		r.Failed++
+	case event.StatusUnreachable:
+		r.Unreachable++
+	case event.StatusSkipped:
+		r.Skipped++
+	}
+	rs.mu.Unlock()
+	rs.sink.Emit(ev)
+}
+
+func (rs *runState) setResult(n *node, r *result) {
+	rs.mu.Lock()
+	rs.results[n] = r
+	rs.mu.Unlock()
+}
+
+func (rs *runState) resultOf(n *node) *result {
+	rs.mu.Lock()
+	defer rs.mu.Unlock()
+	return rs.results[n]
+}
+
+func (rs *runState) host(name string) *hostState { return rs.hosts[name] }
+
+// skip records a node that did not run. Quiet skips emit nothing.
+func (rs *runState) skip(n *node, reason string, quiet bool) {
+	rs.setResult(n, &result{status: event.StatusSkipped, outputs: cty.NullVal(rs.p.l.an.outputsType(n.task)), quiet: quiet})
+	if !quiet {
+		rs.emitFinished(event.TaskFinished{Task: n.task.Addr(), Host: n.host.Name, Status: event.StatusSkipped, Reason: reason})
+	}
+}
+
+// visit decides whether a node runs, runs it, and records what happened
+// to its host: a failure drops the host out of later work, inside a block
+// with rescue it sends the host to the rescue tasks instead.
+func (rs *runState) visit(ctx context.Context, n *node) {
+	t := n.task
+	if n.filtered {
+		rs.skip(n, "not selected by --tags", true)
+		return
+	}
+	if ctx.Err() != nil || rs.stopped() {
+		rs.skip(n, "interrupted before it started", false)
+		return
+	}
+	if reason := rs.blocked(n); reason != "" {
+		rs.skip(n, reason, reason == quietSkip)
+		return
+	}
+	if t.Kind == config.KindHandler && !rs.notified(n) {
+		rs.skip(n, "not notified", true)
+		return
+	}
+	for _, dep := range rs.p.g.DependsOn(n) {
+		if dep.host.Name == n.host.Name {
+			continue
+		}
+		if r := rs.resultOf(dep); r != nil && (r.status == event.StatusFailed || r.status == event.StatusUnreachable) {
+			rs.skip(n, "depends on "+dep.task.Addr()+", which failed on "+dep.host.Name, false)
+			return
+		}
+	}
+	if rs.opts.Completed != nil {
+		if out, changed, ok := rs.opts.Completed(t.Addr(), n.host.Name, ""); ok {
+			st := event.StatusOK
+			if changed {
+				st = event.StatusChanged
+			}
+			rs.setResult(n, &result{status: st, changed: changed, outputs: out})
+			rs.emitFinished(event.TaskFinished{Task: t.Addr(), Host: n.host.Name, Status: event.StatusSkipped, Reason: "completed in the resumed run"})
+			return
+		}
+	}
+
+	r := rs.runNode(ctx, n)
+	rs.setResult(n, r)
+	rs.afterNode(n, r)
+}
+
+const quietSkip = "\x00quiet"
+
+func (rs *runState) stopped() bool {
+	return rs.opts.Stop != nil && rs.opts.Stop.Err() != nil
+}
+
+// blocked says why n must not run on its host, or "".
+func (rs *runState) blocked(n *node) string {
+	rs.mu.Lock()
+	defer rs.mu.Unlock()
+	hs := rs.hosts[n.host.Name]
+	t := n.task
+	if hs.unreachable {
+		return "host unreachable"
+	}
+	if rs.aborted != "" && t.Section != config.SectionAlways {
+		return rs.aborted
+	}
+	if t.Block != nil {
+		switch t.Section {
+		case config.SectionMain:
+			if hs.blockFailed[t.Block] {
+				return "an earlier task of " + t.Block.Label() + " failed on this host"
+			}
+			if !hs.failed {
+				hs.entered[t.Block] = true
+			}
+		case config.SectionRescue:
+			if !hs.blockFailed[t.Block] {
+				return quietSkip
+			}
+		case config.SectionAlways:
+			if hs.entered[t.Block] {
+				return ""
+			}
+		}
+	}
+	if hs.failed {
+		return "host failed earlier in this run"
+	}
+	return ""
+}
+
+func (rs *runState) notified(n *node) bool {
+	if rs.opts.Notified != nil && rs.opts.Notified(n.task.Name, n.host.Name) {
+		return true
+	}
+	for _, tn := range n.notifier {
+		if r := rs.resultOf(tn); r != nil && r.changed && r.status != event.StatusFailed {
+			return true
+		}
+	}
+	return false
+}
+
+// afterNode updates the host's state from a node's result.
+func (rs *runState) afterNode(n *node, r *result) {
+	rs.mu.Lock()
+	defer rs.mu.Unlock()
+	hs := rs.hosts[n.host.Name]
+	t := n.task
+	switch r.status {
+	case event.StatusUnreachable:
+		hs.unreachable = true
+	case event.StatusFailed:
+		if t.Block != nil && t.Section == config.SectionMain && len(t.Block.Rescue) > 0 && hs.rescuesLeft[t.Block] > 0 {
+			hs.blockFailed[t.Block] = true
+		} else {
+			hs.failed = true
+		}
+		if rs.anyErrorsFatal(t) {
+			rs.aborted = "stopped: " + t.Addr() + " failed on " + n.host.Name + " and any_errors_fatal is set"
+		}
+	}
+	if t.Block != nil && t.Section == config.SectionRescue {
+		hs.rescuesLeft[t.Block]--
+		if hs.rescuesLeft[t.Block] == 0 && hs.blockFailed[t.Block] && !hs.failed {
+			// Every rescue task succeeded: the failure is cleared.
+			hs.blockFailed[t.Block] = false
+			if rec := rs.recap[n.host.Name]; rec != nil && rec.Failed > 0 {
+				rec.Failed--
+				rec.Rescued++
+			}
+		}
+	}
+}
+
+func (rs *runState) anyErrorsFatal(t *config.Task) bool {
+	expr := t.AnyErrorsFatal
+	if expr == nil {
+		expr = rs.p.l.Runbook.AnyErrorsFatal
+	}
+	if expr == nil {
+		return false
+	}
+	v, d := expr.Value(rs.p.staticScope())
+	if d.HasErrors() {
+		return false
+	}
+	v, _ = v.Unmark()
+	return v.IsKnown() && !v.IsNull() && v.Type() == cty.Bool && v.True()
+}
+
+var _ = inventory.Host{}

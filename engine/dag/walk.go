@@ -1,0 +1,75 @@
+package dag
+
+import (
+	"context"
+	"sync"
+)
+
+// VisitFunc is called once per vertex, after every dependency's visit has
+// returned. It runs concurrently with other visits.
+type VisitFunc[V comparable] func(ctx context.Context, v V)
+
+// Walk visits every vertex of an acyclic graph, each only after all of its
+// dependencies, running up to parallel visits at once (parallel < 1 means
+// no bound). When ctx is cancelled, vertices not yet started are still
+// handed to visit (so callers can record them as not run) but visit sees a
+// cancelled ctx. Walk returns when every visit has returned.
+//
+// Walk does not interpret outcomes: a caller that wants dependents of a
+// failed vertex skipped keeps that state itself and checks it in visit.
+func Walk[V comparable](ctx context.Context, g *Graph[V], parallel int, visit VisitFunc[V]) {
+	var (
+		mu      sync.Mutex
+		wg      sync.WaitGroup
+		pending = make(map[V]int, len(g.order))
+		sem     chan struct{}
+	)
+	if parallel > 0 {
+		sem = make(chan struct{}, parallel)
+	}
+	var start func(v V)
+	start = func(v V) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			if sem != nil {
+				select {
+				case sem <- struct{}{}:
+				case <-ctx.Done():
+					// Still visit, so the caller can record it; without a slot
+					// the visit must not do real work, and ctx tells it so.
+					sem <- struct{}{}
+				}
+			}
+			visit(ctx, v)
+			if sem != nil {
+				<-sem
+			}
+			var next []V
+			mu.Lock()
+			for _, w := range g.down[v] {
+				pending[w]--
+				if pending[w] == 0 {
+					next = append(next, w)
+				}
+			}
+			mu.Unlock()
+			for _, w := range next {
+				start(w)
+			}
+		}()
+	}
+	mu.Lock()
+	var roots []V
+	for _, v := range g.order {
+		pending[v] = len(g.up[v])
+		if pending[v] == 0 {
+			roots = append(roots, v)
+		}
+	}
+	mu.Unlock()
+	for _, v := range roots {
+		start(v)
+	}
+	wg.Wait()
+}
