@@ -38,7 +38,7 @@ type graphBuilder struct {
 	skip   []string
 	scope  *hcl.EvalContext // var, local, group, runbook: for hosts and serial
 	g      *dag.Graph[*node]
-	nodes  map[string][]*node         // task addr -> nodes in host order
+	nodes  map[string][]*node          // task addr -> nodes in host order
 	onHost map[string]map[string]*node // task addr -> host -> node
 }
 
