@@ -18,9 +18,16 @@ if [[ ! -d $SSH_LAB ]]; then
 fi
 NET_LIST=$SSH_LAB/net.list
 
-# Lab namespaces: those recorded by up.sh, plus any left with the lab's
-# reserved names (rbNN, rbjump, rbinnerN) if the record was lost.
+# Does this lab own the namespace part? Another LAB_DIR's lab may own it; then
+# nothing of it is touched here.
+OWNER=$(net_owner)
+OWN_NET=0
+[[ $OWNER == "$SSH_LAB" ]] && OWN_NET=1
+
+# Lab namespaces: those recorded by up.sh, plus (only if this lab owns the
+# namespace part) any left with the lab's reserved names if the record was lost.
 lab_netns() {
+	((OWN_NET)) || return 0
 	{
 		[[ -r $NET_LIST ]] && awk '$1 == "netns" {print $2}' "$NET_LIST"
 		ip netns list 2>/dev/null | awk '{print $1}' | grep -E '^rb(n[0-9]+|jump|inner[0-9]+)$'
@@ -93,7 +100,10 @@ del_link() {
 	fi
 	return 0
 }
-if [[ -r $NET_LIST ]]; then
+if ((!OWN_NET)) && [[ -s $NET_LIST ]]; then
+	warn "the namespace part is owned by ${OWNER:-nobody} (not $SSH_LAB); leaving it alone"
+fi
+if ((OWN_NET)) && [[ -r $NET_LIST ]]; then
 	while read -r kind arg rest; do
 		case $kind in
 		route)
@@ -107,10 +117,13 @@ fi
 for ns in "${NSS[@]}"; do
 	ip netns del "$ns" && n_net=$((n_net + 1))
 done
-# Reserved lab names left behind by a lost record.
-for l in rbjumpi rbjump "$BR1" "$BR0"; do del_link "$l"; done
-if ip route show "$NET1.0/24" | grep -q '^unreachable'; then
-	ip route del unreachable "$NET1.0/24" && n_net=$((n_net + 1))
+if ((OWN_NET)); then
+	# Reserved lab names left behind by a lost record.
+	for l in rbjumpi rbjump "$BR1" "$BR0"; do del_link "$l"; done
+	if ip route show "$NET1.0/24" | grep -q '^unreachable'; then
+		ip route del unreachable "$NET1.0/24" && n_net=$((n_net + 1))
+	fi
+	rm -f "$NET_OWNER_FILE"
 fi
 
 rm -f "$NET_LIST" "$SSH_LAB/up.conf" "$SSH_LAB/hosts.json" "$SSH_LAB/env" "$SSH_LAB/inventory.ini" \

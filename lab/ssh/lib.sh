@@ -16,6 +16,12 @@ NET1=10.232.0
 JUMP_NAME=jump
 INNER_NAME=inner1
 
+# The namespace part uses fixed names (rblab0/1, rbnNN, rbjump, rbinner1), so
+# only one lab (one LAB_DIR) can own it at a time; this file names the owner.
+NET_OWNER_FILE=/run/runbook-lab-ssh-net.owner
+# rb's sudo password is machine-wide (one user), shared by every LAB_DIR.
+GLOBAL_PASSWORD_FILE=/var/lib/runbook-lab-ssh/become-password
+
 LAB_SCRIPT_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 
 log() { printf 'ssh-lab: %s\n' "$*"; }
@@ -40,6 +46,12 @@ lab_lock() {
 		flock -w "${LAB_LOCK_TIMEOUT:-300}" 9 || die "timed out waiting for $LAB_DIR/.ssh-lab.lock"
 	fi
 	export LAB_SSH_LOCKED=1
+}
+
+# net_owner prints the SSH lab dir that owns the namespace part (may be empty).
+net_owner() {
+	[[ -r $NET_OWNER_FILE ]] && cat "$NET_OWNER_FILE"
+	return 0
 }
 
 # now_ms prints a monotonic-enough wall clock in milliseconds.

@@ -16,6 +16,7 @@ SSH_NETNS_HOSTS=${SSH_NETNS_HOSTS:-3}
 SSH_JUMP=${SSH_JUMP:-1}
 
 need_root
+[[ $LAB_DIR != *[[:space:]]* ]] || die "LAB_DIR must not contain white space: '$LAB_DIR'"
 lab_lock
 [[ $SSH_HOSTS =~ ^[0-9]+$ ]] || die "SSH_HOSTS must be a number, got '$SSH_HOSTS'"
 [[ $SSH_BASE_PORT =~ ^[0-9]+$ ]] || die "SSH_BASE_PORT must be a number, got '$SSH_BASE_PORT'"
@@ -93,6 +94,10 @@ for ((i = 1; i <= SSH_NETNS_HOSTS; i++)); do NS_NAMES+=("$(printf 'n%02d' "$i")"
 WANT_NET=0
 ((SSH_NETNS_HOSTS > 0 || SSH_JUMP == 1)) && WANT_NET=1
 if ((WANT_NET)); then
+	owner=$(net_owner)
+	if [[ -n $owner && $owner != "$SSH_LAB" && -e $owner/net.list ]]; then
+		die "the namespace hosts (rblab0, rbn01, ...) are in use by the lab in $owner; stop it (LAB_DIR=${owner%/ssh} lab/ssh/down.sh) or use SSH_NETNS_HOSTS=0 SSH_JUMP=0"
+	fi
 	existing_ns=" $(ip netns list | awk '{print $1}' | tr '\n' ' ') "
 	for n in "${NS_NAMES[@]/#/rb}" rbjump "rb$INNER_NAME"; do
 		[[ $existing_ns != *" $n "* ]] || die "network namespace $n already exists (left from an earlier lab? try lab/ssh/down.sh, or 'ip netns del $n')"
@@ -122,10 +127,20 @@ for f in .bashrc .profile .bash_logout; do
 done
 chown "$LAB_USER:$LAB_USER" "$RB_HOME"
 
+# One password for the one user, whatever LAB_DIR: generated once, kept in
+# $GLOBAL_PASSWORD_FILE and copied into the lab dir.
 umask 077
-[[ -s $SSH_LAB/become_password ]] || head -c 24 /dev/urandom | base64 | tr -dc 'A-Za-z0-9' | head -c 24 >"$SSH_LAB/become_password"
-chmod 0600 "$SSH_LAB/become_password"
-printf '%s:%s\n' "$LAB_USER" "$(<"$SSH_LAB/become_password")" | chpasswd
+mkdir -p "$(dirname "$GLOBAL_PASSWORD_FILE")"
+if [[ ! -s $GLOBAL_PASSWORD_FILE ]]; then
+	if [[ -s $SSH_LAB/become_password ]]; then
+		cp "$SSH_LAB/become_password" "$GLOBAL_PASSWORD_FILE"
+	else
+		head -c 24 /dev/urandom | base64 | tr -dc 'A-Za-z0-9' | head -c 24 >"$GLOBAL_PASSWORD_FILE"
+	fi
+fi
+cmp -s "$GLOBAL_PASSWORD_FILE" "$SSH_LAB/become_password" || cp "$GLOBAL_PASSWORD_FILE" "$SSH_LAB/become_password"
+chmod 0600 "$SSH_LAB/become_password" "$GLOBAL_PASSWORD_FILE"
+printf '%s:%s\n' "$LAB_USER" "$(<"$GLOBAL_PASSWORD_FILE")" | chpasswd
 umask 022
 
 sudoers_tmp=$(mktemp)
@@ -288,6 +303,7 @@ new_root() {
 }
 
 if ((WANT_NET)); then
+	printf '%s\n' "$SSH_LAB" >"$NET_OWNER_FILE"
 	log "creating bridge $BR0 ($NET0.1/24) and network namespaces"
 	record link "$BR0"
 	ip link add "$BR0" type bridge
