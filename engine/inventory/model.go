@@ -155,10 +155,15 @@ type builder struct {
 
 func newBuilder(ctx context.Context, sources map[string]Source) *builder {
 	return &builder{
-		ctx:       ctx,
-		sources:   sources,
-		hosts:     map[string]*hostDecl{},
-		groups:    map[string]*groupDecl{},
+		ctx:     ctx,
+		sources: sources,
+		hosts:   map[string]*hostDecl{},
+		// Ansible's two implicit groups exist from the start ([all:vars]
+		// needs no [all] section).
+		groups: map[string]*groupDecl{
+			AllGroup:       {name: AllGroup},
+			UngroupedGroup: {name: UngroupedGroup},
+		},
 		varDirSet: map[string]bool{},
 		files:     map[string]*hcl.File{},
 	}

@@ -44,6 +44,11 @@ func (b *builder) parseYAML(file string, src []byte) (*yamlDoc, bool) {
 		line := 1
 		if m := yamlErrLine.FindStringSubmatch(err.Error()); m != nil {
 			line, _ = strconv.Atoi(m[1])
+			// yaml.v3 numbers scanner errors from 1 but parser errors
+			// ("did not find expected ...") from 0.
+			if strings.Contains(err.Error(), "did not find expected") {
+				line++
+			}
 		}
 		b.errorf(d.li.rng(file, line, 1, 1).Ptr(), "Invalid YAML",
 			fmt.Sprintf("%s: %s.", file, strings.TrimPrefix(err.Error(), "yaml: ")))

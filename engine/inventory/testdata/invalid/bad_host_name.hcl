@@ -1,0 +1,2 @@
+# want: Invalid host name @ 2:6
+host "web 1" {}

@@ -1,0 +1,4 @@
+# want: Invalid transport @ 3:15
+host "ctl1" {
+  transport = "winrm"
+}

@@ -1,0 +1,4 @@
+# want: Inventory source failed @ 2:1
+source "fake_trove" {
+  cloud = "broken"
+}

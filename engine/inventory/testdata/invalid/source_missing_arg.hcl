@@ -1,0 +1,4 @@
+# want: Missing required argument @ 2:21
+source "fake_trove" {
+  groups = ["guests"]
+}

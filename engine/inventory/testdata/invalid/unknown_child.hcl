@@ -1,0 +1,6 @@
+# want: Unknown group @ 3:26
+group "trove" {
+  children = ["control", "computes"]
+}
+
+group "control" {}

@@ -1,0 +1,6 @@
+# want: Unknown group @ 5:27
+group "controller" {}
+
+host "ctl1" {
+  groups = ["controller", "controler"]
+}
