@@ -61,6 +61,14 @@ if ((${#roots[@]})); then
 	mapfile -t targets < <(descendants "${roots[@]}")
 fi
 if ((${#targets[@]})); then
+	# Audit trail: what is about to be stopped, and why it is ours.
+	{
+		printf '# %s down.sh: recorded listeners, their descendants, processes in the lab namespaces\n' "$(date -u +%FT%TZ)"
+		ps -o pid=,ppid=,stat=,args= -p "$(
+			IFS=,
+			printf '%s' "${targets[*]}"
+		)" 2>/dev/null || true
+	} >>"$SSH_LAB/logs/down.log"
 	# TERM first; CONT so that frozen (SIGSTOPped) hosts act on it.
 	kill -TERM "${targets[@]}" 2>/dev/null || true
 	kill -CONT "${targets[@]}" 2>/dev/null || true
