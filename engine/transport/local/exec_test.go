@@ -440,3 +440,25 @@ func TestExecBecomePrompt(t *testing.T) {
 		})
 	}
 }
+
+func BenchmarkExec(b *testing.B) {
+	c := New("bench")
+	for b.Loop() {
+		if _, err := c.Exec(context.Background(), &transport.Cmd{Argv: []string{"true"}}); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+func BenchmarkExecStreaming(b *testing.B) {
+	c := New("bench")
+	n := 0
+	for b.Loop() {
+		if _, err := c.Exec(context.Background(), &transport.Cmd{
+			Argv:   []string{"seq", "10000"},
+			Stdout: func(string) { n++ },
+		}); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

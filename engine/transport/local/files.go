@@ -7,6 +7,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"syscall"
 )
 
 // Upload writes src to dst with mode, atomically: the content goes to a
@@ -14,6 +15,11 @@ import (
 // renamed over dst. On any error (including a failing src or a cancelled
 // ctx) the temporary file is removed and an existing dst is left as it was.
 // dst's directory must exist.
+//
+// When dst already exists, its owner and group carry over to the new file
+// where this process may set them (as root, always), so replacing
+// root:trove 0640 keeps the group. A symlink at dst is replaced, not
+// followed.
 func (c *Conn) Upload(ctx context.Context, src io.Reader, dst string, mode fs.FileMode) (err error) {
 	if c.closed.Load() {
 		return fmt.Errorf("host %s: %w", c.name, errClosed)
@@ -41,8 +47,20 @@ func (c *Conn) Upload(ctx context.Context, src io.Reader, dst string, mode fs.Fi
 	if _, err = io.Copy(tmp, &ctxReader{ctx: ctx, r: src}); err != nil {
 		return fmt.Errorf("host %s: upload %s: %w", c.name, dst, err)
 	}
-	if err = tmp.Chmod(mode.Perm() | mode&(fs.ModeSetuid|fs.ModeSetgid|fs.ModeSticky)); err != nil {
+	perm := mode.Perm() | mode&(fs.ModeSetuid|fs.ModeSetgid|fs.ModeSticky)
+	if err = tmp.Chmod(perm); err != nil {
 		return fmt.Errorf("host %s: upload %s: %w", c.name, dst, err)
+	}
+	if old, serr := os.Lstat(dst); serr == nil && old.Mode().IsRegular() {
+		if st, ok := old.Sys().(*syscall.Stat_t); ok {
+			// Best effort: without the right to chown, the new file is
+			// simply ours, as any newly written file would be.
+			_ = tmp.Chown(int(st.Uid), int(st.Gid))
+			// chown clears setuid/setgid bits: set the mode again.
+			if err = tmp.Chmod(perm); err != nil {
+				return fmt.Errorf("host %s: upload %s: %w", c.name, dst, err)
+			}
+		}
 	}
 	if err = tmp.Sync(); err != nil {
 		return fmt.Errorf("host %s: upload %s: %w", c.name, dst, err)

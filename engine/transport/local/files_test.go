@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
 )
 
@@ -182,5 +183,66 @@ func TestDownload(t *testing.T) {
 				t.Errorf("got %q, want %q", buf.String(), tt.want)
 			}
 		})
+	}
+}
+
+func TestUploadKeepsOwner(t *testing.T) {
+	if os.Geteuid() != 0 {
+		t.Skip("needs root to chown")
+	}
+	dir := t.TempDir()
+	dst := filepath.Join(dir, "trove.conf")
+	if err := os.WriteFile(dst, []byte("old"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Chown(dst, 65534, 65533); err != nil {
+		t.Fatal(err)
+	}
+	if err := New("h1").Upload(context.Background(), strings.NewReader("new"), dst, 0o640|fs.ModeSetgid); err != nil {
+		t.Fatal(err)
+	}
+	fi, err := os.Stat(dst)
+	if err != nil {
+		t.Fatal(err)
+	}
+	st := fi.Sys().(*syscall.Stat_t)
+	if st.Uid != 65534 || st.Gid != 65533 {
+		t.Errorf("owner = %d:%d, want 65534:65533 kept from the old file", st.Uid, st.Gid)
+	}
+	if fi.Mode() != 0o640|fs.ModeSetgid {
+		t.Errorf("mode = %v, want setgid 0640", fi.Mode())
+	}
+}
+
+func TestUploadReplacesSymlink(t *testing.T) {
+	dir := t.TempDir()
+	target := filepath.Join(dir, "target")
+	dst := filepath.Join(dir, "link")
+	if err := os.WriteFile(target, []byte("target"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Symlink("target", dst); err != nil {
+		t.Fatal(err)
+	}
+	if err := New("h1").Upload(context.Background(), strings.NewReader("new"), dst, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if fi, err := os.Lstat(dst); err != nil || !fi.Mode().IsRegular() {
+		t.Errorf("dst = %v, %v; want a regular file", fi, err)
+	}
+	if b, _ := os.ReadFile(target); string(b) != "target" {
+		t.Errorf("symlink target changed to %q", b)
+	}
+}
+
+func BenchmarkUpload(b *testing.B) {
+	dir := b.TempDir()
+	data := bytes.Repeat([]byte("x"), 1<<20)
+	c := New("bench")
+	b.SetBytes(int64(len(data)))
+	for b.Loop() {
+		if err := c.Upload(context.Background(), bytes.NewReader(data), filepath.Join(dir, "f"), 0o644); err != nil {
+			b.Fatal(err)
+		}
 	}
 }
