@@ -11,6 +11,7 @@ import (
 	"github.com/runbook-dev/runbook/engine/module"
 	"github.com/runbook-dev/runbook/modules/command"
 	"github.com/runbook-dev/runbook/modules/openstack_image"
+	"github.com/runbook-dev/runbook/modules/shell"
 )
 
 // registry assembles every module the command knows. engine/ never
@@ -18,6 +19,7 @@ import (
 func registry() *module.Registry {
 	r := module.NewRegistry()
 	r.Register("command", command.New())
+	r.Register("shell", shell.New())
 	r.Register("openstack_image", openstackimage.New())
 	return r
 }
