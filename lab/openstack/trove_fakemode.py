@@ -76,22 +76,31 @@ def patch_context():
 def patch_fake_nova():
     from trove.tests.fakes import nova
 
-    # 4a. servers.create(meta=...) and servers.list(limit=...) are newer than the fakes.
-    _create = nova.FakeServers.create
-
+    # 4a. servers.create(meta=...) is newer than the fakes, and the fakes' ids
+    #     ("FAKE_<uuid>", "FAKE_VOL_<uuid>") are longer than the 36-character id
+    #     columns of a MySQL/MariaDB Trove database (sqlite ignores lengths):
+    #     plain UUIDs, as real Nova and Cinder return.
     def create(self, name, image_id, flavor_ref, files=None, userdata=None,
                block_device_mapping_v2=None, security_groups=None,
                availability_zone=None, nics=None, config_drive=False,
                scheduler_hints=None, key_name=None, meta=None, **kw):
-        server = _create(self, name, image_id, flavor_ref, files=files, userdata=userdata,
-                         block_device_mapping_v2=block_device_mapping_v2,
-                         security_groups=security_groups,
-                         availability_zone=availability_zone, nics=nics,
-                         config_drive=config_drive, scheduler_hints=scheduler_hints,
-                         key_name=key_name)
+        volumes = self._get_volumes_from_bdm_v2(block_device_mapping_v2)
+        server = nova.FakeServer(self, self.context, str(uuid.uuid4()), name, image_id,
+                                 flavor_ref, volumes, key_name)
         server.metadata = meta or {}
+        self.db[server.id] = server
+        server.schedule_status("HEALTHY", 1)   # reported as ACTIVE, see 4b
         return server
     nova.FakeServers.create = create
+
+    def vcreate(self, size, name=None, description=None, volume_type=None,
+                availability_zone=None, **kw):
+        volume = nova.FakeVolume(self, self.context, str(uuid.uuid4()), size, name,
+                                 description, volume_type, availability_zone)
+        self.db[volume.id] = volume
+        volume.schedule_status("available", 2)
+        return volume
+    nova.FakeVolumes.create = vcreate
 
     _list = nova.FakeServers.list
     nova.FakeServers.list = lambda self, limit=None, **kw: _list(self)
@@ -173,11 +182,36 @@ def patch_fake_guest():
         G.get_guest_log = lambda self, *a, **kw: {}
 
 
+def patch_taskmanager():
+    # 7. Resize/migrate/rebuild set the service status to PAUSED and wait for the
+    #    guest agent to report anything else (a real agent heartbeats after the
+    #    reboot). The fake guest never does: report SHUTDOWN (the database was
+    #    stopped before the Nova action) 1.5 s later, unless something else did.
+    from trove.instance import service_status as srvstatus
+    from trove.instance.models import InstanceServiceStatus
+    from trove.taskmanager import models as tm
+
+    _paused = tm.BuiltInstanceTasks.set_datastore_status_to_paused
+
+    def set_datastore_status_to_paused(self):
+        _paused(self)
+        instance_id = self.id
+
+        def wake():
+            status = InstanceServiceStatus.find_by(instance_id=instance_id)
+            if status.status == srvstatus.ServiceStatuses.PAUSED:
+                status.status = srvstatus.ServiceStatuses.SHUTDOWN
+                status.save()
+        _later(1.5, wake)
+    tm.BuiltInstanceTasks.set_datastore_status_to_paused = set_datastore_status_to_paused
+
+
 def main():
     patch_fakemode()
     patch_context()
     patch_fake_nova()
     patch_fake_guest()
+    patch_taskmanager()
     from trove.cmd import fakemode
     sys.argv[0] = "trove-fakemode"
     return fakemode.main()
