@@ -191,11 +191,20 @@ func modeFromUnix(m uint32) fs.FileMode {
 }
 
 // ReadFile returns the content of the file at path on the host. A missing
-// file is an error wrapping fs.ErrNotExist (as the transport reports it).
+// file is an error wrapping fs.ErrNotExist, whether or not the transport's
+// own error says so (a Download run through sudo may only report an exit
+// status): on failure, ReadFile asks the host whether path exists.
 func ReadFile(ctx context.Context, conn transport.Conn, path string) ([]byte, error) {
 	var buf bytes.Buffer
-	if err := conn.Download(ctx, path, &buf); err != nil {
+	err := conn.Download(ctx, path, &buf)
+	if err == nil {
+		return buf.Bytes(), nil
+	}
+	if errors.Is(err, fs.ErrNotExist) || ctx.Err() != nil || transport.IsUnreachable(err) {
 		return nil, err
 	}
-	return buf.Bytes(), nil
+	if ok, xerr := Exists(ctx, conn, path); xerr == nil && !ok {
+		return nil, fmt.Errorf("read %s: %w (%v)", path, fs.ErrNotExist, err)
+	}
+	return nil, err
 }

@@ -282,3 +282,38 @@ func TestParseStat(t *testing.T) {
 		t.Errorf("mode %v, want setuid 0755", fi.Mode)
 	}
 }
+
+// TestReadFileMissingThroughOpaqueError: a transport whose Download only
+// says "exit status 1" (as a sudo cat does) still yields fs.ErrNotExist.
+func TestReadFileMissingThroughOpaqueError(t *testing.T) {
+	tests := []struct {
+		name       string
+		existsRC   int
+		wantNotExt bool
+	}{
+		{name: "file absent", existsRC: 1, wantNotExt: true},
+		{name: "file present but unreadable", existsRC: 0, wantNotExt: false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			conn := &fakeConn{res: &transport.Result{RC: tt.existsRC}, err: nil}
+			opaque := &opaqueDownload{fakeConn: conn}
+			_, err := ReadFile(context.Background(), opaque, "/etc/x")
+			if err == nil {
+				t.Fatal("no error")
+			}
+			if errors.Is(err, fs.ErrNotExist) != tt.wantNotExt {
+				t.Errorf("err = %v; errors.Is(fs.ErrNotExist) = %v, want %v", err, !tt.wantNotExt, tt.wantNotExt)
+			}
+			if !strings.Contains(err.Error(), "exit status 1") {
+				t.Errorf("err = %v, want the transport's message kept", err)
+			}
+		})
+	}
+}
+
+type opaqueDownload struct{ *fakeConn }
+
+func (o *opaqueDownload) Download(context.Context, string, io.Writer) error {
+	return errors.New("reading /etc/x as root failed: exit status 1")
+}
