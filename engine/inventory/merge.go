@@ -448,18 +448,24 @@ func parseJumpAddress(s string, from *transport.Endpoint, strict bool) (*transpo
 	return ep, ""
 }
 
-// didYouMean suggests the closest name, if one is close.
+// didYouMean suggests the closest name for a diagnostic detail, if one is
+// close.
 func didYouMean(name string, candidates []string) string {
+	if best := closest(name, candidates); best != "" {
+		return fmt.Sprintf(" Did you mean %q?", best)
+	}
+	return ""
+}
+
+// closest returns the candidate within edit distance 2 of name, if any.
+func closest(name string, candidates []string) string {
 	best, bestD := "", 3
 	for _, c := range candidates {
 		if d := levenshtein(name, c); d < bestD {
 			best, bestD = c, d
 		}
 	}
-	if best == "" {
-		return ""
-	}
-	return fmt.Sprintf(" Did you mean %q?", best)
+	return best
 }
 
 func levenshtein(a, b string) int {

@@ -143,7 +143,11 @@ func (inv *Inventory) matchTerm(term string) ([]string, error) {
 		return nil, err
 	}
 	if len(names) == 0 {
-		return nil, fmt.Errorf("host pattern %q matches no host or group%s", term, didYouMean(base, inv.patternNames()))
+		hint := ""
+		if c := closest(base, inv.patternNames()); c != "" {
+			hint = fmt.Sprintf(" (did you mean %q?)", c)
+		}
+		return nil, fmt.Errorf("host pattern %q matches no host or group%s", term, hint)
 	}
 	if sub == nil {
 		return names, nil
