@@ -10,6 +10,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"strings"
 
 	"github.com/spf13/cobra"
 )
@@ -28,6 +29,7 @@ func (e exitCode) Error() string { return fmt.Sprintf("exit %d", int(e)) }
 
 func main() {
 	root := newRoot()
+	root.SetArgs(terraformStyleFlags(os.Args[1:]))
 	err := root.Execute()
 	var code exitCode
 	switch {
@@ -53,4 +55,31 @@ func newRoot() *cobra.Command {
 		newGraphCmd(), newInventoryCmd(), newModulesCmd(),
 	)
 	return root
+}
+
+// terraformStyleFlags accepts Terraform's single-dash long flags
+// (`runbook fmt -check`) by rewriting them to the double-dash form.
+func terraformStyleFlags(args []string) []string {
+	out := make([]string, len(args))
+	for i, a := range args {
+		out[i] = a
+		if a == "--" {
+			copy(out[i:], args[i:])
+			break
+		}
+		name, _, _ := strings.Cut(strings.TrimPrefix(a, "-"), "=")
+		if len(a) > 2 && a[0] == '-' && a[1] != '-' && len(name) > 1 && isWord(name) {
+			out[i] = "-" + a
+		}
+	}
+	return out
+}
+
+func isWord(s string) bool {
+	for _, r := range s {
+		if !(r >= 'a' && r <= 'z' || r == '-') {
+			return false
+		}
+	}
+	return true
 }

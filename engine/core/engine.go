@@ -12,7 +12,6 @@ package core
 
 import (
 	"context"
-	"fmt"
 	"sort"
 
 	"github.com/hashicorp/hcl/v2"
@@ -203,5 +202,3 @@ func (l *Loaded) TaskGraph() *dag.Graph[string] {
 	}
 	return g
 }
-
-func errorf(format string, args ...any) error { return fmt.Errorf(format, args...) }

@@ -24,7 +24,6 @@ type node struct {
 	filtered bool    // not selected by --tags: keeps the graph's order, does nothing
 	notifier []*node // for handler nodes: the task instances that may notify it
 	batch    int     // serial batch number
-	resume   bool    // completed in the run being resumed: not run again
 }
 
 func (n *node) String() string { return n.task.Addr() + "@" + n.host.Name }

@@ -12,7 +12,6 @@ import (
 	"github.com/runbook-dev/runbook/engine/config"
 	"github.com/runbook-dev/runbook/engine/dag"
 	"github.com/runbook-dev/runbook/engine/event"
-	"github.com/runbook-dev/runbook/engine/inventory"
 	"github.com/runbook-dev/runbook/engine/transport"
 )
 
@@ -176,8 +175,6 @@ func (rs *runState) resultOf(n *node) *result {
 	return rs.results[n]
 }
 
-func (rs *runState) host(name string) *hostState { return rs.hosts[name] }
-
 // skip records a node that did not run. Quiet skips emit nothing.
 func (rs *runState) skip(n *node, reason string, quiet bool) {
 	rs.setResult(n, &result{status: event.StatusSkipped, outputs: cty.NullVal(rs.p.l.an.outputsType(n.task)), quiet: quiet})
@@ -335,5 +332,3 @@ func (rs *runState) anyErrorsFatal(t *config.Task) bool {
 	v, _ = v.Unmark()
 	return v.IsKnown() && !v.IsNull() && v.Type() == cty.Bool && v.True()
 }
-
-var _ = inventory.Host{}

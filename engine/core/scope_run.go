@@ -6,7 +6,6 @@ import (
 	"github.com/hashicorp/hcl/v2"
 	"github.com/zclconf/go-cty/cty"
 
-	"github.com/runbook-dev/runbook/engine/event"
 	"github.com/runbook-dev/runbook/engine/inventory"
 )
 
@@ -100,10 +99,4 @@ func (rs *runState) taskObj(addr, host string) cty.Value {
 		"outputs": mine.GetAttr("outputs"), "changed": mine.GetAttr("changed"), "status": mine.GetAttr("status"),
 		"hosts": cty.ObjectVal(hosts),
 	})
-}
-
-// statusChanged says whether a status counts as a change for handlers
-// and task.x.changed.
-func statusChanged(s event.Status) bool {
-	return s == event.StatusChanged || s == event.StatusWouldChange || s == event.StatusUnpredictable
 }

@@ -1,0 +1,7 @@
+task "hello" {
+  retries = 3
+  delay   = true
+  command {
+    argv = ["true"]
+  }
+}

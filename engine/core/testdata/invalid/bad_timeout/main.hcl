@@ -1,0 +1,6 @@
+task "hello" {
+  timeout = "20 minutes"
+  command {
+    argv = ["sleep", "10"]
+  }
+}

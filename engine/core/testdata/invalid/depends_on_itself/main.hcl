@@ -1,0 +1,6 @@
+task "a" {
+  depends_on = [task.a]
+  command {
+    argv = ["true"]
+  }
+}

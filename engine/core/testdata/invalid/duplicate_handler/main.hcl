@@ -1,0 +1,11 @@
+handler "restart" {
+  command {
+    argv = ["systemctl", "restart", "a"]
+  }
+}
+
+handler "restart" {
+  command {
+    argv = ["systemctl", "restart", "b"]
+  }
+}

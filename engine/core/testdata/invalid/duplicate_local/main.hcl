@@ -1,0 +1,13 @@
+locals {
+  name = "a"
+}
+
+locals {
+  name = "b"
+}
+
+task "hello" {
+  command {
+    argv = ["echo", local.name]
+  }
+}

@@ -1,0 +1,11 @@
+task "hello" {
+  command {
+    argv = ["true"]
+  }
+}
+
+task "hello" {
+  command {
+    argv = ["false"]
+  }
+}

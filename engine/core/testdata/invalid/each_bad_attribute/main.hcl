@@ -1,0 +1,6 @@
+task "hello" {
+  for_each = ["a", "b"]
+  command {
+    argv = ["echo", each.item]
+  }
+}

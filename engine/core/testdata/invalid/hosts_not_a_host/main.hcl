@@ -1,0 +1,6 @@
+task "hello" {
+  hosts = 42
+  command {
+    argv = ["true"]
+  }
+}

@@ -1,0 +1,5 @@
+task "1st-task" {
+  command {
+    argv = ["true"]
+  }
+}

@@ -1,0 +1,9 @@
+variable "release" {
+  type = strang
+}
+
+task "hello" {
+  command {
+    argv = ["echo", var.release]
+  }
+}

@@ -1,0 +1,4 @@
+host "ctl1" {
+  address           = "127.0.0.1"
+  host_key_checking = "maybe"
+}

@@ -1,0 +1,7 @@
+host "ctl1" {
+  address = "127.0.0.1"
+}
+
+host "ctl1" {
+  address = "127.0.0.2"
+}

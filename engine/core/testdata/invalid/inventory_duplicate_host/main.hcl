@@ -1,0 +1,6 @@
+task "hello" {
+  hosts = "all"
+  command {
+    argv = ["true"]
+  }
+}

@@ -1,0 +1,5 @@
+host "ctl1" {
+  address  = "127.0.0.1"
+  groups   = ["controllers"]
+  password = "secret"
+}

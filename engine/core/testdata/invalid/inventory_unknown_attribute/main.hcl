@@ -1,0 +1,6 @@
+task "hello" {
+  hosts = group.controllers
+  command {
+    argv = ["true"]
+  }
+}

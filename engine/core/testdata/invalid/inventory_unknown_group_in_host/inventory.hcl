@@ -1,0 +1,6 @@
+group "controller" {}
+
+host "ctl1" {
+  address = "127.0.0.1"
+  groups  = ["controllers"]
+}

@@ -1,0 +1,6 @@
+task "hello" {
+  command {
+    argv    = ["touch", "/tmp/a"]
+    creates = ["/tmp/a", "/tmp/b"]
+  }
+}

@@ -1,0 +1,11 @@
+task "build" {
+  command {
+    argv = ["make"]
+  }
+}
+
+task "upload" {
+  command {
+    argv = ["upload", task.bulid.outputs.stdout]
+  }
+}

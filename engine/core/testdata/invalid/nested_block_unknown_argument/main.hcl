@@ -1,0 +1,9 @@
+task "hello" {
+  noop {
+    message = "hi"
+    options {
+      verbose = true
+      color   = "red"
+    }
+  }
+}

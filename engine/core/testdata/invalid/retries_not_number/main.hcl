@@ -1,0 +1,6 @@
+task "hello" {
+  retries = "three"
+  command {
+    argv = ["true"]
+  }
+}

@@ -1,0 +1,7 @@
+task "hello" {
+  retries = 3
+  until   = self.outputs.rc == 0
+  command {
+    argv = ["echo", self.outputs.stdout]
+  }
+}

@@ -1,0 +1,6 @@
+task "hello" {
+  when = self.changed
+  command {
+    argv = ["true"]
+  }
+}

@@ -1,0 +1,5 @@
+task "a" {
+  command {
+    argv = ["echo", task.a.outputs.stdout]
+  }
+}

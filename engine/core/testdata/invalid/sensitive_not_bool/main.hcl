@@ -1,0 +1,10 @@
+variable "password" {
+  type      = string
+  sensitive = "yes"
+}
+
+task "hello" {
+  command {
+    argv = ["true"]
+  }
+}

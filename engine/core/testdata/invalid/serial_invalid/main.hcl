@@ -1,0 +1,7 @@
+task "hello" {
+  hosts  = "all"
+  serial = "half"
+  command {
+    argv = ["true"]
+  }
+}

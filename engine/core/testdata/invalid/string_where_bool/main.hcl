@@ -1,0 +1,6 @@
+task "hello" {
+  command {
+    argv  = ["true"]
+    shell = "sometimes"
+  }
+}

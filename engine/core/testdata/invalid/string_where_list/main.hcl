@@ -1,0 +1,10 @@
+variable "cmd" {
+  type    = string
+  default = "uptime"
+}
+
+task "hello" {
+  command {
+    argv = var.cmd
+  }
+}

@@ -1,0 +1,10 @@
+task "hello" {
+  command {
+    argv = ["true"]
+  }
+
+task "world" {
+  command {
+    argv = ["true"]
+  }
+}

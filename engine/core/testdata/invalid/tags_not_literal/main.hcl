@@ -1,0 +1,11 @@
+variable "tag" {
+  type    = string
+  default = "upgrade"
+}
+
+task "hello" {
+  tags = [var.tag]
+  command {
+    argv = ["true"]
+  }
+}

@@ -1,0 +1,8 @@
+task "hello" {
+  command {
+    argv = ["true"]
+  }
+  noop {
+    message = "hi"
+  }
+}

@@ -1,0 +1,6 @@
+task "hello" {
+  command {
+    argv  = ["echo", "hello"]
+    shout = true
+  }
+}

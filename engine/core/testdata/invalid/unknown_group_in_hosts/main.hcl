@@ -1,0 +1,6 @@
+task "hello" {
+  hosts = group.controlers
+  command {
+    argv = ["true"]
+  }
+}

@@ -1,0 +1,6 @@
+task "hello" {
+  hosts = ["ctl1", "ctl9"]
+  command {
+    argv = ["true"]
+  }
+}

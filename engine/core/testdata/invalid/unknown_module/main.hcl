@@ -1,0 +1,5 @@
+task "hello" {
+  comand {
+    argv = ["true"]
+  }
+}

@@ -1,0 +1,5 @@
+task "hello" {
+  command {
+    argv = ["echo", hostvars.ctl1.ansible_host]
+  }
+}

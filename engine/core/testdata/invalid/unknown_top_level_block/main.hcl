@@ -1,0 +1,9 @@
+task "hello" {
+  command {
+    argv = ["true"]
+  }
+}
+
+playbook "site" {
+  hosts = "all"
+}

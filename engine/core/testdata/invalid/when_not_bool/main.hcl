@@ -1,0 +1,6 @@
+task "hello" {
+  when = "maybe"
+  command {
+    argv = ["true"]
+  }
+}

@@ -1,0 +1,28 @@
+#!/usr/bin/env bash
+# Start the whole lab of real parts the tests use: sshd hosts, systemd
+# hosts, MariaDB, Keystone, Glance and Trove's API. Every part installs what
+# it needs from Debian's packages on a fresh machine. State: $RUNBOOK_LAB_DIR
+# (default /tmp/runbook-lab). Parts can be picked: lab/up.sh ssh systemd.
+set -euo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+export LAB_DIR="${RUNBOOK_LAB_DIR:-/tmp/runbook-lab}"
+mkdir -p "$LAB_DIR"
+parts=("$@")
+[ ${#parts[@]} -gt 0 ] || parts=(ssh systemd openstack)
+
+# One apt-get update for all parts on a machine that never had one.
+if [ -z "$(ls -A /var/lib/apt/lists 2>/dev/null | grep -v -e lock -e partial)" ]; then
+	echo "lab: apt-get update"
+	apt-get update -o DPkg::Lock::Timeout=900 -qq
+fi
+
+for p in "${parts[@]}"; do
+	case "$p" in
+	ssh | systemd | openstack | mariadb) ;;
+	*) echo "lab: unknown part '$p' (ssh, systemd, mariadb, openstack)" >&2; exit 2 ;;
+	esac
+	start=$(date +%s)
+	echo "lab: starting $p"
+	"$here/$p/up.sh"
+	echo "lab: $p up in $(($(date +%s) - start))s"
+done
