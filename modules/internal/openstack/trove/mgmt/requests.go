@@ -123,3 +123,11 @@ func UpdateDatastoreVersion(ctx context.Context, client *gophercloud.ServiceClie
 	_, r.Header, r.Err = gophercloud.ParseResponse(resp, err)
 	return
 }
+
+// GetInstance shows an instance through the management API (admin): any
+// project's instance, with its server.
+func GetInstance(ctx context.Context, client *gophercloud.ServiceClient, id string) (r GetInstanceResult) {
+	resp, err := client.Get(ctx, client.ServiceURL("mgmt", "instances", id), &r.Body, nil)
+	_, r.Header, r.Err = gophercloud.ParseResponse(resp, err)
+	return
+}

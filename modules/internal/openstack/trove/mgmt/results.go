@@ -3,6 +3,8 @@ package mgmt
 import (
 	"github.com/gophercloud/gophercloud/v2"
 	"github.com/gophercloud/gophercloud/v2/pagination"
+
+	"github.com/runbook-dev/runbook/modules/internal/openstack/trove/instances"
 )
 
 // ActionResult is the result of a call that answers without a body.
@@ -57,3 +59,7 @@ func ExtractDatastoreVersions(r pagination.Page) ([]DatastoreVersion, error) {
 	err := (r.(DatastoreVersionPage)).ExtractInto(&s)
 	return s.Versions, err
 }
+
+// GetInstanceResult is the result of GetInstance; Extract gives the
+// instance as the public API shows it (the management fields are ignored).
+type GetInstanceResult struct{ instances.GetResult }

@@ -58,3 +58,17 @@ func TestDatastoreVersions(t *testing.T) {
 	img, active := "img2", false
 	th.AssertNoErr(t, mgmt.UpdateDatastoreVersion(context.TODO(), sc, "v1", mgmt.UpdateDatastoreVersionOpts{Image: &img, Active: &active}).ExtractErr())
 }
+
+func TestGetInstance(t *testing.T) {
+	fakeServer := th.SetupHTTP()
+	defer fakeServer.Teardown()
+	fakeServer.Mux.HandleFunc("/mgmt/instances/i1", func(w http.ResponseWriter, r *http.Request) {
+		th.TestMethod(t, r, "GET")
+		w.Header().Set("Content-Type", "application/json")
+		fmt.Fprint(w, `{"instance": {"id": "i1", "name": "db1", "status": "REBUILD", "tenant_id": "p", "server": {"id": "s1", "status": "REBUILD"}}}`)
+	})
+	inst, err := mgmt.GetInstance(context.TODO(), fake.ServiceClient(fakeServer), "i1").Extract()
+	th.AssertNoErr(t, err)
+	th.AssertEquals(t, "REBUILD", inst.Status)
+	th.AssertEquals(t, "p", inst.TenantID)
+}

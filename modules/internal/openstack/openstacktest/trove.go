@@ -1,0 +1,318 @@
+package openstacktest
+
+import (
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"strings"
+	"sync"
+)
+
+// Trove is a small in-memory Trove on the fake cloud, enough for module
+// tests: instances settle after a few reads (BUILD -> ACTIVE/HEALTHY), an
+// instance whose name ends in "-ERROR" goes to ERROR with a fault, backups
+// complete after a few reads ("-FAIL" fails), datastores and versions are
+// listed, and the management API rebuilds and edits versions. Requests are
+// recorded in Calls ("POST instances", ...).
+type Trove struct {
+	mu        sync.Mutex
+	c         *Cloud
+	seq       int
+	Instances map[string]*FakeInstance
+	Backups   map[string]*FakeBackup
+	Versions  []FakeVersion
+	Calls     []string
+	// Steps is how many reads a transition takes (default 2).
+	Steps int
+}
+
+// FakeInstance is an instance of the fake Trove.
+type FakeInstance struct {
+	ID, Name, Status, Version, Flavor, Target string
+	Size, left                                int
+	Backup                                    string
+}
+
+// FakeBackup is a backup of the fake Trove.
+type FakeBackup struct {
+	ID, Name, Instance, Status string
+	left                       int
+}
+
+// FakeVersion is a datastore version of the fake Trove.
+type FakeVersion struct {
+	ID, Name, Image string
+	Active, Default bool
+}
+
+// NewTrove serves a fake Trove on c's database endpoint.
+func NewTrove(c *Cloud) *Trove {
+	tr := &Trove{c: c, Instances: map[string]*FakeInstance{}, Backups: map[string]*FakeBackup{}, Steps: 2,
+		Versions: []FakeVersion{{ID: "v29", Name: "5.7.29", Image: "img1", Active: true, Default: true}, {ID: "v30", Name: "5.7.30", Image: "img1", Active: true}}}
+	c.Mux.HandleFunc("/database/v1.0/"+Project+"/", tr.serve)
+	return tr
+}
+
+func (tr *Trove) id(prefix string) string {
+	tr.seq++
+	return fmt.Sprintf("%s-%04d", prefix, tr.seq)
+}
+
+// AddInstance puts a settled instance in place.
+func (tr *Trove) AddInstance(name, version string) *FakeInstance {
+	tr.mu.Lock()
+	defer tr.mu.Unlock()
+	i := &FakeInstance{ID: tr.id("inst"), Name: name, Status: "HEALTHY", Version: version, Flavor: "10", Size: 1}
+	tr.Instances[i.ID] = i
+	return i
+}
+
+// CallsOf returns the recorded calls that start with prefix.
+func (tr *Trove) CallsOf(prefix string) []string {
+	tr.mu.Lock()
+	defer tr.mu.Unlock()
+	var out []string
+	for _, c := range tr.Calls {
+		if strings.HasPrefix(c, prefix) {
+			out = append(out, c)
+		}
+	}
+	return out
+}
+
+func (i *FakeInstance) step() {
+	if i.left > 0 {
+		i.left--
+		if i.left == 0 {
+			switch {
+			case strings.HasSuffix(i.Name, "-ERROR"):
+				i.Status = "ERROR"
+			case i.Status == "DELETING":
+				i.Status = "GONE"
+			default:
+				if i.Target != "" {
+					i.Version, i.Target = i.Target, ""
+				}
+				i.Status = "HEALTHY"
+			}
+		}
+	}
+}
+
+func (i *FakeInstance) json() string {
+	fault := ""
+	if i.Status == "ERROR" {
+		fault = `, "fault": {"message": "No valid host was found. There are not enough hosts available.", "created": "2024-05-01T10:00:00", "details": ""}`
+	}
+	op := "HEALTHY"
+	st := i.Status
+	if st == "HEALTHY" {
+		st = "ACTIVE"
+	} else {
+		op = ""
+	}
+	return fmt.Sprintf(`{"id": %q, "name": %q, "status": %q, "operating_status": %q, "flavor": {"id": %q}, "volume": {"size": %d},
+	  "datastore": {"type": "mysql", "version": %q}, "region": "RegionOne",
+	  "addresses": [{"address": "10.0.0.%d", "type": "private"}]%s}`, i.ID, i.Name, st, op, i.Flavor, i.Size, i.Version, len(i.ID), fault)
+}
+
+func (b *FakeBackup) json() string {
+	return fmt.Sprintf(`{"id": %q, "name": %q, "instance_id": %q, "status": %q, "size": 0.5, "locationRef": "http://swift/backups/%s.xbstream",
+	  "created": "2024-05-01T10:00:00", "updated": "2024-05-01T10:00:00", "datastore": {"type": "mysql", "version": "5.7.29", "version_id": "v29"}}`,
+		b.ID, b.Name, b.Instance, b.Status, b.ID)
+}
+
+func (tr *Trove) serve(w http.ResponseWriter, r *http.Request) {
+	if !tr.c.Authorized(w, r) {
+		return
+	}
+	tr.mu.Lock()
+	defer tr.mu.Unlock()
+	path := strings.TrimPrefix(r.URL.Path, "/database/v1.0/"+Project+"/")
+	tr.Calls = append(tr.Calls, r.Method+" "+path)
+	parts := strings.Split(strings.Trim(path, "/"), "/")
+	var raw map[string]any
+	if r.Body != nil {
+		_ = json.NewDecoder(r.Body).Decode(&raw)
+	}
+	body := map[string]map[string]any{}
+	for k, v := range raw {
+		if m, ok := v.(map[string]any); ok {
+			body[k] = m
+		}
+	}
+	notFound := func(what string) {
+		JSON(w, 404, fmt.Sprintf(`{"itemNotFound": {"code": 404, "message": "Resource %s cannot be found."}}`, what))
+	}
+	switch {
+	case parts[0] == "instances" && len(parts) == 1 && r.Method == "GET":
+		var items []string
+		for _, i := range tr.Instances {
+			i.step()
+			if i.Status != "GONE" {
+				items = append(items, i.json())
+			}
+		}
+		JSON(w, 200, `{"instances": [`+strings.Join(items, ",")+`]}`)
+	case parts[0] == "instances" && len(parts) == 1 && r.Method == "POST":
+		in := body["instance"]
+		if in["flavorRef"] == "99999" {
+			JSON(w, 400, `{"badRequest": {"code": 400, "message": "Resource 99999 cannot be found."}}`)
+			return
+		}
+		ds, _ := in["datastore"].(map[string]any)
+		version, _ := ds["version"].(string)
+		if version == "" {
+			version = "5.7.29"
+		}
+		i := &FakeInstance{ID: tr.id("inst"), Name: in["name"].(string), Status: "BUILD", Version: version, Flavor: in["flavorRef"].(string), left: tr.Steps}
+		if v, ok := in["volume"].(map[string]any); ok {
+			i.Size = int(v["size"].(float64))
+		}
+		if rp, ok := in["restorePoint"].(map[string]any); ok {
+			i.Backup, _ = rp["backupRef"].(string)
+			if _, ok := tr.Backups[i.Backup]; !ok {
+				JSON(w, 400, fmt.Sprintf(`{"badRequest": {"code": 400, "message": "Backup %s cannot be found."}}`, i.Backup))
+				return
+			}
+		}
+		tr.Instances[i.ID] = i
+		JSON(w, 200, `{"instance": `+i.json()+`}`)
+	case parts[0] == "instances" && len(parts) == 2:
+		i, ok := tr.Instances[parts[1]]
+		if !ok || i.Status == "GONE" {
+			notFound(parts[1])
+			return
+		}
+		switch r.Method {
+		case "GET":
+			i.step()
+			if i.Status == "GONE" {
+				notFound(parts[1])
+				return
+			}
+			JSON(w, 200, `{"instance": `+i.json()+`}`)
+		case "PATCH", "PUT":
+			v, _ := body["instance"]["datastore_version"].(string)
+			i.Target, i.Status, i.left = v, "UPGRADE", tr.Steps
+			w.WriteHeader(202)
+		case "DELETE":
+			i.Status, i.left = "DELETING", tr.Steps
+			w.WriteHeader(202)
+		}
+	case parts[0] == "instances" && len(parts) == 3 && parts[2] == "action":
+		i, ok := tr.Instances[parts[1]]
+		if !ok {
+			notFound(parts[1])
+			return
+		}
+		i.Status, i.left = "REBOOT", tr.Steps
+		w.WriteHeader(202)
+	case parts[0] == "mgmt" && len(parts) >= 3 && parts[1] == "instances":
+		i, ok := tr.Instances[parts[2]]
+		if !ok {
+			notFound(parts[2])
+			return
+		}
+		if len(parts) == 4 && r.Method == "POST" {
+			i.Status, i.left = "REBUILD", tr.Steps
+			w.WriteHeader(202)
+			return
+		}
+		i.step()
+		JSON(w, 200, `{"instance": `+i.json()+`}`)
+	case parts[0] == "backups" && len(parts) == 1 && r.Method == "GET":
+		var items []string
+		for _, b := range tr.Backups {
+			if q := r.URL.Query().Get("instance_id"); q == "" || q == b.Instance {
+				items = append(items, b.json())
+			}
+		}
+		JSON(w, 200, `{"backups": [`+strings.Join(items, ",")+`], "links": []}`)
+	case parts[0] == "backups" && len(parts) == 1 && r.Method == "POST":
+		in := body["backup"]
+		inst, _ := in["instance"].(string)
+		if _, ok := tr.Instances[inst]; !ok {
+			notFound(inst)
+			return
+		}
+		b := &FakeBackup{ID: tr.id("bk"), Name: in["name"].(string), Instance: inst, Status: "NEW", left: tr.Steps}
+		tr.Backups[b.ID] = b
+		JSON(w, 202, `{"backup": `+b.json()+`}`)
+	case parts[0] == "backups" && len(parts) == 2:
+		b, ok := tr.Backups[parts[1]]
+		if !ok {
+			notFound(parts[1])
+			return
+		}
+		if r.Method == "DELETE" {
+			delete(tr.Backups, b.ID)
+			w.WriteHeader(202)
+			return
+		}
+		if b.left > 0 {
+			b.left--
+			if b.left == 0 {
+				b.Status = "COMPLETED"
+				if strings.HasSuffix(b.Name, "-FAIL") {
+					b.Status = "FAILED"
+				}
+			}
+		}
+		JSON(w, 200, `{"backup": `+b.json()+`}`)
+	case parts[0] == "datastores" && len(parts) == 1:
+		var vs []string
+		def := ""
+		for _, v := range tr.Versions {
+			if v.Active {
+				vs = append(vs, fmt.Sprintf(`{"id": %q, "name": %q, "links": []}`, v.ID, v.Name))
+			}
+			if v.Default {
+				def = v.ID
+			}
+		}
+		JSON(w, 200, fmt.Sprintf(`{"datastores": [{"id": "ds1", "name": "mysql", "default_version": %q, "versions": [%s], "links": []}]}`, def, strings.Join(vs, ",")))
+	case parts[0] == "datastores" && len(parts) == 3 && parts[2] == "versions":
+		var vs []string
+		for _, v := range tr.Versions {
+			if v.Active {
+				vs = append(vs, fmt.Sprintf(`{"id": %q, "name": %q, "datastore": "ds1", "image": %q, "active": 1, "packages": "", "links": []}`, v.ID, v.Name, v.Image))
+			}
+		}
+		JSON(w, 200, `{"versions": [`+strings.Join(vs, ",")+`]}`)
+	case parts[0] == "mgmt" && len(parts) >= 2 && parts[1] == "datastore-versions":
+		switch {
+		case r.Method == "GET":
+			var vs []string
+			for _, v := range tr.Versions {
+				vs = append(vs, fmt.Sprintf(`{"id": %q, "name": %q, "version": %q, "datastore_id": "ds1", "datastore_name": "mysql", "datastore_manager": "mysql", "image": %q, "image_tags": [], "packages": [], "active": %t, "default": %t}`,
+					v.ID, v.Name, v.Name, v.Image, v.Active, v.Default))
+			}
+			JSON(w, 200, `{"versions": [`+strings.Join(vs, ",")+`]}`)
+		case r.Method == "POST":
+			in := body["version"]
+			v := FakeVersion{ID: tr.id("ver"), Name: in["name"].(string)}
+			v.Image, _ = in["image"].(string)
+			v.Active, _ = in["active"].(bool)
+			tr.Versions = append(tr.Versions, v)
+			w.WriteHeader(202)
+		case r.Method == "PATCH" && len(parts) == 3:
+			for k := range tr.Versions {
+				v := &tr.Versions[k]
+				if v.ID == parts[2] {
+					if img, ok := raw["image"].(string); ok {
+						v.Image = img
+					}
+					if a, ok := raw["active"].(bool); ok {
+						v.Active = a
+					}
+					w.WriteHeader(202)
+					return
+				}
+			}
+			notFound(parts[2])
+		}
+	default:
+		notFound(path)
+	}
+}

@@ -1,0 +1,160 @@
+package troveinstance
+
+import (
+	"context"
+	"fmt"
+	"slices"
+
+	"github.com/gophercloud/gophercloud/v2"
+	"github.com/zclconf/go-cty/cty"
+
+	"github.com/runbook-dev/runbook/engine/module"
+	"github.com/runbook-dev/runbook/modules/internal/openstack"
+	"github.com/runbook-dev/runbook/modules/internal/openstack/trove/instances"
+	"github.com/runbook-dev/runbook/modules/internal/openstack/trove/mgmt"
+	"github.com/runbook-dev/runbook/modules/internal/openstack/troveops"
+)
+
+type planned struct {
+	p    *params
+	inst *instances.Instance // the instance acted on (nil for create)
+}
+
+func client(ctx context.Context, req *module.Request) (*gophercloud.ServiceClient, error) {
+	cloud, err := openstack.ConnectFor(ctx, req)
+	if err != nil {
+		return nil, err
+	}
+	return cloud.Database()
+}
+
+// Plan reads the instance(s) and says what Apply would do; it never writes.
+func (Module) Plan(ctx context.Context, req *module.PlanRequest) *module.PlanResponse {
+	p, err := parse(req.Args)
+	if err != nil {
+		return &module.PlanResponse{Err: err}
+	}
+	sc, err := client(ctx, &req.Request)
+	if err != nil {
+		return &module.PlanResponse{Err: err}
+	}
+	if p.action == "list" {
+		all, err := troveops.List(ctx, sc)
+		if err != nil {
+			return &module.PlanResponse{Err: err}
+		}
+		var out []instances.Instance
+		for _, i := range all {
+			if (p.name == "" || i.Name == p.name) &&
+				(p.datastoreVersion == "" || i.Datastore.Version == p.datastoreVersion) &&
+				(p.datastore == "" || i.Datastore.Type == p.datastore) &&
+				(len(p.status) == 0 || slices.Contains(p.status, i.Status)) {
+				out = append(out, i)
+			}
+		}
+		return &module.PlanResponse{Action: module.NoOp, Reason: fmt.Sprintf("%d instance(s)", len(out)), Outputs: outputs(nil, out)}
+	}
+
+	var inst *instances.Instance
+	if p.action == "rebuild" && p.id != "" {
+		// Rebuild is an admin action on any project's instance: read it
+		// through the management API too.
+		inst, err = mgmt.GetInstance(ctx, sc, p.id).Extract()
+		if openstack.IsNotFound(err) {
+			inst, err = nil, nil
+		}
+		err = openstack.Wrap("reading Trove instance "+p.id+" (management API)", err)
+	} else {
+		inst, err = troveops.Find(ctx, sc, p.id, p.name)
+	}
+	if err != nil {
+		return &module.PlanResponse{Err: err}
+	}
+	pl := &planned{p: p, inst: inst}
+	noop := func(reason string) *module.PlanResponse {
+		return &module.PlanResponse{Action: module.NoOp, Reason: reason, Outputs: outputs(inst, nil)}
+	}
+	change := func(reason string, diff *module.Diff) *module.PlanResponse {
+		return &module.PlanResponse{Action: module.Change, Reason: reason, Diff: diff, Private: pl}
+	}
+	if inst == nil {
+		switch p.action {
+		case "create":
+			return change(createReason(p), createDiff(p, req.IsSensitive("users")))
+		case "delete":
+			return &module.PlanResponse{Action: module.NoOp, Reason: fmt.Sprintf("no Trove instance %s", p.label()), Outputs: cty.NullVal(outputsType)}
+		}
+		return &module.PlanResponse{Err: fmt.Errorf("no Trove instance %s", p.label())}
+	}
+	who := troveops.Describe(inst)
+	switch p.action {
+	case "create":
+		return noop(fmt.Sprintf("instance %s exists (%s)", who, inst.Status))
+	case "find":
+		return noop(fmt.Sprintf("instance %s is %s", who, inst.Status))
+	case "upgrade":
+		if inst.Datastore.Version == p.datastoreVersion {
+			return noop(fmt.Sprintf("instance %s is on %s %s", who, inst.Datastore.Type, inst.Datastore.Version))
+		}
+		return change(fmt.Sprintf("upgrade instance %s from %s to %s", who, inst.Datastore.Version, p.datastoreVersion),
+			(&module.Diff{}).Add(module.DiffItem{Name: "datastore_version", Before: inst.Datastore.Version, After: p.datastoreVersion}))
+	case "rebuild":
+		return change(fmt.Sprintf("rebuild instance %s from image %s", who, p.rebuild),
+			(&module.Diff{}).Add(module.DiffItem{Name: "guest image", Before: "(current)", After: p.rebuild}))
+	case "restart":
+		return change(fmt.Sprintf("restart instance %s", who), nil)
+	case "delete":
+		if !p.confirm {
+			return &module.PlanResponse{Err: fmt.Errorf("refusing to delete Trove instance %s without confirm = true", who)}
+		}
+		return change(fmt.Sprintf("delete instance %s", who),
+			(&module.Diff{}).Add(module.DiffItem{Name: "instance " + inst.Name, Before: inst.ID + " " + inst.Status, AfterAbsent: true}))
+	}
+	return &module.PlanResponse{Err: fmt.Errorf("action %q not handled", p.action)}
+}
+
+func createReason(p *params) string {
+	r := fmt.Sprintf("no instance %q: create it", p.name)
+	if p.backup != "" {
+		r = fmt.Sprintf("no instance %q: restore it from backup %s", p.name, p.backup)
+	}
+	return r
+}
+
+func createDiff(p *params, usersSensitive bool) *module.Diff {
+	after := fmt.Sprintf("flavor %s, %d GB", p.flavor, p.volumeSize)
+	if p.datastore != "" || p.datastoreVersion != "" {
+		after += fmt.Sprintf(", %s %s", p.datastore, p.datastoreVersion)
+	}
+	if p.backup != "" {
+		after += ", from backup " + p.backup
+	}
+	d := (&module.Diff{}).Add(module.DiffItem{Name: "instance " + p.name, BeforeAbsent: true, After: after})
+	for _, u := range p.users {
+		// Names only: passwords never leave the module.
+		d.Add(module.DiffItem{Name: "user " + u.name, BeforeAbsent: true, After: "(password set)", Sensitive: usersSensitive})
+	}
+	return d
+}
+
+// outputs renders one instance (or none) and a list.
+func outputs(inst *instances.Instance, list []instances.Instance) cty.Value {
+	if inst != nil && list == nil {
+		list = []instances.Instance{*inst}
+	}
+	var one cty.Value
+	if inst != nil {
+		one = troveops.InstanceVal(inst)
+	} else {
+		one = cty.NullVal(troveops.InstanceType)
+	}
+	attrs := map[string]cty.Value{"instances": troveops.InstanceListVal(list)}
+	for name, ty := range troveops.InstanceType.AttributeTypes() {
+		if one.IsNull() {
+			attrs[name] = cty.NullVal(ty)
+		} else {
+			attrs[name] = one.GetAttr(name)
+		}
+	}
+	return cty.ObjectVal(attrs)
+}
