@@ -133,15 +133,104 @@ func analyze(rb *config.Runbook, inv *inventory.Inventory, reg *module.Registry)
 	}
 
 	for _, cyc := range a.refG.Cycles() {
-		subj := a.rangeOf(cyc[0])
+		// refG edges point from a dependency to its dependent; show the
+		// cycle the way it is written: each one refers to the next.
+		for i, j := 1, len(cyc)-2; i < j; i, j = i+1, j-1 {
+			cyc[i], cyc[j] = cyc[j], cyc[i]
+		}
+		subj := a.cycleSubject(cyc)
 		diags = append(diags, &hcl.Diagnostic{
 			Severity: hcl.DiagError,
 			Summary:  "Dependency cycle: " + strings.Join(cyc, " -> "),
-			Detail:   "These refer to each other in a circle, so none of them can start. Break the cycle by removing one of the references or depends_on entries.",
+			Detail:   "Each of these refers to (or waits for) the next, in a circle, so none of them can start. Break the cycle by removing one of the references or depends_on entries.",
 			Subject:  subj.Ptr(),
 		})
 	}
-	return a, diags
+	return a, uniqueDiags(diags)
+}
+
+// cycleSubject points at the reference in cyc[0] that leads to cyc[1]
+// (cyc[0] itself when the edge is not written anywhere, as the order a
+// block imposes).
+func (a *analysis) cycleSubject(cyc []string) hcl.Range {
+	from, to := cyc[0], cyc[1]
+	if ti := a.tasks[from]; ti != nil {
+		if d, ok := ti.deps[to]; ok {
+			return d.rng
+		}
+	}
+	if ti := a.tasks[to]; ti != nil && strings.HasPrefix(from, "handler.") {
+		for _, tr := range ti.cfg.Notify {
+			if r, _ := addrs.ParseTaskOrHandler(tr); r != nil && r.String() == from {
+				return tr.SourceRange()
+			}
+		}
+	}
+	if name, ok := strings.CutPrefix(from, "local."); ok {
+		for _, tr := range a.rb.Locals[name].Expr.Variables() {
+			if r, _ := addrs.ParseRef(tr); r != nil && r.Subject.String() == to {
+				return r.SourceRange
+			}
+		}
+	}
+	return a.rangeOf(from)
+}
+
+// blockEdges adds the order blocks impose to the reference graph, as the
+// instance graph has it (graph.go): rescue tasks wait for the block's
+// tasks, always tasks for both, and a task that depends on a task of
+// another block waits for that whole block. Cycles through them are
+// then found before anything runs.
+func (a *analysis) blockEdges(t *config.Task, ti *taskInfo) {
+	if b := t.Block; b != nil {
+		if t.Section != config.SectionMain {
+			for _, m := range b.Tasks {
+				a.refG.Connect(m.Addr(), t.Addr())
+			}
+		}
+		if t.Section == config.SectionAlways {
+			for _, m := range b.Rescue {
+				a.refG.Connect(m.Addr(), t.Addr())
+			}
+		}
+	}
+	for dep := range ti.deps {
+		name, ok := strings.CutPrefix(dep, "task.")
+		if !ok {
+			continue
+		}
+		if d := a.rb.Task(name); d != nil && d.Block != nil && d.Block != t.Block {
+			for _, group := range [][]*config.Task{d.Block.Tasks, d.Block.Rescue, d.Block.Always} {
+				for _, m := range group {
+					a.refG.Connect(m.Addr(), t.Addr())
+				}
+			}
+		}
+	}
+}
+
+// uniqueDiags drops repeated diagnostics (the same problem found once per
+// task, as in a block's hosts or the runbook's serial), keeping the order.
+func uniqueDiags(diags hcl.Diagnostics) hcl.Diagnostics {
+	type key struct {
+		sev             hcl.DiagnosticSeverity
+		summary, detail string
+		rng             hcl.Range
+	}
+	seen := map[key]bool{}
+	out := diags[:0:0]
+	for _, d := range diags {
+		k := key{sev: d.Severity, summary: d.Summary, detail: d.Detail}
+		if d.Subject != nil {
+			k.rng = *d.Subject
+		}
+		if seen[k] {
+			continue
+		}
+		seen[k] = true
+		out = append(out, d)
+	}
+	return out
 }
 
 func (a *analysis) rangeOf(addr string) hcl.Range {
@@ -296,6 +385,7 @@ func (a *analysis) analyzeTask(t *config.Task, reg *module.Registry) (*taskInfo,
 	for dep := range ti.deps {
 		a.refG.Connect(dep, t.Addr())
 	}
+	a.blockEdges(t, ti)
 	for _, r := range ti.refs {
 		switch r.Subject.(type) {
 		case addrs.InputVariable, addrs.LocalValue:

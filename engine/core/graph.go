@@ -172,7 +172,7 @@ func (b *graphBuilder) build() hcl.Diagnostics {
 		}
 	}
 	if diags.HasErrors() {
-		return diags
+		return uniqueDiags(diags)
 	}
 
 	for _, t := range all {
@@ -221,7 +221,7 @@ func (b *graphBuilder) build() hcl.Diagnostics {
 			}
 		}
 	}
-	return diags
+	return uniqueDiags(diags)
 }
 
 func (b *graphBuilder) taskOf(addr string) *config.Task {
