@@ -1,3 +1,5 @@
+group "controllers" {}
+
 host "ctl1" {
   address  = "127.0.0.1"
   groups   = ["controllers"]

@@ -1,0 +1,13 @@
+block {
+  hosts = var.nope
+  task "a" {
+    command {
+      argv = ["true"]
+    }
+  }
+  task "b" {
+    command {
+      argv = ["true"]
+    }
+  }
+}

@@ -1,0 +1,14 @@
+block {
+  task "a" {
+    command {
+      argv = ["echo", task.b.outputs.stdout]
+    }
+  }
+  rescue {
+    task "b" {
+      command {
+        argv = ["true"]
+      }
+    }
+  }
+}
