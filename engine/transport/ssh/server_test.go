@@ -30,7 +30,7 @@ import (
 // direct-tcpip (so it can be a jump host), and can be frozen: it then stops
 // reading and writing on every connection, like a SIGSTOPped sshd.
 type testServer struct {
-	t       *testing.T
+	t       testing.TB
 	ln      net.Listener
 	addr    string
 	port    int
@@ -48,7 +48,7 @@ type testServer struct {
 	conns []net.Conn
 }
 
-func newTestServer(t *testing.T, clientKey ssh.PublicKey) *testServer {
+func newTestServer(t testing.TB, clientKey ssh.PublicKey) *testServer {
 	t.Helper()
 	_, priv, err := ed25519.GenerateKey(rand.Reader)
 	if err != nil {
@@ -306,7 +306,7 @@ func (s *testServer) run(ch ssh.Channel, command string, proc *atomic.Pointer[os
 
 // clientKey makes an ed25519 key, writes it (encrypted when passphrase is
 // not empty) to dir/name and returns its path and public key.
-func clientKey(t *testing.T, dir, name, passphrase string) (string, ssh.PublicKey) {
+func clientKey(t testing.TB, dir, name, passphrase string) (string, ssh.PublicKey) {
 	t.Helper()
 	pub, priv, err := ed25519.GenerateKey(rand.Reader)
 	if err != nil {
@@ -333,7 +333,7 @@ func clientKey(t *testing.T, dir, name, passphrase string) (string, ssh.PublicKe
 }
 
 // knownHostsFor writes a known_hosts file holding the servers' keys.
-func knownHostsFor(t *testing.T, dir string, servers ...*testServer) string {
+func knownHostsFor(t testing.TB, dir string, servers ...*testServer) string {
 	t.Helper()
 	path := filepath.Join(dir, "known_hosts")
 	var b []byte
@@ -356,7 +356,7 @@ type fixture struct {
 	servers    []*testServer
 }
 
-func newFixture(t *testing.T, n int) *fixture {
+func newFixture(t testing.TB, n int) *fixture {
 	t.Helper()
 	f := &fixture{dir: t.TempDir()}
 	f.key, f.pub = clientKey(t, f.dir, "id_test", "")
