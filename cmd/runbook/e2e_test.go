@@ -13,6 +13,7 @@ import (
 	"sort"
 	"strings"
 	"testing"
+	"time"
 )
 
 // The end-to-end tests run the real binary with the real modules on the
@@ -390,5 +391,64 @@ func TestForEachAndRetries(t *testing.T) {
 	}
 	if retries != 2 || r.finished()["task.flaky@localhost"] != "changed" {
 		t.Fatalf("retries %d (want 2), status %s\n%s", retries, r.finished()["task.flaky@localhost"], r.stdout)
+	}
+}
+
+func TestInterruptThenResume(t *testing.T) {
+	dir := t.TempDir()
+	work := t.TempDir() // the journal goes under the working directory
+	rb, _ := filepath.Abs("testdata/resume")
+	cmd := exec.Command(binary, "run", "--json", "--var", "dir="+dir, rb)
+	cmd.Dir = work
+	var out bytes.Buffer
+	cmd.Stdout = &out
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	// Interrupt once the slow task is running.
+	for i := 0; ; i++ {
+		if _, err := os.Stat(filepath.Join(dir, "slow-started")); err == nil {
+			break
+		}
+		if i > 200 {
+			t.Fatal("slow task never started")
+		}
+		time.Sleep(25 * time.Millisecond)
+	}
+	_ = cmd.Process.Signal(os.Interrupt)
+	err := cmd.Wait()
+	var ee *exec.ExitError
+	if !errors.As(err, &ee) || ee.ExitCode() != exitError {
+		t.Fatalf("interrupted run: %v, want exit 1\n%s", err, out.String())
+	}
+	log, _ := os.ReadFile(filepath.Join(dir, "log"))
+	if string(log) != "first\nslow\n" {
+		t.Fatalf("after the interrupt the log is %q: the running task should finish, nothing new should start", log)
+	}
+	var runID string
+	for _, l := range strings.Split(out.String(), "\n") {
+		var ev map[string]any
+		if json.Unmarshal([]byte(l), &ev) == nil && ev["type"] == "run_started" {
+			runID = ev["run_id"].(string)
+		}
+	}
+	journalPath := filepath.Join(work, ".runbook", "runs", runID+".jsonl")
+	st, err := os.Stat(journalPath)
+	if err != nil || st.Mode().Perm() != 0o600 {
+		t.Fatalf("journal %s: %v, mode %v", journalPath, err, st)
+	}
+
+	cmd = exec.Command(binary, "run", "--json", "--resume", runID, "--var", "dir="+dir, rb)
+	cmd.Dir = work
+	out.Reset()
+	cmd.Stdout = &out
+	err = cmd.Run()
+	if !errors.As(err, &ee) || ee.ExitCode() != exitChanges {
+		t.Fatalf("resumed run: %v, want exit 2\n%s", err, out.String())
+	}
+	log, _ = os.ReadFile(filepath.Join(dir, "log"))
+	want := "first\nslow\nhandler\nlast saw first-output\n"
+	if string(log) != want && string(log) != "first\nslow\nlast saw first-output\nhandler\n" {
+		t.Fatalf("after resume the log is %q, want first and slow once, then the pending handler and last (with first's journaled output)", log)
 	}
 }

@@ -2,14 +2,17 @@ package main
 
 import (
 	"context"
+	"fmt"
 	"os"
 	"os/signal"
 	"syscall"
 
 	"github.com/spf13/cobra"
+	"github.com/zclconf/go-cty/cty"
 
 	"github.com/runbook-dev/runbook/engine/core"
 	"github.com/runbook-dev/runbook/engine/event"
+	"github.com/runbook-dev/runbook/engine/journal"
 	"github.com/runbook-dev/runbook/engine/transport"
 	"github.com/runbook-dev/runbook/engine/transport/local"
 	"github.com/runbook-dev/runbook/engine/transport/ssh"
@@ -84,11 +87,44 @@ func runRunbook(parent context.Context, dir string, f *runFlags) error {
 		}
 	}()
 
+	ropts := core.RunOptions{
+		Sink: view, Stop: stop,
+		Dialers: map[string]transport.Dialer{"local": local.Dialer{}},
+	}
+	var jw *journal.Writer
+	if !f.check {
+		cwd, err := os.Getwd()
+		if err != nil {
+			return err
+		}
+		ropts.RunID = core.NewRunID()
+		if f.resume != "" {
+			j, err := journal.Read(cwd, f.resume)
+			if err != nil {
+				return err
+			}
+			ropts.RunID = f.resume
+			ropts.Completed = func(task, host string) (cty.Value, bool, bool) {
+				e, ok := j.Lookup(task, host)
+				return e.Outputs, e.Changed, ok
+			}
+		}
+		if jw, err = journal.Open(cwd, ropts.RunID, dir); err != nil {
+			return err
+		}
+		ropts.Journal = jw
+	}
 	pool := ssh.NewPool(ssh.Options{})
 	defer pool.Close()
-	res := prep.Run(work, core.RunOptions{
-		Sink: view, Stop: stop,
-		Dialers: map[string]transport.Dialer{"local": local.Dialer{}, "ssh": pool},
-	})
+	ropts.Dialers["ssh"] = pool
+	res := prep.Run(work, ropts)
+	if jw != nil {
+		if err := jw.Finished(res.ExitCode); err != nil {
+			view.Emit(event.Warning{Message: "writing the journal: " + err.Error()})
+		}
+		if res.ExitCode == exitError || stop.Err() != nil {
+			view.Emit(event.Warning{Message: fmt.Sprintf("what completed is in %s; continue with: runbook run --resume %s %s", jw.Path(), res.RunID, dir)})
+		}
+	}
 	return exitCode(res.ExitCode)
 }

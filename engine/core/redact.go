@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"github.com/zclconf/go-cty/cty"
+	ctyjson "github.com/zclconf/go-cty/cty/json"
 
 	"github.com/runbook-dev/runbook/engine/event"
 	"github.com/runbook-dev/runbook/engine/lang"
@@ -65,6 +66,28 @@ func addSecrets(v cty.Value, marked bool, seen map[string]bool) {
 			addSecrets(e, marked, seen)
 		}
 	}
+}
+
+// journalSafe returns outputs fit for the journal, or withheld=true when
+// they hold a sensitive value (marked, or containing a secret string).
+func (rs *runState) journalSafe(v cty.Value) (cty.Value, bool) {
+	if v == cty.NilVal {
+		return v, false
+	}
+	if v.ContainsMarked() || !v.IsWhollyKnown() {
+		return cty.NilVal, true
+	}
+	b, err := ctyjson.Marshal(v, cty.DynamicPseudoType)
+	if err != nil {
+		return cty.NilVal, true
+	}
+	s := string(b)
+	for _, sec := range rs.sink.secrets {
+		if strings.Contains(s, sec) {
+			return cty.NilVal, true
+		}
+	}
+	return v, false
 }
 
 // redactor scrubs secret strings from everything the engine emits.

@@ -25,11 +25,22 @@ type RunOptions struct {
 	Stop    context.Context
 	Dialers map[string]transport.Dialer // by Endpoint.Transport: "local", "ssh"
 	// Completed, when resuming, says which task instances finished in the
-	// earlier run (by task address, host and key): they are not run again.
-	Completed func(task, host, key string) (outputs cty.Value, changed bool, ok bool)
-	// Notified, when resuming, lists handler instances notified in the
-	// earlier run whose handler had not run yet.
-	Notified func(handler, host string) bool
+	// earlier run: they are not run again, and their outputs are used. A
+	// handler notified by an instance that changed then is still pending.
+	Completed func(task, host string) (outputs cty.Value, changed bool, ok bool)
+	// Journal records every instance that completes.
+	Journal Journal
+}
+
+// Journal records completed instances for a later --resume. It never
+// receives a sensitive value: outputs holding one are withheld.
+type Journal interface {
+	Completed(task, host, status string, changed bool, outputs cty.Value, withheld bool)
+}
+
+// NewRunID returns a new run id: sortable by time, unique.
+func NewRunID() string {
+	return time.Now().UTC().Format("20060102T150405") + "-" + uuid.NewString()[:8]
 }
 
 // Result is how a run ended.
@@ -37,8 +48,9 @@ type Result struct {
 	RunID    string
 	ExitCode int
 	Recap    []event.HostRecap
-	Changes  int // changed (run) or pending (check)
-	Failures int
+	Changes     int // changed (run) or pending (check)
+	Failures    int
+	Interrupted bool
 }
 
 // result is the outcome of one node.
@@ -78,7 +90,7 @@ type runState struct {
 // the plan says something changes and the run is not a check.
 func (p *Prepared) Run(ctx context.Context, opts RunOptions) *Result {
 	if opts.RunID == "" {
-		opts.RunID = time.Now().UTC().Format("20060102T150405") + "-" + uuid.NewString()[:8]
+		opts.RunID = NewRunID()
 	}
 	rs := &runState{
 		p: p, opts: opts, check: p.opts.Check,
@@ -108,12 +120,12 @@ func (p *Prepared) Run(ctx context.Context, opts RunOptions) *Result {
 	dag.Walk(ctx, p.g, 0, rs.visit)
 	rs.closeConns()
 
-	res := rs.finish(start)
-	return res
+	interrupted := ctx.Err() != nil || rs.stopped()
+	return rs.finish(start, interrupted)
 }
 
-func (rs *runState) finish(start time.Time) *Result {
-	res := &Result{RunID: rs.opts.RunID}
+func (rs *runState) finish(start time.Time, interrupted bool) *Result {
+	res := &Result{RunID: rs.opts.RunID, Interrupted: interrupted}
 	names := make([]string, 0, len(rs.recap))
 	for h := range rs.recap {
 		names = append(names, h)
@@ -125,13 +137,17 @@ func (rs *runState) finish(start time.Time) *Result {
 		res.Changes += r.Changed + r.WouldChange + r.Unpredictable
 		res.Failures += r.Failed + r.Unreachable
 	}
+	msg := ""
 	switch {
+	case interrupted:
+		res.ExitCode = 1
+		msg = "interrupted: work not started was skipped"
 	case res.Failures > 0:
 		res.ExitCode = 1
 	case res.Changes > 0:
 		res.ExitCode = 2
 	}
-	rs.sink.Emit(event.RunFinished{RunID: res.RunID, Check: rs.check, Recap: res.Recap, ExitCode: res.ExitCode, Duration: time.Since(start)})
+	rs.sink.Emit(event.RunFinished{RunID: res.RunID, Check: rs.check, Recap: res.Recap, ExitCode: res.ExitCode, Duration: time.Since(start), Error: msg})
 	return res
 }
 
@@ -214,7 +230,7 @@ func (rs *runState) visit(ctx context.Context, n *node) {
 		}
 	}
 	if rs.opts.Completed != nil {
-		if out, changed, ok := rs.opts.Completed(t.Addr(), n.host.Name, ""); ok {
+		if out, changed, ok := rs.opts.Completed(t.Addr(), n.host.Name); ok {
 			st := event.StatusOK
 			if changed {
 				st = event.StatusChanged
@@ -228,6 +244,10 @@ func (rs *runState) visit(ctx context.Context, n *node) {
 	r := rs.runNode(ctx, n)
 	rs.setResult(n, r)
 	rs.afterNode(n, r)
+	if rs.opts.Journal != nil && !rs.check && (r.status == event.StatusOK || r.status == event.StatusChanged) {
+		out, withheld := rs.journalSafe(r.outputs)
+		rs.opts.Journal.Completed(t.Addr(), n.host.Name, string(r.status), r.changed, out, withheld)
+	}
 }
 
 const quietSkip = "\x00quiet"
@@ -274,9 +294,6 @@ func (rs *runState) blocked(n *node) string {
 }
 
 func (rs *runState) notified(n *node) bool {
-	if rs.opts.Notified != nil && rs.opts.Notified(n.task.Name, n.host.Name) {
-		return true
-	}
 	for _, tn := range n.notifier {
 		if r := rs.resultOf(tn); r != nil && r.changed && r.status != event.StatusFailed {
 			return true

@@ -1,0 +1,194 @@
+// Package journal owns the on-disk record of a run: which task instances
+// completed, with their outputs, so that `runbook run --resume ID` can go on
+// from the first instance that did not complete, with pending handlers
+// still pending.
+//
+// A journal is a JSON-lines file .runbook/runs/<id>.jsonl, mode 0600, in a
+// 0700 folder. It never holds a sensitive value: the engine withholds the
+// outputs of any instance whose outputs contain one (that instance is then
+// run again on resume). It does not decide what to skip; engine/core asks.
+package journal
+
+import (
+	"bufio"
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+	"regexp"
+	"sync"
+	"time"
+
+	"github.com/zclconf/go-cty/cty"
+	ctyjson "github.com/zclconf/go-cty/cty/json"
+)
+
+// Dir is where journals live, relative to the working directory.
+const Dir = ".runbook/runs"
+
+type line struct {
+	Type     string          `json:"type"` // run, done, finished
+	RunID    string          `json:"run_id,omitempty"`
+	Runbook  string          `json:"runbook,omitempty"`
+	Time     time.Time       `json:"time"`
+	Task     string          `json:"task,omitempty"`
+	Host     string          `json:"host,omitempty"`
+	Status   string          `json:"status,omitempty"`
+	Changed  bool            `json:"changed,omitempty"`
+	Outputs  json.RawMessage `json:"outputs,omitempty"` // cty JSON of the value with its type
+	Withheld bool            `json:"withheld,omitempty"`
+	ExitCode *int            `json:"exit_code,omitempty"`
+}
+
+// Writer appends to a journal. It is safe for concurrent use.
+type Writer struct {
+	mu   sync.Mutex
+	f    *os.File
+	path string
+	err  error
+}
+
+var validID = regexp.MustCompile(`^[A-Za-z0-9._-]+$`)
+
+// Path is the journal file of run id under base (the working directory).
+func Path(base, id string) (string, error) {
+	if !validID.MatchString(id) {
+		return "", fmt.Errorf("invalid run id %q", id)
+	}
+	return filepath.Join(base, Dir, id+".jsonl"), nil
+}
+
+// Open creates (or, when resuming, appends to) the journal of run id.
+func Open(base, id, runbook string) (*Writer, error) {
+	p, err := Path(base, id)
+	if err != nil {
+		return nil, err
+	}
+	if err := os.MkdirAll(filepath.Dir(p), 0o700); err != nil {
+		return nil, fmt.Errorf("creating the journal folder: %w", err)
+	}
+	f, err := os.OpenFile(p, os.O_WRONLY|os.O_CREATE|os.O_APPEND, 0o600)
+	if err != nil {
+		return nil, fmt.Errorf("opening the journal: %w", err)
+	}
+	if err := f.Chmod(0o600); err != nil {
+		f.Close()
+		return nil, err
+	}
+	w := &Writer{f: f, path: p}
+	w.write(line{Type: "run", RunID: id, Runbook: runbook})
+	return w, w.err
+}
+
+// Path is where the journal is written.
+func (w *Writer) Path() string { return w.path }
+
+func (w *Writer) write(l line) {
+	l.Time = time.Now().UTC()
+	b, err := json.Marshal(l)
+	if err != nil {
+		w.err = err
+		return
+	}
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if _, err := w.f.Write(append(b, '\n')); err != nil && w.err == nil {
+		w.err = err
+	}
+}
+
+// Completed records a task instance that finished (ok or changed). With
+// withheld set, outputs are not written (they held a sensitive value).
+func (w *Writer) Completed(task, host, status string, changed bool, outputs cty.Value, withheld bool) {
+	l := line{Type: "done", Task: task, Host: host, Status: status, Changed: changed, Withheld: withheld}
+	if !withheld && outputs != cty.NilVal {
+		b, err := ctyjson.Marshal(outputs, cty.DynamicPseudoType)
+		if err != nil {
+			l.Withheld = true
+		} else {
+			l.Outputs = b
+		}
+	}
+	w.write(l)
+}
+
+// Finished records the end of the run and closes the file.
+func (w *Writer) Finished(exitCode int) error {
+	w.write(line{Type: "finished", ExitCode: &exitCode})
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if err := w.f.Close(); err != nil && w.err == nil {
+		w.err = err
+	}
+	return w.err
+}
+
+// Entry is a completed instance read back from a journal.
+type Entry struct {
+	Changed bool
+	Outputs cty.Value
+}
+
+// Journal is a journal read back for resuming.
+type Journal struct {
+	RunID   string
+	Runbook string
+	done    map[[2]string]Entry
+}
+
+// Read loads the journal of run id.
+func Read(base, id string) (*Journal, error) {
+	p, err := Path(base, id)
+	if err != nil {
+		return nil, err
+	}
+	f, err := os.Open(p)
+	if err != nil {
+		if os.IsNotExist(err) {
+			return nil, fmt.Errorf("no journal for run %q in %s", id, filepath.Dir(p))
+		}
+		return nil, err
+	}
+	defer f.Close()
+	j := &Journal{RunID: id, done: map[[2]string]Entry{}}
+	sc := bufio.NewScanner(f)
+	sc.Buffer(make([]byte, 1<<20), 64<<20)
+	n := 0
+	for sc.Scan() {
+		n++
+		var l line
+		if err := json.Unmarshal(sc.Bytes(), &l); err != nil {
+			// A run killed mid-write leaves a torn last line: ignore it.
+			continue
+		}
+		switch l.Type {
+		case "run":
+			if j.Runbook == "" {
+				j.Runbook = l.Runbook
+			}
+		case "done":
+			if l.Withheld {
+				continue
+			}
+			e := Entry{Changed: l.Changed, Outputs: cty.NullVal(cty.DynamicPseudoType)}
+			if len(l.Outputs) > 0 {
+				v, err := ctyjson.Unmarshal(l.Outputs, cty.DynamicPseudoType)
+				if err != nil {
+					return nil, fmt.Errorf("%s:%d: outputs of %s on %s: %w", p, n, l.Task, l.Host, err)
+				}
+				e.Outputs = v
+			}
+			j.done[[2]string{l.Task, l.Host}] = e
+		}
+	}
+	return j, sc.Err()
+}
+
+// Lookup says whether task completed on host in the journaled run.
+func (j *Journal) Lookup(task, host string) (Entry, bool) {
+	e, ok := j.done[[2]string{task, host}]
+	return e, ok
+}
+
+// Len is the number of completed instances.
+func (j *Journal) Len() int { return len(j.done) }
