@@ -88,3 +88,8 @@ start_bg() {
   setsid "$@" </dev/null >>"$log" 2>&1 &
   record_pid "$name" "$!"
 }
+
+# synced NAME PKG: true when NAME's database was migrated by the installed version of PKG
+# (a stamp file keeps the next up fast: db_sync of an up-to-date schema still costs seconds).
+synced() { [[ -s "$OS_STATE/$1.synced" && "$(cat "$OS_STATE/$1.synced")" == "$(dpkg-query -W -f='${Version}' "$2")" ]]; }
+mark_synced() { dpkg-query -W -f='${Version}' "$2" >"$OS_STATE/$1.synced"; }

@@ -109,15 +109,18 @@ if pid_alive keystone; then
   say "keystone already running (pid $(cat "$PIDS/keystone.pid"))"
 else
   t0=$SECONDS
-  "${KSM[@]}" db_sync >>"$LOGS/keystone-manage.log" 2>&1 || { tail -n 20 "$LOGS/keystone-manage.log"; die "keystone db_sync failed"; }
-  [[ -s "$KS_DIR/fernet-keys/0" ]] || "${KSM[@]}" fernet_setup --keystone-user root --keystone-group root >>"$LOGS/keystone-manage.log" 2>&1
-  [[ -s "$KS_DIR/credential-keys/0" ]] || "${KSM[@]}" credential_setup --keystone-user root --keystone-group root >>"$LOGS/keystone-manage.log" 2>&1
-  "${KSM[@]}" bootstrap --bootstrap-password "$ADMIN_PW" --bootstrap-username admin \
-    --bootstrap-project-name admin --bootstrap-role-name admin \
-    --bootstrap-service-name keystone --bootstrap-region-id RegionOne \
-    --bootstrap-admin-url "$KEYSTONE_URL" --bootstrap-internal-url "$KEYSTONE_URL" \
-    --bootstrap-public-url "$KEYSTONE_URL" >>"$LOGS/keystone-manage.log" 2>&1 \
-    || { tail -n 20 "$LOGS/keystone-manage.log"; die "keystone bootstrap failed"; }
+  if ! synced keystone keystone; then
+    "${KSM[@]}" db_sync >>"$LOGS/keystone-manage.log" 2>&1 || { tail -n 20 "$LOGS/keystone-manage.log"; die "keystone db_sync failed"; }
+    [[ -s "$KS_DIR/fernet-keys/0" ]] || "${KSM[@]}" fernet_setup --keystone-user root --keystone-group root >>"$LOGS/keystone-manage.log" 2>&1
+    [[ -s "$KS_DIR/credential-keys/0" ]] || "${KSM[@]}" credential_setup --keystone-user root --keystone-group root >>"$LOGS/keystone-manage.log" 2>&1
+    "${KSM[@]}" bootstrap --bootstrap-password "$ADMIN_PW" --bootstrap-username admin \
+      --bootstrap-project-name admin --bootstrap-role-name admin \
+      --bootstrap-service-name keystone --bootstrap-region-id RegionOne \
+      --bootstrap-admin-url "$KEYSTONE_URL" --bootstrap-internal-url "$KEYSTONE_URL" \
+      --bootstrap-public-url "$KEYSTONE_URL" >>"$LOGS/keystone-manage.log" 2>&1 \
+      || { tail -n 20 "$LOGS/keystone-manage.log"; die "keystone bootstrap failed"; }
+    mark_synced keystone keystone
+  fi
   say "keystone db_sync + keys + bootstrap in $((SECONDS - t0)) s"
   t0=$SECONDS
   start_bg keystone "$LOGS/keystone-uwsgi.log" \
@@ -130,14 +133,22 @@ fi
 
 # --- catalog, projects, users ---------------------------------------------------
 t0=$SECONDS
-CATALOG_JSON=$(KEYSTONE_URL="$KEYSTONE_URL" ADMIN_PASSWORD="$ADMIN_PW" DEMO_PASSWORD="$DEMO_PW" \
-  GLANCE_PASSWORD="$GLANCE_PW" TROVE_PASSWORD="$TROVE_PW" GLANCE_URL="$GLANCE_URL" TROVE_URL="$TROVE_URL" \
-  "$PY" "$HERE/catalog.py" 2>>"$LOGS/catalog.log") || { tail -n 20 "$LOGS/catalog.log"; die "catalog registration failed"; }
-echo "$CATALOG_JSON" >"$OS_STATE/catalog.json"
+# skipped when the same inputs were registered before (ports, passwords, catalog.py)
+CAT_STAMP=$(printf '%s\n' "$KEYSTONE_URL" "$GLANCE_URL" "$TROVE_URL" "$ADMIN_PW" "$DEMO_PW" "$GLANCE_PW" "$TROVE_PW" \
+  | cat - "$HERE/catalog.py" | sha256sum | cut -c1-16)
+if [[ -s "$OS_STATE/catalog.json" && "$(cat "$OS_STATE/catalog.stamp" 2>/dev/null)" == "$CAT_STAMP" ]]; then
+  say "catalog already registered"
+else
+  CATALOG_JSON=$(KEYSTONE_URL="$KEYSTONE_URL" ADMIN_PASSWORD="$ADMIN_PW" DEMO_PASSWORD="$DEMO_PW" \
+    GLANCE_PASSWORD="$GLANCE_PW" TROVE_PASSWORD="$TROVE_PW" GLANCE_URL="$GLANCE_URL" TROVE_URL="$TROVE_URL" \
+    "$PY" "$HERE/catalog.py" 2>>"$LOGS/catalog.log") || { tail -n 20 "$LOGS/catalog.log"; die "catalog registration failed"; }
+  echo "$CATALOG_JSON" >"$OS_STATE/catalog.json"
+  echo "$CAT_STAMP" >"$OS_STATE/catalog.stamp"
+  say "catalog: services/endpoints/projects/users registered in $((SECONDS - t0)) s"
+fi
 jget() { "$PY" -c 'import json,sys; print(json.load(open(sys.argv[1]))[sys.argv[2]])' "$OS_STATE/catalog.json" "$1"; }
 DEMO_PROJECT_ID=$(jget demo_project_id)
 ADMIN_PROJECT_ID=$(jget admin_project_id)
-say "catalog: services/endpoints/projects/users registered in $((SECONDS - t0)) s (demo project $DEMO_PROJECT_ID)"
 
 # --- clouds.yaml / secure.yaml --------------------------------------------------
 cat >"$OS_STATE/clouds.yaml" <<YAML
@@ -227,8 +238,11 @@ if pid_alive glance; then
   say "glance already running (pid $(cat "$PIDS/glance.pid"))"
 else
   t0=$SECONDS
-  glance-manage --config-file "$GL_CONF" db_sync >>"$LOGS/glance-manage.log" 2>&1 \
-    || { tail -n 20 "$LOGS/glance-manage.log"; die "glance db_sync failed"; }
+  if ! synced glance glance-api; then
+    glance-manage --config-file "$GL_CONF" db_sync >>"$LOGS/glance-manage.log" 2>&1 \
+      || { tail -n 20 "$LOGS/glance-manage.log"; die "glance db_sync failed"; }
+    mark_synced glance glance-api
+  fi
   say "glance db_sync in $((SECONDS - t0)) s"
   start_bg glance "$LOGS/glance-api.out" glance-api --config-file "$GL_CONF"
   wait_http glance "$GLANCE_URL/versions" "$OS_WAIT" "$LOGS/glance-api.log"
@@ -294,18 +308,37 @@ if pid_alive trove; then
   say "trove already running (pid $(cat "$PIDS/trove.pid"))"
 else
   t0=$SECONDS
-  "${TM[@]}" db_sync >>"$LOGS/trove-manage.log" 2>&1 || { tail -n 20 "$LOGS/trove-manage.log"; die "trove db_sync failed"; }
+  if ! synced trove python3-trove; then
+    "${TM[@]}" db_sync >>"$LOGS/trove-manage.log" 2>&1 || { tail -n 20 "$LOGS/trove-manage.log"; die "trove db_sync failed"; }
+    mark_synced trove python3-trove
+  fi
   say "trove db_sync in $((SECONDS - t0)) s"
-  # seed (idempotent; trove-manage prints errors and exits 0, so verify below)
-  t0=$SECONDS
-  "${TM[@]}" datastore_update "$DATASTORE" "" >>"$LOGS/trove-manage.log" 2>&1
-  "${TM[@]}" datastore_version_update "$DATASTORE" 5.7.29 mysql "$IMAGE_ID" "" 1 >>"$LOGS/trove-manage.log" 2>&1
-  "${TM[@]}" datastore_version_update "$DATASTORE" 5.7.30 mysql "$IMAGE2_ID" "" 1 >>"$LOGS/trove-manage.log" 2>&1
-  "${TM[@]}" datastore_update "$DATASTORE" 5.7.29 >>"$LOGS/trove-manage.log" 2>&1
-  for v in "${DS_VERSIONS[@]}"; do
-    "${TM[@]}" db_load_datastore_config_parameters "$DATASTORE" "$v" "$RULES" >>"$LOGS/trove-manage.log" 2>&1
-  done
-  say "trove seeded (datastore $DATASTORE, versions ${DS_VERSIONS[*]}) in $((SECONDS - t0)) s"
+  # seed (idempotent; trove-manage prints errors and exits 0, so check the DB
+  # before and after, and the API below)
+  seeded() {
+    [[ "$("${MYSQL_ROOT[@]}" -N trove -e "
+      SELECT (SELECT COUNT(*) FROM datastore_versions v JOIN datastores d ON v.datastore_id = d.id
+               WHERE d.name = '$DATASTORE' AND v.active = 1 AND v.manager = 'mysql'
+                 AND ((v.name = '5.7.29' AND v.image_id = '$IMAGE_ID') OR (v.name = '5.7.30' AND v.image_id = '$IMAGE2_ID')))
+           + (SELECT COUNT(*) FROM datastores d JOIN datastore_versions v ON d.default_version_id = v.id
+               WHERE d.name = '$DATASTORE' AND v.name = '5.7.29')
+           + (SELECT COUNT(DISTINCT p.datastore_version_id) FROM datastore_configuration_parameters p
+               JOIN datastore_versions v ON p.datastore_version_id = v.id WHERE v.name IN ('5.7.29', '5.7.30'))" 2>/dev/null)" == 5 ]]
+  }
+  if seeded; then
+    say "trove already seeded (datastore $DATASTORE, versions ${DS_VERSIONS[*]})"
+  else
+    t0=$SECONDS
+    "${TM[@]}" datastore_update "$DATASTORE" "" >>"$LOGS/trove-manage.log" 2>&1
+    "${TM[@]}" datastore_version_update "$DATASTORE" 5.7.29 mysql "$IMAGE_ID" "" 1 >>"$LOGS/trove-manage.log" 2>&1
+    "${TM[@]}" datastore_version_update "$DATASTORE" 5.7.30 mysql "$IMAGE2_ID" "" 1 >>"$LOGS/trove-manage.log" 2>&1
+    "${TM[@]}" datastore_update "$DATASTORE" 5.7.29 >>"$LOGS/trove-manage.log" 2>&1
+    for v in "${DS_VERSIONS[@]}"; do
+      "${TM[@]}" db_load_datastore_config_parameters "$DATASTORE" "$v" "$RULES" >>"$LOGS/trove-manage.log" 2>&1
+    done
+    seeded || { tail -n 20 "$LOGS/trove-manage.log"; die "trove seed not in the database after trove-manage"; }
+    say "trove seeded with trove-manage (datastore $DATASTORE, versions ${DS_VERSIONS[*]}) in $((SECONDS - t0)) s"
+  fi
 
   t0=$SECONDS
   start_bg trove "$LOGS/trove-api.out" "$PY" "$HERE/trove_fakemode.py" --config-file "$TR_CONF"
