@@ -218,8 +218,8 @@ func TestLabInstanceErrors(t *testing.T) {
 		}
 	}
 	// An instance that goes to ERROR fails the task with its fault (Trove's
-	// fake Cinder fails volumes of 9 GB).
-	_, a := moduletest.Run(t, l.m, l.req(t, strings.Replace(base(prefix+"-vol9", e["LAB_FLAVOR_ID"], e["LAB_DATASTORE_VERSION"]), "volume_size = 1", "volume_size = 9", 1)))
+	// fake guest agent fails prepare() for a name ending in GUEST_ERROR).
+	_, a := moduletest.Run(t, l.m, l.req(t, base(prefix+"-GUEST_ERROR", e["LAB_FLAVOR_ID"], e["LAB_DATASTORE_VERSION"])))
 	if a == nil || a.Err == nil {
 		t.Fatal("instance in ERROR did not fail the task")
 	}
