@@ -452,3 +452,80 @@ func TestInterruptThenResume(t *testing.T) {
 		t.Fatalf("after resume the log is %q, want first and slow once, then the pending handler and last (with first's journaled output)", log)
 	}
 }
+
+func TestFleetSemantics(t *testing.T) {
+	dir := t.TempDir()
+	r := run(t, nil, "run", "--json", "-i", "testdata/fleet.inventory.hcl", "--var", "dir="+dir, "testdata/fleet")
+	if r.code != exitError {
+		t.Fatalf("exit %d, want 1 (w2 fails)\n%s", r.code, r.stdout)
+	}
+	rolling, _ := os.ReadFile(filepath.Join(dir, "rolling"))
+	want := "start w1\nend w1\nstart w2\nend w2\nstart w3\nend w3\nstart w4\nend w4\n"
+	if string(rolling) != want {
+		t.Errorf("serial = 1 did not roll one host at a time:\n%s", rolling)
+	}
+	f := r.finished()
+	if f["task.maybe_break@w2"] != "failed" {
+		t.Errorf("maybe_break@w2: %s", f["task.maybe_break@w2"])
+	}
+	for _, h := range []string{"w1", "w3", "w4"} {
+		if _, err := os.Stat(filepath.Join(dir, "after-"+h)); err != nil {
+			t.Errorf("%s did not go on after w2 failed: %v", h, err)
+		}
+	}
+	if _, err := os.Stat(filepath.Join(dir, "after-w2")); err == nil {
+		t.Errorf("w2 ran a later task after it failed")
+	}
+	if n := len(r.withStatus("failed")); n != 1 {
+		t.Errorf("%d failures reported, want 1: %v", n, r.withStatus("failed"))
+	}
+	once, _ := os.ReadFile(filepath.Join(dir, "once"))
+	if string(once) != "w1\n" {
+		t.Errorf("run_once ran on %q, want only w1", once)
+	}
+	delegated, _ := os.ReadFile(filepath.Join(dir, "delegated"))
+	if strings.Count(string(delegated), "for ") != 3 || strings.Contains(string(delegated), "for w2") {
+		t.Errorf("delegate_to ran %q, want w1, w3, w4 (w2 failed)", delegated)
+	}
+	var recap []any
+	for _, ev := range r.events {
+		if ev["type"] == "run_finished" {
+			recap = ev["recap"].([]any)
+		}
+	}
+	for _, x := range recap {
+		h := x.(map[string]any)
+		if h["host"] == "w2" && h["failed"] != float64(1) {
+			t.Errorf("recap w2: %v", h)
+		}
+	}
+}
+
+func TestMaxFailPercentageStopsTheRollout(t *testing.T) {
+	dir := t.TempDir()
+	rb := t.TempDir()
+	src := `
+variable "dir" {
+  type = string
+}
+task "upgrade" {
+  hosts               = group.web
+  serial              = 1
+  max_fail_percentage = 0
+  shell {
+    cmd = "echo ${host.name} >> '${var.dir}/upgraded'; [ ${host.name} != w2 ]"
+  }
+}
+`
+	if err := os.WriteFile(filepath.Join(rb, "main.hcl"), []byte(src), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	r := run(t, nil, "run", "--json", "-i", "testdata/fleet.inventory.hcl", "--var", "dir="+dir, rb)
+	up, _ := os.ReadFile(filepath.Join(dir, "upgraded"))
+	if string(up) != "w1\nw2\n" || r.code != exitError {
+		t.Fatalf("rollout went on after w2 failed: %q (exit %d)", up, r.code)
+	}
+	if st := r.finished()["task.upgrade@w3"]; st != "skipped" {
+		t.Fatalf("w3: %s, want skipped", st)
+	}
+}

@@ -9,6 +9,7 @@ import (
 
 	"github.com/runbook-dev/runbook/engine/inventory"
 	"github.com/runbook-dev/runbook/engine/module"
+	"github.com/runbook-dev/runbook/modules/assert"
 	"github.com/runbook-dev/runbook/modules/command"
 	"github.com/runbook-dev/runbook/modules/openstack_image"
 	"github.com/runbook-dev/runbook/modules/shell"
@@ -18,6 +19,7 @@ import (
 // imports modules/; this is the one place they meet.
 func registry() *module.Registry {
 	r := module.NewRegistry()
+	r.Register("assert", assert.New())
 	r.Register("command", command.New())
 	r.Register("shell", shell.New())
 	r.Register("openstack_image", openstackimage.New())

@@ -149,7 +149,9 @@ func (p *Prepared) Instances() int { return p.g.Len() }
 func (p *Prepared) Hosts() []string {
 	seen := map[string]bool{}
 	for _, n := range p.g.Vertices() {
-		seen[n.host.Name] = true
+		if n.host != nil {
+			seen[n.host.Name] = true
+		}
 	}
 	out := make([]string, 0, len(seen))
 	for h := range seen {

@@ -3,6 +3,7 @@ package core
 import (
 	"fmt"
 	"math"
+	"sort"
 	"strings"
 
 	"github.com/hashicorp/hcl/v2"
@@ -18,6 +19,7 @@ import (
 // schedules. for_each items of a task expand inside the node at run time,
 // since their keys may depend on what earlier tasks return.
 type node struct {
+	barrier  *barrier // set on the join nodes of runbook-level serial batches
 	task     *config.Task
 	info     *taskInfo
 	host     *inventory.Host
@@ -26,7 +28,19 @@ type node struct {
 	batch    int     // serial batch number
 }
 
-func (n *node) String() string { return n.task.Addr() + "@" + n.host.Name }
+func (n *node) String() string {
+	if n.barrier != nil {
+		return fmt.Sprintf("serial batch %d", n.barrier.batch+1)
+	}
+	return n.task.Addr() + "@" + n.host.Name
+}
+
+// barrier joins one batch of hosts of a runbook-level serial: every
+// instance on the next batch's hosts waits for it.
+type barrier struct {
+	batch int
+	hosts []string
+}
 
 // graphBuilder expands tasks to nodes.
 type graphBuilder struct {
@@ -221,7 +235,65 @@ func (b *graphBuilder) build() hcl.Diagnostics {
 			}
 		}
 	}
+	diags = append(diags, b.runbookSerial()...)
 	return uniqueDiags(diags)
+}
+
+// runbookSerial makes the whole runbook roll over batches of hosts, as
+// Ansible's play-level serial: batch k+1 starts only when every instance
+// on batch k's hosts is done. Control-node instances are not batched.
+func (b *graphBuilder) runbookSerial() hcl.Diagnostics {
+	if b.a.rb.Serial == nil {
+		return nil
+	}
+	var hosts []string
+	byHost := map[string][]*node{}
+	for _, n := range b.g.Vertices() {
+		if n.host.Name == localhost {
+			continue
+		}
+		if _, seen := byHost[n.host.Name]; !seen {
+			hosts = append(hosts, n.host.Name)
+		}
+		byHost[n.host.Name] = append(byHost[n.host.Name], n)
+	}
+	pos := map[string]int{}
+	for i, h := range b.inv.HostNames() {
+		pos[h] = i
+	}
+	sort.SliceStable(hosts, func(i, j int) bool { return pos[hosts[i]] < pos[hosts[j]] })
+	sizes, diags := b.batchSizes(b.a.rb.Serial, len(hosts))
+	if diags.HasErrors() || len(sizes) == 0 {
+		return diags
+	}
+	batches := map[int][]string{}
+	for i, h := range hosts {
+		k := batchOf(sizes, i)
+		batches[k] = append(batches[k], h)
+	}
+	var prev *node
+	for k := 0; len(batches[k]) > 0; k++ {
+		for _, h := range batches[k] {
+			for _, n := range byHost[h] {
+				if prev != nil {
+					b.g.Connect(prev, n)
+				}
+				n.batch = k
+			}
+		}
+		if len(batches[k+1]) == 0 {
+			break
+		}
+		bar := &node{barrier: &barrier{batch: k, hosts: batches[k]}}
+		b.g.Add(bar)
+		for _, h := range batches[k] {
+			for _, n := range byHost[h] {
+				b.g.Connect(n, bar)
+			}
+		}
+		prev = bar
+	}
+	return nil
 }
 
 func (b *graphBuilder) taskOf(addr string) *config.Task {
@@ -266,10 +338,11 @@ func (b *graphBuilder) connectBlock(blk *config.Block, n *node) {
 // serialOf reads serial (task, else runbook): an int, a percentage, or a
 // list of them, as Ansible's serial. It returns batch sizes.
 func (b *graphBuilder) serialOf(t *config.Task, hosts int) ([]int, hcl.Diagnostics) {
-	expr := t.Serial
-	if expr == nil {
-		expr = b.a.rb.Serial
-	}
+	return b.batchSizes(t.Serial, hosts)
+}
+
+// batchSizes evaluates a serial expression for a number of hosts.
+func (b *graphBuilder) batchSizes(expr hcl.Expression, hosts int) ([]int, hcl.Diagnostics) {
 	if expr == nil || hosts == 0 {
 		return nil, nil
 	}

@@ -2,12 +2,15 @@ package core
 
 import (
 	"context"
+	"fmt"
 	"sort"
 	"sync"
 	"time"
 
 	"github.com/google/uuid"
+	"github.com/hashicorp/hcl/v2"
 	"github.com/zclconf/go-cty/cty"
+	"github.com/zclconf/go-cty/cty/convert"
 
 	"github.com/runbook-dev/runbook/engine/config"
 	"github.com/runbook-dev/runbook/engine/dag"
@@ -45,9 +48,9 @@ func NewRunID() string {
 
 // Result is how a run ended.
 type Result struct {
-	RunID    string
-	ExitCode int
-	Recap    []event.HostRecap
+	RunID       string
+	ExitCode    int
+	Recap       []event.HostRecap
 	Changes     int // changed (run) or pending (check)
 	Failures    int
 	Interrupted bool
@@ -203,6 +206,10 @@ func (rs *runState) skip(n *node, reason string, quiet bool) {
 // to its host: a failure drops the host out of later work, inside a block
 // with rescue it sends the host to the rescue tasks instead.
 func (rs *runState) visit(ctx context.Context, n *node) {
+	if n.barrier != nil {
+		rs.batchDone(n.barrier)
+		return
+	}
 	t := n.task
 	if n.filtered {
 		rs.skip(n, "not selected by --tags", true)
@@ -220,8 +227,12 @@ func (rs *runState) visit(ctx context.Context, n *node) {
 		rs.skip(n, "not notified", true)
 		return
 	}
+	if reason := rs.taskMaxFail(n); reason != "" {
+		rs.skip(n, reason, false)
+		return
+	}
 	for _, dep := range rs.p.g.DependsOn(n) {
-		if dep.host.Name == n.host.Name {
+		if dep.barrier != nil || dep.host.Name == n.host.Name {
 			continue
 		}
 		if r := rs.resultOf(dep); r != nil && (r.status == event.StatusFailed || r.status == event.StatusUnreachable) {
@@ -332,6 +343,75 @@ func (rs *runState) afterNode(n *node, r *result) {
 			}
 		}
 	}
+}
+
+// batchDone ends a batch of a runbook-level serial: when too many of its
+// hosts failed (more than max_fail_percentage, or all of them when it is
+// not set, as in Ansible), no later batch starts.
+func (rs *runState) batchDone(b *barrier) {
+	rs.mu.Lock()
+	defer rs.mu.Unlock()
+	failed := 0
+	for _, h := range b.hosts {
+		if hs := rs.hosts[h]; hs != nil && (hs.failed || hs.unreachable) {
+			failed++
+		}
+	}
+	if rs.tooManyFailed(rs.p.l.Runbook.MaxFailPercentage, failed, len(b.hosts)) && rs.aborted == "" {
+		rs.aborted = fmt.Sprintf("stopped after serial batch %d: %d of %d hosts failed", b.batch+1, failed, len(b.hosts))
+	}
+}
+
+// taskMaxFail applies max_fail_percentage to a task's own serial batches:
+// an instance of batch k does not start if an earlier batch failed too much.
+func (rs *runState) taskMaxFail(n *node) string {
+	if n.batch == 0 || n.task.Serial == nil {
+		return ""
+	}
+	expr := n.task.MaxFailPercentage
+	if expr == nil {
+		expr = rs.p.l.Runbook.MaxFailPercentage
+	}
+	rs.mu.Lock()
+	defer rs.mu.Unlock()
+	perBatch := map[int][2]int{}
+	for _, m := range rs.p.nodes[n.task.Addr()] {
+		if m.batch >= n.batch {
+			continue
+		}
+		c := perBatch[m.batch]
+		c[1]++
+		if r := rs.results[m]; r != nil && (r.status == event.StatusFailed || r.status == event.StatusUnreachable) {
+			c[0]++
+		}
+		perBatch[m.batch] = c
+	}
+	for k, c := range perBatch {
+		if rs.tooManyFailed(expr, c[0], c[1]) {
+			return fmt.Sprintf("serial batch %d of %s failed on %d of %d hosts", k+1, n.task.Addr(), c[0], c[1])
+		}
+	}
+	return ""
+}
+
+func (rs *runState) tooManyFailed(expr hcl.Expression, failed, total int) bool {
+	if failed == 0 || total == 0 {
+		return false
+	}
+	if expr == nil {
+		return failed == total
+	}
+	v, d := expr.Value(rs.p.staticScope())
+	if d.HasErrors() {
+		return failed == total
+	}
+	v, _ = v.Unmark()
+	nv, err := convert.Convert(v, cty.Number)
+	if err != nil || nv.IsNull() || !nv.IsKnown() {
+		return failed == total
+	}
+	pct, _ := nv.AsBigFloat().Float64()
+	return float64(failed)*100/float64(total) > pct
 }
 
 func (rs *runState) anyErrorsFatal(t *config.Task) bool {

@@ -1,0 +1,46 @@
+variable "dir" {
+  type = string
+}
+
+# Runs on the four web hosts, one at a time, each appending to a log.
+task "rolling" {
+  hosts  = group.web
+  serial = 1
+  shell {
+    cmd = "echo start ${host.name} >> '${var.dir}/rolling'; sleep 0.1; echo end ${host.name} >> '${var.dir}/rolling'"
+  }
+}
+
+# Fails on w2 only; w2 then drops out of later tasks, the others go on.
+task "maybe_break" {
+  hosts = group.web
+  shell {
+    cmd = try(host.vars.broken, false) ? "echo w2 is broken >&2; exit 1" : "true"
+  }
+  depends_on = [task.rolling]
+}
+
+task "after_break" {
+  hosts = group.web
+  shell {
+    cmd = "touch '${var.dir}/after-${host.name}'"
+  }
+  depends_on = [task.maybe_break]
+}
+
+task "once" {
+  hosts    = group.web
+  run_once = true
+  shell {
+    cmd = "echo ${host.name} >> '${var.dir}/once'"
+  }
+}
+
+task "delegated" {
+  hosts       = group.web
+  delegate_to = "c1"
+  shell {
+    cmd = "echo for ${host.name} >> '${var.dir}/delegated'"
+  }
+  depends_on = [task.after_break]
+}
