@@ -1,0 +1,67 @@
+// Package wait_for is the wait_for module: it waits until a TCP port is
+// open (or closed), an HTTP URL answers an expected status (and body), or a
+// file exists (or holds a match for a regexp, or is gone), checking from
+// the task's host through its connection or from the control node.
+//
+// It never changes anything: Plan checks once, Apply polls until the
+// condition holds or the timeout passes.
+package wait_for
+
+import (
+	_ "embed"
+
+	"github.com/hashicorp/hcl/v2/hcldec"
+	"github.com/zclconf/go-cty/cty"
+
+	"github.com/runbook-dev/runbook/engine/module"
+)
+
+// Name is the module's block name in a task.
+const Name = "wait_for"
+
+//go:embed doc.md
+var doc string
+
+//go:embed example.hcl
+var example string
+
+// Module waits for a condition.
+type Module struct{}
+
+// New returns the wait_for module.
+func New() *Module { return &Module{} }
+
+var _ module.Module = (*Module)(nil)
+
+var argsSpec = hcldec.ObjectSpec{
+	"port":     &hcldec.AttrSpec{Name: "port", Type: cty.Number},
+	"address":  &hcldec.AttrSpec{Name: "address", Type: cty.String},
+	"url":      &hcldec.AttrSpec{Name: "url", Type: cty.String},
+	"status":   &hcldec.AttrSpec{Name: "status", Type: cty.List(cty.Number)},
+	"body":     &hcldec.AttrSpec{Name: "body", Type: cty.String},
+	"insecure": &hcldec.AttrSpec{Name: "insecure", Type: cty.Bool},
+	"path":     &hcldec.AttrSpec{Name: "path", Type: cty.String},
+	"regexp":   &hcldec.AttrSpec{Name: "regexp", Type: cty.String},
+	"state":    &hcldec.AttrSpec{Name: "state", Type: cty.String},
+	"from":     &hcldec.AttrSpec{Name: "from", Type: cty.String},
+	"timeout":  &hcldec.AttrSpec{Name: "timeout", Type: cty.String},
+	"interval": &hcldec.AttrSpec{Name: "interval", Type: cty.String},
+}
+
+var outputsType = cty.Object(map[string]cty.Type{
+	"elapsed":  cty.Number,
+	"attempts": cty.Number,
+	"status":   cty.Number,
+	"match":    cty.String,
+})
+
+// Schema returns the arguments and outputs.
+func (*Module) Schema() *module.Schema {
+	return &module.Schema{
+		Args:    argsSpec,
+		Outputs: outputsType,
+		Summary: "Wait for a TCP port, an HTTP URL or a file (and regexp), from the host or the control node",
+		Doc:     doc,
+		Example: example,
+	}
+}
