@@ -18,7 +18,7 @@ func TestLabOverSSH(t *testing.T) {
 	if p.Err != nil || p.Action != module.Change || !strings.Contains(p.Reason, "(now: connection refused)") {
 		t.Errorf("port 1 on %s: %v %v %s", host, p.Err, p.Action, p.Reason)
 	}
-	_, a := run(t, conn, "port = 1\ntimeout = \"1s\"\ninterval = \"300ms\"")
+	_, a := runOn(t, conn, host, "port = 1\ntimeout = \"1s\"\ninterval = \"300ms\"")
 	if a == nil || a.Err == nil || !strings.Contains(a.Err.Error(), "to be open on "+host) {
 		t.Errorf("timeout: %+v", a)
 	}

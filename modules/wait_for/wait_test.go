@@ -21,8 +21,13 @@ import (
 
 func run(t *testing.T, conn transport.Conn, src string) (*module.PlanResponse, *module.ApplyResponse) {
 	t.Helper()
+	return runOn(t, conn, "h1", src)
+}
+
+func runOn(t *testing.T, conn transport.Conn, host, src string) (*module.PlanResponse, *module.ApplyResponse) {
+	t.Helper()
 	m := New()
-	return moduletest.Run(t, m, moduletest.Request(moduletest.Args(t, m, src), conn, "h1"))
+	return moduletest.Run(t, m, moduletest.Request(moduletest.Args(t, m, src), conn, host))
 }
 
 func plan(t *testing.T, conn transport.Conn, src string) *module.PlanResponse {
