@@ -5,10 +5,10 @@
 #   --keep-mariadb  leave the lab MariaDB running
 set -euo pipefail
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
-# shellcheck source=lib.sh
+# shellcheck source=lab/openstack/lib.sh
 . "$HERE/lib.sh"
 
-purge= keep_db=
+purge='' keep_db=''
 for a in "$@"; do
   case $a in
     --purge) purge=1 ;;

@@ -1,4 +1,4 @@
-# shellcheck shell=bash
+# shellcheck shell=bash disable=SC2034
 # Helpers shared by lab/openstack/{up,down,smoke}.sh. Sourced, not run.
 
 LAB_DIR=${LAB_DIR:-/tmp/runbook-lab}

@@ -1,4 +1,6 @@
 #!/usr/bin/env bash
+# ok() and bad() always succeed, so `A && ok || bad` is a plain if/else here.
+# shellcheck disable=SC2015
 # Smoke test of the lab OpenStack with curl, loopback only: Keystone token, Glance
 # image list, Trove datastores, then a Trove instance's whole life (create, backup,
 # restore, datastore-version upgrade, restart, resize, mgmt rebuild, delete) and
@@ -6,7 +8,7 @@
 #   SMOKE_VERBOSE=1 also prints response bodies.  SMOKE_KEEP=1 keeps the instances.
 set -euo pipefail
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
-# shellcheck source=lib.sh
+# shellcheck source=lab/openstack/lib.sh
 . "$HERE/lib.sh"
 [[ -s "$OS_STATE/env" ]] || die "no $OS_STATE/env: run lab/openstack/up.sh first"
 # shellcheck source=/dev/null
@@ -52,10 +54,10 @@ d=json.load(open(sys.argv[1])); r=d.get("instance") or d.get("backup") or {}
 print(r.get("status","?"))' "$W/$name-poll.json" 2>/dev/null || echo "?")
     [[ $st != "$last" ]] && { seen+=("$st"); last=$st; }
     for w in "$@"; do
-      if [[ $st == "$w" ]]; then say "  $name: ${seen[*]} ($(since "$t") s)"; WAITED=$(since "$t"); return 0; fi
+      if [[ $st == "$w" ]]; then say "  $name: ${seen[*]} ($(since "$t") s)"; return 0; fi
     done
-    if [[ $st == ERROR || $st == FAILED ]]; then say "  $name: ${seen[*]}"; WAITED=$(since "$t"); return 1; fi
-    if awk -v a="$(since "$t")" -v b="$secs" 'BEGIN{exit !(a>b)}'; then say "  $name: ${seen[*]} (timeout)"; WAITED=$(since "$t"); return 1; fi
+    if [[ $st == ERROR || $st == FAILED ]]; then say "  $name: ${seen[*]}"; return 1; fi
+    if awk -v a="$(since "$t")" -v b="$secs" 'BEGIN{exit !(a>b)}'; then say "  $name: ${seen[*]} (timeout)"; return 1; fi
     sleep 1
   done
 }
@@ -66,10 +68,10 @@ wait_gone() {
   t=$(now)
   for ((i = 0; i < $4 * 2; i++)); do
     code=$(curl -s -o /dev/null -w '%{http_code}' -H "X-Auth-Token: $3" "$2")
-    if [[ $code == 404 ]]; then WAITED=$(since "$t"); return 0; fi
+    if [[ $code == 404 ]]; then return 0; fi
     sleep 0.5
   done
-  WAITED=$(since "$t"); return 1
+  return 1
 }
 
 say "smoke: auth=$LAB_TROVE_AUTH trove=$LAB_TROVE_URL"
@@ -81,7 +83,7 @@ if [[ $LAB_TROVE_AUTH == keystone ]]; then
   MGMT_URL="$LAB_TROVE_BASE_URL/v1.0/$LAB_ADMIN_PROJECT_ID/mgmt"
 else
   DEMO=$LAB_TROVE_TENANT
-  ADMIN=admin
+  ADMIN='admin'
   MGMT_URL="$LAB_TROVE_BASE_URL/v1.0/admin/mgmt"
 fi
 IMG_TOKEN=${DEMO}

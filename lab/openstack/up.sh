@@ -8,7 +8,7 @@
 set -euo pipefail
 
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
-# shellcheck source=lib.sh
+# shellcheck source=lab/openstack/lib.sh
 . "$HERE/lib.sh"
 
 KEYSTONE_PORT=${KEYSTONE_PORT:-25000}
@@ -42,6 +42,16 @@ fi
 mkdir -p "$OS_STATE" "$PIDS" "$SECRETS" "$LOGS"
 chmod 0700 "$SECRETS"
 
+# check_port NAME PORT: the port must be free unless our own NAME already serves it
+check_port() {
+  if pid_alive "$1"; then return 0; fi
+  port_busy "$2" && die "port $2 for $1 is busy (something else listens there; set ${1^^}_PORT)"
+  return 0
+}
+check_port keystone "$KEYSTONE_PORT"
+check_port glance "$GLANCE_PORT"
+check_port trove "$TROVE_PORT"
+
 # --- MariaDB ----------------------------------------------------------------------
 LAB_DIR="$LAB_DIR" "$HERE/../mariadb/up.sh"
 # shellcheck source=/dev/null
@@ -65,15 +75,6 @@ DEMO_PW=$(secret demo)
 GLANCE_PW=$(secret glance)
 TROVE_PW=$(secret trove)
 
-# check_port NAME PORT: the port must be free unless our own NAME already serves it
-check_port() {
-  if pid_alive "$1"; then return 0; fi
-  port_busy "$2" && die "port $2 for $1 is busy (something else listens there; set ${1^^}_PORT)"
-  return 0
-}
-check_port keystone "$KEYSTONE_PORT"
-check_port glance "$GLANCE_PORT"
-check_port trove "$TROVE_PORT"
 
 # ================================ Keystone =========================================
 KS_DIR="$OS_STATE/keystone"
@@ -304,6 +305,10 @@ RULES=/usr/lib/python3/dist-packages/trove/templates/mysql/validation-rules.json
 LAB_FLAVOR_ID=${LAB_FLAVOR_ID:-10}        # fake Nova's m1.rd-tiny: 512 MB RAM
 LAB_FLAVOR_RESIZE_ID=8                    # fake Nova's m1.rd-smaller: 768 MB RAM
 
+if pid_alive trove && [[ "$(cat "$TR_DIR/auth" 2>/dev/null)" != "$TROVE_AUTH" ]]; then
+  say "trove runs with auth=$(cat "$TR_DIR/auth" 2>/dev/null), restarting it with auth=$TROVE_AUTH"
+  stop_pid trove
+fi
 if pid_alive trove; then
   say "trove already running (pid $(cat "$PIDS/trove.pid"))"
 else
@@ -329,18 +334,21 @@ else
     say "trove already seeded (datastore $DATASTORE, versions ${DS_VERSIONS[*]})"
   else
     t0=$SECONDS
-    "${TM[@]}" datastore_update "$DATASTORE" "" >>"$LOGS/trove-manage.log" 2>&1
-    "${TM[@]}" datastore_version_update "$DATASTORE" 5.7.29 mysql "$IMAGE_ID" "" 1 >>"$LOGS/trove-manage.log" 2>&1
-    "${TM[@]}" datastore_version_update "$DATASTORE" 5.7.30 mysql "$IMAGE2_ID" "" 1 >>"$LOGS/trove-manage.log" 2>&1
-    "${TM[@]}" datastore_update "$DATASTORE" 5.7.29 >>"$LOGS/trove-manage.log" 2>&1
-    for v in "${DS_VERSIONS[@]}"; do
-      "${TM[@]}" db_load_datastore_config_parameters "$DATASTORE" "$v" "$RULES" >>"$LOGS/trove-manage.log" 2>&1
-    done
+    {
+      "${TM[@]}" datastore_update "$DATASTORE" ""
+      "${TM[@]}" datastore_version_update "$DATASTORE" 5.7.29 mysql "$IMAGE_ID" "" 1
+      "${TM[@]}" datastore_version_update "$DATASTORE" 5.7.30 mysql "$IMAGE2_ID" "" 1
+      "${TM[@]}" datastore_update "$DATASTORE" 5.7.29
+      for v in "${DS_VERSIONS[@]}"; do
+        "${TM[@]}" db_load_datastore_config_parameters "$DATASTORE" "$v" "$RULES"
+      done
+    } >>"$LOGS/trove-manage.log" 2>&1
     seeded || { tail -n 20 "$LOGS/trove-manage.log"; die "trove seed not in the database after trove-manage"; }
     say "trove seeded with trove-manage (datastore $DATASTORE, versions ${DS_VERSIONS[*]}) in $((SECONDS - t0)) s"
   fi
 
   t0=$SECONDS
+  echo "$TROVE_AUTH" >"$TR_DIR/auth"
   start_bg trove "$LOGS/trove-api.out" "$PY" "$HERE/trove_fakemode.py" --config-file "$TR_CONF"
   wait_http trove "$TROVE_BASE/" "$OS_WAIT" "$LOGS/trove-api.log"
 fi
