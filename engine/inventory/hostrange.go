@@ -7,7 +7,7 @@ import (
 )
 
 // maxRangeHosts bounds what one host pattern may expand to.
-const maxRangeHosts = 100000
+const maxRangeHosts = 10000
 
 // expandHostPattern splits an optional :port off an Ansible host pattern
 // and expands its ranges: "ctl[01:03]:2222" is ctl01, ctl02, ctl03 on port

@@ -28,7 +28,7 @@ type yamlDoc struct {
 	nodes int        // converted so far, to stop alias bombs
 }
 
-const maxYAMLNodes = 1 << 20
+const maxYAMLNodes = 200000
 
 var yamlErrLine = regexp.MustCompile(`line (\d+)`)
 
@@ -393,6 +393,9 @@ func scalarToCty(n *yaml.Node) (cty.Value, error) {
 		}
 		return cty.StringVal(n.Value), nil
 	case "!!float":
+		if bf, ok := new(big.Float).SetPrec(512).SetString(strings.ReplaceAll(n.Value, "_", "")); ok {
+			return cty.NumberVal(bf), nil
+		}
 		var f float64
 		if err := n.Decode(&f); err != nil || math.IsNaN(f) || math.IsInf(f, 0) {
 			return cty.StringVal(n.Value), nil
