@@ -34,10 +34,20 @@ func (t *target) addr() string { return net.JoinHostPort(t.host, strconv.Itoa(t.
 
 // key identifies a pooled connection: the same user on the same address
 // through the same hops shares one connection.
+//
+// The key also holds the inventory name and everything that decides how the
+// server is verified and how we authenticate (known_hosts files, checking
+// mode, identities): two inventory hosts on one address with different
+// policies must never share a connection verified under the other's rules.
+// A bastion shared by many hosts has one name, so it is still dialed once.
 func (t *target) key() string {
-	k := t.user + "@" + t.addr()
+	one := func(t *target) string {
+		return fmt.Sprintf("%s=%s@%s[kh=%s;check=%s;keys=%s]", t.name, t.user, t.addr(),
+			strings.Join(t.knownHosts, ","), t.checking, strings.Join(t.keys, ","))
+	}
+	k := one(t)
 	for i := len(t.jump) - 1; i >= 0; i-- {
-		k += " via " + t.jump[i].user + "@" + t.jump[i].addr()
+		k += " via " + one(t.jump[i])
 	}
 	return k
 }
