@@ -529,3 +529,5 @@ task "upgrade" {
 		t.Fatalf("w3: %s, want skipped", st)
 	}
 }
+
+func jsonUnmarshal(s string, v any) error { return json.Unmarshal([]byte(s), v) }

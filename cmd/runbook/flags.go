@@ -2,6 +2,7 @@ package main
 
 import (
 	"os"
+	"time"
 
 	"github.com/spf13/pflag"
 
@@ -44,14 +45,15 @@ func (f *commonFlags) view() ui.View {
 // runFlags are the flags of run and check.
 type runFlags struct {
 	commonFlags
-	check    bool
-	diff     bool
-	forks    int
-	limit    []string
-	tags     []string
-	skipTags []string
-	verbose  bool
-	resume   string
+	check     bool
+	diff      bool
+	forks     int
+	limit     []string
+	tags      []string
+	skipTags  []string
+	verbose   bool
+	resume    string
+	keepalive time.Duration
 }
 
 func (f *runFlags) register(fs *pflag.FlagSet, isCheck bool) {
@@ -66,6 +68,7 @@ func (f *runFlags) register(fs *pflag.FlagSet, isCheck bool) {
 	fs.StringSliceVar(&f.tags, "tags", nil, "only tasks with one of these tags")
 	fs.StringSliceVar(&f.skipTags, "skip-tags", nil, "skip tasks with one of these tags")
 	fs.BoolVarP(&f.verbose, "verbose", "v", false, "print every line of task output")
+	fs.DurationVar(&f.keepalive, "ssh-keepalive", 10*time.Second, "SSH keepalive interval; a host silent for two intervals is unreachable")
 }
 
 func (f *runFlags) view() ui.View {

@@ -114,7 +114,7 @@ func runRunbook(parent context.Context, dir string, f *runFlags) error {
 		}
 		ropts.Journal = jw
 	}
-	pool := ssh.NewPool(ssh.Options{})
+	pool := ssh.NewPool(ssh.Options{KeepaliveInterval: f.keepalive})
 	defer pool.Close()
 	ropts.Dialers["ssh"] = pool
 	res := prep.Run(work, ropts)
