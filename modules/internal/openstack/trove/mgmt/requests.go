@@ -131,3 +131,10 @@ func GetInstance(ctx context.Context, client *gophercloud.ServiceClient, id stri
 	_, r.Header, r.Err = gophercloud.ParseResponse(resp, err)
 	return
 }
+
+// DeleteDatastoreVersion removes a datastore version no instance uses (202).
+func DeleteDatastoreVersion(ctx context.Context, client *gophercloud.ServiceClient, id string) (r ActionResult) {
+	resp, err := client.Delete(ctx, versionURL(client, id), &gophercloud.RequestOpts{OkCodes: []int{202, 204}})
+	_, r.Header, r.Err = gophercloud.ParseResponse(resp, err)
+	return
+}
