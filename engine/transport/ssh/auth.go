@@ -50,7 +50,7 @@ type signers struct {
 
 	agentOnce sync.Once
 	agent     agent.ExtendedAgent
-	agentErr  error
+	agentConn net.Conn
 }
 
 func (p *Pool) loadKey(path string) (ssh.Signer, error) {
@@ -129,10 +129,9 @@ func (p *Pool) agentSigners() []ssh.Signer {
 		}
 		c, err := net.Dial("unix", sock)
 		if err != nil {
-			s.agentErr = err
-			return
+			return // no agent after all: as without SSH_AUTH_SOCK
 		}
-		s.agent = agent.NewClient(c)
+		s.agentConn, s.agent = c, agent.NewClient(c)
 	})
 	if s.agent == nil {
 		return nil

@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"golang.org/x/crypto/ssh"
+	"golang.org/x/crypto/ssh/agent"
 	"golang.org/x/term"
 
 	"github.com/runbook-dev/runbook/engine/transport"
@@ -121,8 +122,8 @@ func TestKnownAlgorithms(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got := knownAlgorithms(check, f.servers[0].addr); strings.Join(got, ",") != "ssh-ed25519" {
-		t.Errorf("algorithms %q, want ssh-ed25519", got)
+	if got := knownAlgorithms(check, f.servers[0].addr); len(got) < 2 || got[0] != "ssh-ed25519" {
+		t.Errorf("algorithms %q, want ssh-ed25519 first", got)
 	}
 	if got := knownAlgorithms(check, "127.0.0.1:1"); got != nil {
 		t.Errorf("unknown host: algorithms %q, want none", got)
@@ -441,5 +442,47 @@ func TestUploadDownload(t *testing.T) {
 	}
 	if got := f.servers[0].subsystems.Load(); got != 1 {
 		t.Errorf("%d sftp subsystems started, want 1 per connection", got)
+	}
+}
+
+// TestAgent: with no key given, the keys of the ssh-agent at the socket are
+// used.
+func TestAgent(t *testing.T) {
+	f := newFixture(t, 1)
+	b, _ := os.ReadFile(f.key)
+	raw, err := ssh.ParseRawPrivateKey(b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	kr := agent.NewKeyring()
+	if err := kr.Add(agent.AddedKey{PrivateKey: raw}); err != nil {
+		t.Fatal(err)
+	}
+	sock := filepath.Join(t.TempDir(), "agent.sock")
+	ln, err := net.Listen("unix", sock)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	go func() {
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			go func() { _ = agent.ServeAgent(kr, c); _ = c.Close() }()
+		}
+	}()
+	ep := f.endpoint(0)
+	ep.PrivateKey = ""
+	c := dial(t, f.pool(t, Options{AgentSocket: sock}), ep)
+	if _, err := c.Exec(context.Background(), &transport.Cmd{Argv: []string{"true"}}); err != nil {
+		t.Fatal(err)
+	}
+	// Without the agent (and no default identity), authentication fails.
+	_, err = f.pool(t, Options{}).Dial(context.Background(), ep)
+	var ae *AuthError
+	if !errors.As(err, &ae) || !strings.Contains(err.Error(), "nothing") {
+		t.Errorf("no key at all: got %v", err)
 	}
 }

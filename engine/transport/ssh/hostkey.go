@@ -53,8 +53,11 @@ func (e *HostKeyError) Error() string {
 var knownHostsLocks sync.Map // path -> *sync.Mutex
 
 // hostKeyCallback returns the callback verifying t's host key and the host
-// key algorithms to ask for (those of the keys on record, so the server
-// offers the key we know), or nil to take the client defaults.
+// key algorithms to ask for: those of the keys on record first, so a server
+// with several host keys presents the one we know, then the other supported
+// ones, so a server that changed key type still gets to present a key and
+// fails as a clear mismatch rather than "no common algorithm". Nil means the
+// client defaults (host unknown).
 func hostKeyCallback(t *target) (ssh.HostKeyCallback, []string, error) {
 	if t.checking == transport.HostKeyOff {
 		return ssh.InsecureIgnoreHostKey(), nil, nil // the inventory said host_key_checking = "off"
@@ -135,6 +138,7 @@ func knownAlgorithms(check ssh.HostKeyCallback, addr string) []string {
 			add(typ)
 		}
 	}
+	add(ssh.SupportedAlgorithms().HostKeys...)
 	return algos
 }
 

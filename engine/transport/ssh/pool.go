@@ -177,9 +177,11 @@ func (p *Pool) Close() error {
 	for _, e := range es {
 		e.close()
 	}
-	if a := p.signers.agent; a != nil {
-		_ = a // the agent connection is closed with the process
+	p.signers.mu.Lock()
+	if c := p.signers.agentConn; c != nil {
+		_ = c.Close()
 	}
+	p.signers.mu.Unlock()
 	return nil
 }
 
