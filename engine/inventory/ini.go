@@ -174,10 +174,7 @@ func (b *builder) iniHostLine(filename string, li *lineIndex, lineNo int, raw, g
 		}
 		l.setVar(t.text[:eq], iniValue(t.text[eq+1:]), trng)
 	}
-	g := b.groups[group]
-	if g == nil {
-		g = b.group(group, groupRange)
-	}
+	b.group(group, groupRange) // a section always declares it; make sure
 	for _, name := range names {
 		h := b.host(name, frng)
 		if group != UngroupedGroup && group != AllGroup {

@@ -1,6 +1,7 @@
 package inventory
 
 import (
+	"context"
 	"encoding/json"
 	"strings"
 	"testing"
@@ -155,7 +156,7 @@ func TestSSHArgs(t *testing.T) {
 		{`-o ProxyJump=none`, `jump=`},
 	}
 	for _, c := range cases {
-		b := newBuilder(nil, nil)
+		b := newBuilder(context.Background(), nil)
 		var cn conn
 		b.applySSHArgs(&cn, "ansible_ssh_common_args", c.args, hcl.Range{})
 		var parts []string
@@ -185,7 +186,7 @@ func TestSSHArgs(t *testing.T) {
 			t.Errorf("%s: got %q, want %q (diags %v)", c.args, got, c.want, b.diags)
 		}
 	}
-	b := newBuilder(nil, nil)
+	b := newBuilder(context.Background(), nil)
 	var cn conn
 	b.applySSHArgs(&cn, "ansible_ssh_common_args", `-o ProxyCommand="nc -x proxy %h %p"`, hcl.Range{})
 	if len(b.diags) != 1 || b.diags[0].Severity != hcl.DiagWarning || cn.JumpSet {

@@ -261,8 +261,13 @@ func tupleOf(items []cty.Value) cty.Value {
 // number reads a Python int or float literal (no sign).
 func (p *pyParser) number() (*big.Float, bool) {
 	j := p.i
-	for j < len(p.s) && (isIdentByte(p.s[j]) || p.s[j] == '.' ||
-		((p.s[j] == '+' || p.s[j] == '-') && j > p.i && (p.s[j-1] == 'e' || p.s[j-1] == 'E') && !strings.ContainsAny(p.s[p.i:j], "xXbBoO"))) {
+	radix := len(p.s) > j+1 && p.s[j] == '0' && strings.IndexByte("xXbBoO", p.s[j+1]) >= 0
+	for j < len(p.s) {
+		c := p.s[j]
+		exponentSign := (c == '+' || c == '-') && j > p.i && (p.s[j-1] == 'e' || p.s[j-1] == 'E') && !radix
+		if !isIdentByte(c) && c != '.' && !exponentSign {
+			break
+		}
 		j++
 	}
 	lit := p.s[p.i:j]
