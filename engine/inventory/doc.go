@@ -68,7 +68,8 @@
 //
 // Expressions may use literals and functions (format, join, split, concat,
 // merge, lower, upper, range, jsondecode, ...), never references: an
-// inventory is data. Host and group names cannot be empty or contain
+// inventory is data. Relative key and known_hosts paths are kept as
+// written: relative to the working directory, as in Ansible. Host and group names cannot be empty or contain
 // spaces or commas, nor start with !, & or ~; a host cannot be called all.
 //
 // Connection settings follow the precedence of vars (below): a host's own

@@ -66,7 +66,6 @@ var evalContext = &hcl.EvalContext{Functions: map[string]function.Function{
 	"min":        stdlib.MinFunc,
 	"range":      stdlib.RangeFunc,
 	"replace":    stdlib.ReplaceFunc,
-	"setproduct": stdlib.SetProductFunc,
 	"split":      stdlib.SplitFunc,
 	"substr":     stdlib.SubstrFunc,
 	"title":      stdlib.TitleFunc,

@@ -49,6 +49,10 @@ func (b *builder) loadINI(filename string, src []byte) {
 				state = "hosts"
 			}
 			groupRange = li.rng(filename, lineNo, col+1, len(group))
+			if !b.checkName("group", group, groupRange) {
+				state = "skip"
+				continue
+			}
 			if state != "hosts" && state != "children" && state != "vars" {
 				b.errorf(li.rng(filename, lineNo, col+2+len(group), len(state)).Ptr(), "Invalid INI inventory section",
 					fmt.Sprintf("Section [%s:%s] has unknown type %q; use :children or :vars.", group, state, state))
@@ -176,6 +180,9 @@ func (b *builder) iniHostLine(filename string, li *lineIndex, lineNo int, raw, g
 	}
 	b.group(group, groupRange) // a section always declares it; make sure
 	for _, name := range names {
+		if !b.checkName("host", name, frng) {
+			return
+		}
 		h := b.host(name, frng)
 		if group != UngroupedGroup && group != AllGroup {
 			h.groups = append(h.groups, ref{Name: group, Range: frng})
