@@ -392,8 +392,11 @@ func (b *builder) resolveJumps(inv *Inventory) {
 			}
 			ep, err := parseJumpAddress(r.Value, &h.Endpoint, r.Strict)
 			if err != "" {
-				b.errorf(r.Range.Ptr(), "Unknown jump host",
-					fmt.Sprintf("Jump %q of host %q: %s.%s", r.Value, name, err, didYouMean(r.Value, inv.HostNames())))
+				summary, hint := "Unknown jump host", didYouMean(r.Value, inv.HostNames())
+				if ep == nil && strings.HasPrefix(err, "port") {
+					summary, hint = "Invalid jump", ""
+				}
+				b.errorf(r.Range.Ptr(), summary, fmt.Sprintf("Jump %q of host %q: %s.%s", r.Value, name, err, hint))
 				continue
 			}
 			out = append(out, ep)
