@@ -1,7 +1,6 @@
 package core
 
 import (
-	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -214,10 +213,6 @@ func FuzzLoad(f *testing.F) {
 	// folder, so a new folder per input would grow that cache without end.
 	dir := f.TempDir()
 	f.Fuzz(func(t *testing.T, runbook, inv []byte, ini bool) {
-		if tr := os.Getenv("FUZZ_TRACE"); tr != "" {
-			os.WriteFile(filepath.Join(tr, fmt.Sprintf("cur-%d.rb", os.Getpid())), runbook, 0o600)
-			os.WriteFile(filepath.Join(tr, fmt.Sprintf("cur-%d.inv", os.Getpid())), append([]byte(fmt.Sprintf("ini=%v\n", ini)), inv...), 0o600)
-		}
 		loadAndPrepare(t, dir, runbook, inv, ini)
 	})
 }
