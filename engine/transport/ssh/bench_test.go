@@ -3,6 +3,7 @@ package ssh
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
 	"sync"
@@ -59,10 +60,11 @@ func BenchmarkPoolInProcess(b *testing.B) {
 	}
 }
 
-// BenchmarkLabPool20x20: the pool against 20 real sshd hosts, 20 `true`
-// each (set RUNBOOK_BENCH_LAB_DIR to a lab started with SSH_HOSTS=20+, e.g.
-// by bench/compare.sh; else the test lab's loopback hosts are used).
-func BenchmarkLabPool20x20(b *testing.B) {
+// BenchmarkLabPool runs the pool against real sshd hosts: 20 hosts x 20
+// `true` and 200 hosts x 5 (set RUNBOOK_BENCH_LAB_DIR to a lab started with
+// SSH_HOSTS=200, as bench/compare.sh does with KEEP_LAB=1; else the test
+// lab's loopback hosts are used and the sizes that do not fit are skipped).
+func BenchmarkLabPool(b *testing.B) {
 	dir := os.Getenv("RUNBOOK_BENCH_LAB_DIR")
 	if dir == "" {
 		dir = os.Getenv("RUNBOOK_LAB_DIR")
@@ -79,20 +81,23 @@ func BenchmarkLabPool20x20(b *testing.B) {
 	if err := json.Unmarshal(data, &hosts); err != nil {
 		b.Fatal(err)
 	}
-	var eps []*transport.Endpoint
+	var all []*transport.Endpoint
 	for _, h := range hosts {
-		if h.Netns == "" && h.Jump == "" && len(eps) < 20 {
-			eps = append(eps, &transport.Endpoint{Name: h.Name, Address: h.Address, Port: h.Port, User: h.User,
+		if h.Netns == "" && h.Jump == "" {
+			all = append(all, &transport.Endpoint{Name: h.Name, Address: h.Address, Port: h.Port, User: h.User,
 				PrivateKey: filepath.Join(lab, "id_ed25519"), KnownHosts: filepath.Join(lab, "known_hosts")})
 		}
 	}
-	if len(eps) < 20 {
-		b.Logf("only %d loopback hosts in %s (want 20)", len(eps), lab)
+	for _, size := range []struct{ hosts, cmds int }{{20, 20}, {200, 5}} {
+		b.Run(fmt.Sprintf("%dx%d", size.hosts, size.cmds), func(b *testing.B) {
+			if len(all) < size.hosts {
+				b.Skipf("only %d loopback hosts in %s", len(all), lab)
+			}
+			opts := Options{ConfigFile: "none", AgentSocket: "none", HomeDir: b.TempDir()}
+			for i := 0; i < b.N; i++ {
+				runFleet(b, opts, all[:size.hosts], size.cmds)
+			}
+			b.ReportMetric(float64(size.hosts*size.cmds), "cmds/op")
+		})
 	}
-	opts := Options{ConfigFile: "none", AgentSocket: "none", HomeDir: b.TempDir()}
-	b.ResetTimer()
-	for i := 0; i < b.N; i++ {
-		runFleet(b, opts, eps, 20)
-	}
-	b.ReportMetric(float64(len(eps)*20), "cmds/op")
 }

@@ -94,7 +94,7 @@ func (e *entry) close() {
 // connection), then the SSH handshake, all within the connect timeout.
 func (e *entry) dial(ctx context.Context) (*link, error) {
 	t := e.t
-	hostKey, algos, err := hostKeyCallback(t)
+	hostKey, algos, err := e.pool.hostKeyCallback(t)
 	if err != nil {
 		return nil, err
 	}

@@ -58,11 +58,11 @@ var knownHostsLocks sync.Map // path -> *sync.Mutex
 // ones, so a server that changed key type still gets to present a key and
 // fails as a clear mismatch rather than "no common algorithm". Nil means the
 // client defaults (host unknown).
-func hostKeyCallback(t *target) (ssh.HostKeyCallback, []string, error) {
+func (p *Pool) hostKeyCallback(t *target) (ssh.HostKeyCallback, []string, error) {
 	if t.checking == transport.HostKeyOff {
 		return ssh.InsecureIgnoreHostKey(), nil, nil // the inventory said host_key_checking = "off"
 	}
-	check, err := loadKnownHosts(t.knownHosts)
+	check, err := p.knownHosts.load(t.knownHosts)
 	if err != nil {
 		return nil, nil, fmt.Errorf("host %s: %w", t.name, err)
 	}
@@ -84,6 +84,45 @@ func hostKeyCallback(t *target) (ssh.HostKeyCallback, []string, error) {
 		return herr
 	}
 	return cb, algos, nil
+}
+
+// knownHostsCache keeps parsed known_hosts files for the pool's life, so
+// dialing 200 hosts does not parse a 200-line file 200 times. An entry is
+// used only while the files keep their size and modification time.
+type knownHostsCache struct {
+	mu sync.Mutex
+	m  map[string]knownHostsEntry
+}
+
+type knownHostsEntry struct {
+	sig   string
+	check ssh.HostKeyCallback
+}
+
+func (c *knownHostsCache) load(files []string) (ssh.HostKeyCallback, error) {
+	key := strings.Join(files, "\x00")
+	var sig strings.Builder
+	for _, f := range files {
+		if st, err := os.Stat(f); err == nil {
+			fmt.Fprintf(&sig, "%s:%d:%d;", f, st.Size(), st.ModTime().UnixNano())
+		} else {
+			fmt.Fprintf(&sig, "%s:-;", f)
+		}
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if e, ok := c.m[key]; ok && e.sig == sig.String() {
+		return e.check, nil
+	}
+	check, err := loadKnownHosts(files)
+	if err != nil {
+		return nil, err
+	}
+	if c.m == nil {
+		c.m = map[string]knownHostsEntry{}
+	}
+	c.m[key] = knownHostsEntry{sig: sig.String(), check: check}
+	return check, nil
 }
 
 // loadKnownHosts builds a checker from the files that exist; no file at all

@@ -51,7 +51,8 @@ type Pool struct {
 	cfg     sshConfig
 	cfgErr  error
 
-	signers signers
+	signers    signers
+	knownHosts knownHostsCache
 
 	mu      sync.Mutex
 	entries map[string]*entry

@@ -2,6 +2,7 @@ package ssh
 
 import (
 	"bytes"
+	"io"
 	"strconv"
 	"strings"
 	"sync"
@@ -34,6 +35,39 @@ func (w *lineWriter) Write(p []byte) (int, error) {
 	}
 	return len(p), nil
 }
+
+// copyBufs are the buffers output is read with: x/crypto/ssh copies a
+// session's stdout and stderr with io.Copy, which would otherwise allocate
+// 32 KiB per stream per command.
+var copyBufs = sync.Pool{New: func() any { b := make([]byte, 16<<10); return &b }}
+
+func readFrom(w io.Writer, r io.Reader) (int64, error) {
+	bp := copyBufs.Get().(*[]byte)
+	defer copyBufs.Put(bp)
+	buf := *bp
+	var n int64
+	for {
+		m, err := r.Read(buf)
+		if m > 0 {
+			n += int64(m)
+			if _, werr := w.Write(buf[:m]); werr != nil {
+				return n, werr
+			}
+		}
+		if err == io.EOF {
+			return n, nil
+		}
+		if err != nil {
+			return n, err
+		}
+	}
+}
+
+// ReadFrom lets io.Copy use a pooled buffer.
+func (w *lineWriter) ReadFrom(r io.Reader) (int64, error) { return readFrom(struct{ io.Writer }{w}, r) }
+
+// ReadFrom lets io.Copy use a pooled buffer.
+func (f *stderrFilter) ReadFrom(r io.Reader) (int64, error) { return readFrom(struct{ io.Writer }{f}, r) }
 
 // flush hands over a last line without a newline.
 func (w *lineWriter) flush() {
