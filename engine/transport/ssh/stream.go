@@ -67,7 +67,9 @@ func readFrom(w io.Writer, r io.Reader) (int64, error) {
 func (w *lineWriter) ReadFrom(r io.Reader) (int64, error) { return readFrom(struct{ io.Writer }{w}, r) }
 
 // ReadFrom lets io.Copy use a pooled buffer.
-func (f *stderrFilter) ReadFrom(r io.Reader) (int64, error) { return readFrom(struct{ io.Writer }{f}, r) }
+func (f *stderrFilter) ReadFrom(r io.Reader) (int64, error) {
+	return readFrom(struct{ io.Writer }{f}, r)
+}
 
 // flush hands over a last line without a newline.
 func (w *lineWriter) flush() {
