@@ -1,0 +1,251 @@
+package filediff
+
+import (
+	"context"
+	"fmt"
+	"io/fs"
+	"strconv"
+	"strings"
+
+	"github.com/hashicorp/hcl/v2"
+	"github.com/hashicorp/hcl/v2/hcldec"
+	"github.com/zclconf/go-cty/cty"
+
+	"github.com/runbook-dev/runbook/engine/module"
+	"github.com/runbook-dev/runbook/engine/transport"
+	"github.com/runbook-dev/runbook/modules/internal/hostfs"
+)
+
+// DefaultMode is the mode of a new file when no mode is asked for.
+const DefaultMode fs.FileMode = 0o644
+
+// AttrArgs returns the owner, group and mode arguments, to be merged into a
+// module's own spec. With backup, it adds the backup argument too.
+func AttrArgs(backup bool) hcldec.ObjectSpec {
+	s := hcldec.ObjectSpec{
+		"owner": &hcldec.ValidateSpec{Wrapped: &hcldec.AttrSpec{Name: "owner", Type: cty.String}, Func: validateName("owner")},
+		"group": &hcldec.ValidateSpec{Wrapped: &hcldec.AttrSpec{Name: "group", Type: cty.String}, Func: validateName("group")},
+		"mode":  &hcldec.ValidateSpec{Wrapped: &hcldec.AttrSpec{Name: "mode", Type: cty.String}, Func: validateMode},
+	}
+	if backup {
+		s["backup"] = &hcldec.AttrSpec{Name: "backup", Type: cty.Bool}
+	}
+	return s
+}
+
+func validateMode(v cty.Value) hcl.Diagnostics {
+	v, _ = v.Unmark()
+	if v.IsNull() || !v.IsKnown() {
+		return nil
+	}
+	if _, err := ParseMode(v.AsString()); err != nil {
+		return hcl.Diagnostics{{Severity: hcl.DiagError, Summary: "Invalid mode", Detail: err.Error()}}
+	}
+	return nil
+}
+
+func validateName(what string) func(cty.Value) hcl.Diagnostics {
+	return func(v cty.Value) hcl.Diagnostics {
+		v, _ = v.Unmark()
+		if v.IsNull() || !v.IsKnown() {
+			return nil
+		}
+		s := v.AsString()
+		if s == "" || strings.ContainsAny(s, ": \t\n\x00") || strings.HasPrefix(s, "-") {
+			return hcl.Diagnostics{{
+				Severity: hcl.DiagError,
+				Summary:  "Invalid " + what,
+				Detail:   fmt.Sprintf("%q is not a user or group name or number: it must be non-empty, start with no \"-\" and hold no \":\" or whitespace.", s),
+			}}
+		}
+		return nil
+	}
+}
+
+// ParseMode reads an octal mode such as "0644", "644" or "2775". Symbolic
+// modes (u+x) are not accepted: a file's mode is declared whole.
+func ParseMode(s string) (fs.FileMode, error) {
+	if len(s) < 3 || len(s) > 4 {
+		return 0, fmt.Errorf("mode %q must be 3 or 4 octal digits, such as \"0644\" (write it as a string: 0644 without quotes is the number 644)", s)
+	}
+	n, err := strconv.ParseUint(s, 8, 32)
+	if err != nil {
+		return 0, fmt.Errorf("mode %q is not an octal number such as \"0644\"", s)
+	}
+	return FromUnix(uint32(n)), nil
+}
+
+// FromUnix converts permission and setuid/setgid/sticky bits to an
+// fs.FileMode.
+func FromUnix(n uint32) fs.FileMode {
+	m := fs.FileMode(n & 0o777)
+	if n&0o4000 != 0 {
+		m |= fs.ModeSetuid
+	}
+	if n&0o2000 != 0 {
+		m |= fs.ModeSetgid
+	}
+	if n&0o1000 != 0 {
+		m |= fs.ModeSticky
+	}
+	return m
+}
+
+// Unix is the inverse of FromUnix: the permission and special bits of m.
+func Unix(m fs.FileMode) uint32 {
+	n := uint32(m.Perm())
+	if m&fs.ModeSetuid != 0 {
+		n |= 0o4000
+	}
+	if m&fs.ModeSetgid != 0 {
+		n |= 0o2000
+	}
+	if m&fs.ModeSticky != 0 {
+		n |= 0o1000
+	}
+	return n
+}
+
+// FormatMode renders the permission and special bits as "0644".
+func FormatMode(m fs.FileMode) string { return fmt.Sprintf("%04o", Unix(m)) }
+
+// Attrs are the owner, group and mode a module was asked for; empty or nil
+// fields leave the file's as they are (a new file gets the connecting
+// user's and DefaultMode).
+type Attrs struct {
+	Owner, Group string
+	Mode         *fs.FileMode
+	Backup       bool
+}
+
+// ReadAttrs reads the arguments of AttrArgs from a decoded module block.
+func ReadAttrs(args cty.Value) Attrs {
+	var a Attrs
+	a.Owner = optString(args, "owner")
+	a.Group = optString(args, "group")
+	if s := optString(args, "mode"); s != "" {
+		if m, err := ParseMode(s); err == nil {
+			a.Mode = &m
+		}
+	}
+	if args.Type().IsObjectType() && args.Type().HasAttribute("backup") {
+		if v := args.GetAttr("backup"); !v.IsNull() {
+			a.Backup = v.True()
+		}
+	}
+	return a
+}
+
+func optString(args cty.Value, name string) string {
+	if !args.Type().IsObjectType() || !args.Type().HasAttribute(name) {
+		return ""
+	}
+	v := args.GetAttr(name)
+	if v.IsNull() {
+		return ""
+	}
+	return v.AsString()
+}
+
+// ownerMatches reports whether the file's owner (or group) is want, given
+// as a name or a number.
+func ownerMatches(want, name string, id int) bool {
+	if n, err := strconv.Atoi(want); err == nil {
+		return n == id
+	}
+	return want == name
+}
+
+// AttrDiff compares the attributes of an existing file with the asked ones
+// and returns the items that differ (owner, group, mode), in that order.
+func AttrDiff(fi *hostfs.FileInfo, want Attrs) []module.DiffItem {
+	var items []module.DiffItem
+	if want.Owner != "" && !ownerMatches(want.Owner, fi.Owner, fi.UID) {
+		items = append(items, module.DiffItem{Name: "owner", Before: fi.Owner, After: want.Owner})
+	}
+	if want.Group != "" && !ownerMatches(want.Group, fi.Group, fi.GID) {
+		items = append(items, module.DiffItem{Name: "group", Before: fi.Group, After: want.Group})
+	}
+	if want.Mode != nil && Unix(fi.Mode) != Unix(*want.Mode) {
+		items = append(items, module.DiffItem{Name: "mode", Before: FormatMode(fi.Mode), After: FormatMode(*want.Mode)})
+	}
+	return items
+}
+
+// NewAttrDiff lists the attributes a new file will get: the asked ones.
+func NewAttrDiff(want Attrs, defaultMode fs.FileMode) []module.DiffItem {
+	var items []module.DiffItem
+	if want.Owner != "" {
+		items = append(items, module.DiffItem{Name: "owner", BeforeAbsent: true, After: want.Owner})
+	}
+	if want.Group != "" {
+		items = append(items, module.DiffItem{Name: "group", BeforeAbsent: true, After: want.Group})
+	}
+	mode := defaultMode
+	if want.Mode != nil {
+		mode = *want.Mode
+	}
+	items = append(items, module.DiffItem{Name: "mode", BeforeAbsent: true, After: FormatMode(mode)})
+	return items
+}
+
+// CheckOwners makes sure the user and group that a change would give a
+// file exist on the host, so that a plan does not promise a chown that
+// must fail. Only names that differ from the file's current ones (fi may
+// be nil for a new file) are looked up.
+func CheckOwners(ctx context.Context, conn transport.Conn, fi *hostfs.FileInfo, want Attrs) error {
+	if want.Owner != "" && (fi == nil || !ownerMatches(want.Owner, fi.Owner, fi.UID)) {
+		if err := lookup(ctx, conn, "passwd", want.Owner); err != nil {
+			return err
+		}
+	}
+	if want.Group != "" && (fi == nil || !ownerMatches(want.Group, fi.Group, fi.GID)) {
+		if err := lookup(ctx, conn, "group", want.Group); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func lookup(ctx context.Context, conn transport.Conn, db, name string) error {
+	if _, err := strconv.Atoi(name); err == nil {
+		return nil // any number is a valid id
+	}
+	argv := []string{"getent", db, name}
+	res, err := conn.Exec(ctx, &transport.Cmd{Argv: argv, Env: map[string]string{"LC_ALL": "C"}})
+	if err != nil {
+		return err
+	}
+	what := map[string]string{"passwd": "user", "group": "group"}[db]
+	switch res.RC {
+	case 0:
+		return nil
+	case 2:
+		return fmt.Errorf("no %s named %q on the host", what, name)
+	default:
+		return &module.CommandError{Argv: argv, RC: res.RC, Stderr: string(res.Stderr), Msg: "looking up " + what + " " + name}
+	}
+}
+
+// ownerSpec is the argument of chown for want, falling back to the
+// existing file's numeric ids; empty when nothing is to be set.
+func ownerSpec(want Attrs, old *hostfs.FileInfo) string {
+	owner, group := want.Owner, want.Group
+	if old != nil {
+		if owner == "" {
+			owner = strconv.Itoa(old.UID)
+		}
+		if group == "" {
+			group = strconv.Itoa(old.GID)
+		}
+	}
+	switch {
+	case owner != "" && group != "":
+		return owner + ":" + group
+	case owner != "":
+		return owner
+	case group != "":
+		return ":" + group
+	}
+	return ""
+}

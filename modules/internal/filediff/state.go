@@ -1,0 +1,103 @@
+package filediff
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io/fs"
+	"path"
+	"strings"
+
+	"github.com/runbook-dev/runbook/engine/module"
+	"github.com/runbook-dev/runbook/engine/transport"
+	"github.com/runbook-dev/runbook/modules/internal/hostfs"
+)
+
+// Current is a regular file as it is on the host, or its absence.
+type Current struct {
+	// Path is the path the task named; Real is where the content lives
+	// (the final target when Path is a symlink, else Path).
+	Path, Real string
+	// Info is nil when the file does not exist.
+	Info    *hostfs.FileInfo
+	Content []byte
+}
+
+// Exists reports whether the file exists.
+func (c *Current) Exists() bool { return c.Info != nil }
+
+// Read looks at the file at p on the host: a symlink is followed to the
+// file it names (which is where a write goes, so links stay links), a
+// directory or a device is an error, a missing file is a Current without
+// Info. withContent reads the content too.
+func Read(ctx context.Context, conn transport.Conn, p string, withContent bool) (*Current, error) {
+	if !path.IsAbs(p) {
+		return nil, fmt.Errorf("path %q must be absolute", p)
+	}
+	cur := &Current{Path: p, Real: p}
+	fi, err := hostfs.Lstat(ctx, conn, p)
+	if errors.Is(err, fs.ErrNotExist) {
+		return cur, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	if fi.Mode&fs.ModeSymlink != 0 {
+		real, err := realPath(ctx, conn, p)
+		if err != nil {
+			return nil, err
+		}
+		cur.Real = real
+		fi, err = hostfs.Lstat(ctx, conn, real)
+		if errors.Is(err, fs.ErrNotExist) {
+			return cur, nil // a dangling link: the write creates its target
+		}
+		if err != nil {
+			return nil, err
+		}
+	}
+	if fi.IsDir() {
+		return nil, fmt.Errorf("%s is a directory, not a file", p)
+	}
+	if !fi.Mode.IsRegular() {
+		return nil, fmt.Errorf("%s is a %s, not a regular file", p, fi.Type())
+	}
+	cur.Info = fi
+	if withContent {
+		b, err := hostfs.ReadFile(ctx, conn, cur.Real)
+		if err != nil {
+			return nil, fmt.Errorf("reading %s: %w", cur.Real, err)
+		}
+		cur.Content = b
+	}
+	return cur, nil
+}
+
+func realPath(ctx context.Context, conn transport.Conn, p string) (string, error) {
+	argv := []string{"readlink", "-m", "--", p}
+	res, err := conn.Exec(ctx, &transport.Cmd{Argv: argv, Env: map[string]string{"LC_ALL": "C"}})
+	if err != nil {
+		return "", err
+	}
+	if res.RC != 0 {
+		return "", &module.CommandError{Argv: argv, RC: res.RC, Stderr: string(res.Stderr), Msg: "resolving link " + p}
+	}
+	return strings.TrimSuffix(string(res.Stdout), "\n"), nil
+}
+
+// CheckParent makes sure the directory a new file would go into exists,
+// so a plan does not promise a file that cannot be written.
+func CheckParent(ctx context.Context, conn transport.Conn, p string) error {
+	dir := path.Dir(p)
+	fi, err := hostfs.Stat(ctx, conn, dir)
+	if errors.Is(err, fs.ErrNotExist) {
+		return fmt.Errorf("directory %s does not exist (create it first, e.g. with the file module and state = \"directory\")", dir)
+	}
+	if err != nil {
+		return err
+	}
+	if !fi.IsDir() {
+		return fmt.Errorf("%s is not a directory", dir)
+	}
+	return nil
+}

@@ -1,0 +1,119 @@
+package filediff
+
+import (
+	"bytes"
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"fmt"
+	"path"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/runbook-dev/runbook/engine/module"
+	"github.com/runbook-dev/runbook/engine/transport"
+)
+
+// installScript puts a staged file in place: owner ($3, may be empty), mode
+// ($4), an optional backup copy of the old file ($5: the wanted backup
+// path; if taken, ".1", ".2"... is put before the "~"), then an atomic
+// rename over $2. The staged file is removed if any step fails, and the
+// old file is untouched until the rename. It prints the backup path.
+const installScript = `set -e
+stage=$1 dst=$2 owner=$3 mode=$4 backup=$5
+trap 'rm -f -- "$stage"' EXIT
+if [ -n "$owner" ]; then chown -- "$owner" "$stage"; fi
+chmod -- "$mode" "$stage"
+if [ -n "$backup" ]; then
+  b=$backup n=1
+  while [ -e "$b" ] || [ -L "$b" ]; do b=${backup%\~}.$n~; n=$((n+1)); done
+  cp -p -- "$dst" "$b"
+  printf '%s\n' "$b"
+fi
+mv -f -- "$stage" "$dst"
+trap - EXIT`
+
+// attrScript sets owner ($2, may be empty) and then mode ($3) of $1; the
+// mode comes last because chown clears setuid and setgid bits.
+const attrScript = `set -e
+if [ -n "$2" ]; then chown -- "$2" "$1"; fi
+chmod -- "$3" "$1"`
+
+// Now is the clock of backup names; tests replace it.
+var Now = time.Now
+
+// BackupName is where a backup of p taken at t goes, as Ansible names it
+// without the process id: /etc/x.conf.2024-05-01@13:45:10~.
+func BackupName(p string, t time.Time) string {
+	return p + "." + t.Format("2006-01-02@15:04:05") + "~"
+}
+
+// Apply makes the change: new content is uploaded to a staging file next to
+// the destination, given its owner and mode, and renamed over the old file
+// (after a backup copy when asked); a change of attributes alone is a chown
+// and chmod. It returns the backup's path, or "".
+func (ch *Change) Apply(ctx context.Context, conn transport.Conn) (backup string, err error) {
+	if !ch.Changed() {
+		return "", nil
+	}
+	cur := ch.Cur
+	mode := ch.DefaultMode
+	switch {
+	case ch.Attrs.Mode != nil:
+		mode = *ch.Attrs.Mode
+	case cur.Exists():
+		mode = cur.Info.Mode
+	}
+	modeArg := strconv.FormatUint(uint64(Unix(mode)), 8)
+	if !ch.ContentChanged {
+		owner := ""
+		for _, it := range ch.AttrItems {
+			if it.Name == "owner" || it.Name == "group" {
+				owner = ownerSpec(Attrs{Owner: ch.Attrs.Owner, Group: ch.Attrs.Group}, nil)
+			}
+		}
+		return "", run(ctx, conn, "setting owner and mode of "+cur.Real, "/bin/sh", "-c", attrScript, "sh", cur.Real, owner, modeArg)
+	}
+
+	stage := path.Join(path.Dir(cur.Real), "."+path.Base(cur.Real)+".runbook-"+nonce())
+	if err := conn.Upload(ctx, bytes.NewReader(ch.Content), stage, mode.Perm()); err != nil {
+		return "", fmt.Errorf("writing %s: %w", cur.Real, err)
+	}
+	owner := ownerSpec(ch.Attrs, nil)
+	if cur.Exists() {
+		owner = ownerSpec(ch.Attrs, cur.Info)
+	}
+	wantBackup := ""
+	if ch.Attrs.Backup && cur.Exists() {
+		wantBackup = BackupName(cur.Real, Now())
+	}
+	argv := []string{"/bin/sh", "-c", installScript, "sh", stage, cur.Real, owner, modeArg, wantBackup}
+	res, err := conn.Exec(ctx, &transport.Cmd{Argv: argv, Env: map[string]string{"LC_ALL": "C"}})
+	if err != nil {
+		// The connection broke: try to leave no staged file behind.
+		_, _ = conn.Exec(context.WithoutCancel(ctx), &transport.Cmd{Argv: []string{"rm", "-f", "--", stage}})
+		return "", err
+	}
+	if res.RC != 0 {
+		return "", &module.CommandError{Argv: []string{"install", cur.Real}, RC: res.RC, Stderr: string(res.Stderr), Msg: "putting the new " + cur.Real + " in place"}
+	}
+	return strings.TrimSuffix(string(res.Stdout), "\n"), nil
+}
+
+func run(ctx context.Context, conn transport.Conn, what string, argv ...string) error {
+	res, err := conn.Exec(ctx, &transport.Cmd{Argv: argv, Env: map[string]string{"LC_ALL": "C"}})
+	if err != nil {
+		return err
+	}
+	if res.RC != 0 {
+		return &module.CommandError{Argv: argv[:1], RC: res.RC, Stderr: string(res.Stderr), Msg: what}
+	}
+	return nil
+}
+
+func nonce() string {
+	b := make([]byte, 6)
+	_, _ = rand.Read(b)
+	return hex.EncodeToString(b)
+}
