@@ -138,7 +138,8 @@ func (b *builder) decodeGroup(blk *hcl.Block) {
 			b.strictRefs = append(b.strictRefs, r)
 		}
 	}
-	g.inv = append(g.inv, b.decodeLayer(c.Attributes))
+	l := b.decodeLayer(c.Attributes)
+	g.inv = append(g.inv, &l)
 }
 
 func (b *builder) decodeHost(blk *hcl.Block) {
@@ -174,7 +175,7 @@ func (b *builder) decodeHost(blk *hcl.Block) {
 			}
 		}
 	}
-	h.inv = append(h.inv, l)
+	h.inv = append(h.inv, &l)
 }
 
 // checkName reports names that host patterns could not select.

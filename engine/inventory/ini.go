@@ -99,7 +99,7 @@ func (b *builder) loadINI(filename string, src []byte) {
 			vrng := li.rng(filename, lineNo, col+eq+1+(len(line[eq+1:])-len(strings.TrimLeft(line[eq+1:], " \t"))), len(v))
 			l := layer{}
 			l.setVar(k, iniValue(v), vrng)
-			g.inv = append(g.inv, l)
+			g.inv = append(g.inv, &l)
 		case "children":
 			m := iniGroupName.FindStringSubmatch(line)
 			if m == nil {
@@ -188,7 +188,7 @@ func (b *builder) iniHostLine(filename string, li *lineIndex, lineNo int, raw, g
 			h.groups = append(h.groups, ref{Name: group, Range: frng})
 		}
 		if len(l.vars) > 0 || port != nil {
-			h.inv = append(h.inv, l)
+			h.inv = append(h.inv, &l)
 		}
 	}
 }

@@ -25,7 +25,7 @@ func (b *builder) finish() *Inventory {
 		local := layer{}
 		local.conn.Transport = ptr("local")
 		local.conn.Address = ptr(LocalhostName)
-		implicitLocal.inv = []layer{local}
+		implicitLocal.inv = []*layer{&local}
 		b.hosts[LocalhostName] = implicitLocal
 	}
 	b.loadVarDirs()
@@ -65,7 +65,7 @@ func (b *builder) finish() *Inventory {
 			Vars:      map[string]cty.Value{},
 			DeclRange: g.declRange,
 		}
-		for _, l := range append(append([]layer(nil), g.inv...), g.groupVars...) {
+		for _, l := range append(append([]*layer(nil), g.inv...), g.groupVars...) {
 			for k, v := range l.vars {
 				grp.Vars[k] = v
 			}
@@ -224,7 +224,7 @@ func (b *builder) groupTree() *groupTree {
 // groupPriority reads ansible_group_priority (default 1).
 func (b *builder) groupPriority(g *groupDecl) int {
 	p := 1
-	for _, l := range append(append([]layer(nil), g.inv...), g.groupVars...) {
+	for _, l := range append(append([]*layer(nil), g.inv...), g.groupVars...) {
 		if v, ok := l.vars["ansible_group_priority"]; ok && !v.IsNull() {
 			if f, ok := ctyNumber(v); ok {
 				p = int(f)
@@ -283,30 +283,18 @@ func (b *builder) mergeHost(h *hostDecl, t *groupTree) *Host {
 		layers = append(layers, b.defaults)
 	}
 	all := b.groups[AllGroup]
-	for i := range all.inv {
-		layers = append(layers, &all.inv[i])
-	}
+	layers = append(layers, all.inv...)
 	for _, g := range ordered {
 		gd := b.groups[g]
-		for i := range gd.inv {
-			layers = append(layers, &gd.inv[i])
-		}
+		layers = append(layers, gd.inv...)
 	}
-	for i := range all.groupVars {
-		layers = append(layers, &all.groupVars[i])
-	}
+	layers = append(layers, all.groupVars...)
 	for _, g := range ordered {
 		gd := b.groups[g]
-		for i := range gd.groupVars {
-			layers = append(layers, &gd.groupVars[i])
-		}
+		layers = append(layers, gd.groupVars...)
 	}
-	for i := range h.inv {
-		layers = append(layers, &h.inv[i])
-	}
-	for i := range h.hostVars {
-		layers = append(layers, &h.hostVars[i])
-	}
+	layers = append(layers, h.inv...)
+	layers = append(layers, h.hostVars...)
 
 	vars := map[string]cty.Value{}
 	var c conn

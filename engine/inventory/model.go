@@ -113,8 +113,8 @@ type hostDecl struct {
 	name      string
 	declRange hcl.Range
 	groups    []ref   // direct groups as written; checked in finish when strict
-	inv       []layer // inventory-file / HCL / source vars, in load order
-	hostVars  []layer // host_vars/ files, in load order
+	inv       []*layer // inventory-file / HCL / source vars, in load order
+	hostVars  []*layer // host_vars/ files, in load order
 	fromHCL   bool
 	implicit  bool // the localhost every inventory has
 	order     int
@@ -124,8 +124,8 @@ type groupDecl struct {
 	name      string
 	declRange hcl.Range
 	children  []ref
-	inv       []layer
-	groupVars []layer
+	inv       []*layer
+	groupVars []*layer
 	fromHCL   bool
 }
 

@@ -119,6 +119,6 @@ func (b *builder) loadSource(blk *hcl.Block) {
 			addr := sh.Address
 			l.conn.Address = &addr
 		}
-		h.inv = append(h.inv, l)
+		h.inv = append(h.inv, &l)
 	}
 }

@@ -19,13 +19,13 @@ var varsExts = []string{"", ".yml", ".yaml", ".json"}
 // directory, in the order the directories were given.
 func (b *builder) loadVarDirs() {
 	for _, dir := range b.varDirs {
-		b.loadVarsFolder(filepath.Join(dir, "group_vars"), func(name string) *[]layer {
+		b.loadVarsFolder(filepath.Join(dir, "group_vars"), func(name string) *[]*layer {
 			if g, ok := b.groups[name]; ok {
 				return &g.groupVars
 			}
 			return nil
 		})
-		b.loadVarsFolder(filepath.Join(dir, "host_vars"), func(name string) *[]layer {
+		b.loadVarsFolder(filepath.Join(dir, "host_vars"), func(name string) *[]*layer {
 			if h, ok := b.hosts[name]; ok {
 				return &h.hostVars
 			}
@@ -34,7 +34,7 @@ func (b *builder) loadVarDirs() {
 	}
 }
 
-func (b *builder) loadVarsFolder(folder string, target func(name string) *[]layer) {
+func (b *builder) loadVarsFolder(folder string, target func(name string) *[]*layer) {
 	entries, err := os.ReadDir(folder)
 	if err != nil {
 		return // no folder: nothing to add
@@ -121,7 +121,7 @@ func varsFilesIn(dir string) []string {
 }
 
 // loadVarsFile reads one YAML vars file into a new layer of dst.
-func (b *builder) loadVarsFile(path string, dst *[]layer) {
+func (b *builder) loadVarsFile(path string, dst *[]*layer) {
 	src, err := os.ReadFile(path)
 	if err != nil {
 		b.errorf(nil, "Cannot read vars file", path+": "+pathError(err)+".")
@@ -140,6 +140,6 @@ func (b *builder) loadVarsFile(path string, dst *[]layer) {
 		return
 	}
 	if l, ok := b.yamlVars(d, root, "vars file "+path); ok {
-		*dst = append(*dst, l)
+		*dst = append(*dst, &l)
 	}
 }

@@ -134,7 +134,7 @@ func (b *builder) yamlGroup(d *yamlDoc, key, node *yaml.Node, parent string, dep
 				continue
 			}
 			if l, ok := b.yamlVars(d, v, fmt.Sprintf("the vars of group %q", name)); ok {
-				g.inv = append(g.inv, l)
+				g.inv = append(g.inv, &l)
 			}
 		case "children":
 			if isNull(v) {
@@ -200,7 +200,7 @@ func (b *builder) yamlHost(d *yamlDoc, key, node *yaml.Node, group string) {
 			h.groups = append(h.groups, ref{Name: group, Range: krng})
 		}
 		if hasVars {
-			h.inv = append(h.inv, l)
+			h.inv = append(h.inv, &l)
 		}
 	}
 }
