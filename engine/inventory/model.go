@@ -112,7 +112,7 @@ type ref struct {
 type hostDecl struct {
 	name      string
 	declRange hcl.Range
-	groups    []ref   // direct groups as written; checked in finish when strict
+	groups    []ref    // direct groups as written; checked in finish when strict
 	inv       []*layer // inventory-file / HCL / source vars, in load order
 	hostVars  []*layer // host_vars/ files, in load order
 	fromHCL   bool
