@@ -335,6 +335,22 @@ func TestRedialOnce(t *testing.T) {
 	if got := p.Handshakes("h1"); got != 2 {
 		t.Errorf("handshakes %d, want 2", got)
 	}
+	if err := run(); err != nil {
+		t.Fatal(err)
+	}
+	// The connection breaks while a command runs: unreachable, at once.
+	go func() {
+		time.Sleep(200 * time.Millisecond)
+		f.servers[0].dropAll()
+	}()
+	start := time.Now()
+	_, err := c.Exec(context.Background(), &transport.Cmd{Argv: []string{"sleep", "5"}})
+	if !transport.IsUnreachable(err) || !strings.Contains(err.Error(), "connection lost while running sleep") {
+		t.Fatalf("connection dropped mid-command: want unreachable, got %v", err)
+	}
+	if d := time.Since(start); d > 2*time.Second {
+		t.Errorf("noticed after %s", d)
+	}
 	// Server gone for good: unreachable, not a hang.
 	f.servers[0].close()
 	if err := run(); !transport.IsUnreachable(err) {

@@ -6,8 +6,48 @@
 // ~/.ssh/config), keepalives and re-dialing a dead connection once, turning
 // a Cmd into a quoted remote command line (working directory, environment,
 // sudo), killing a remote command on cancellation, and moving files over
-// SFTP on the same connection.
+// SFTP on the same connection. It does not know about tasks, modules or
+// inventories: the engine fills a transport.Endpoint and calls Pool.Dial.
 //
-// It does not know about tasks, modules or inventories: the engine fills a
-// transport.Endpoint and calls Pool.Dial.
+// # Connections
+//
+// A connection is keyed by user@address:port and the chain of jump hosts in
+// front of it; the first Endpoint to reach a key decides its settings. It
+// is opened on first Dial (concurrent Dials wait for the one handshake) and
+// lives until Pool.Close; Conn.Close does nothing. Jump hosts are pooled the
+// same way, so a bastion in front of many hosts is dialed once. A
+// keepalive@openssh.com request goes out every KeepaliveInterval; no reply
+// within another interval kills the connection, and every command on it
+// fails as *transport.UnreachableError. The next command re-dials once.
+//
+// Every failure to reach a host is a *transport.UnreachableError; it wraps a
+// *HostKeyError (unknown or mismatched key), an *AuthError (every key
+// refused) or the network error, so callers can tell them apart with
+// errors.As.
+//
+// # Commands
+//
+// Each Argv element is quoted for the remote shell ('a'\''b'); Dir becomes
+// `cd 'dir' &&` and Env `env 'K=V'`, so nothing depends on the server's
+// AcceptEnv. The command replaces the login shell (exec), which sshd made a
+// process group leader, after reporting its PID on stderr; on cancellation
+// the group is sent SIGTERM and then SIGKILL both by signal request and by
+// kill(1) over a second session (OpenSSH before 9.x ignores signal requests
+// for sessions without a terminal; and sudo'ed root processes can only be
+// killed through sudo).
+//
+// Become runs `sudo -S -p '<nonce marker>' [-u user] -- /bin/sh -c '...'`.
+// Unlike a `-p ''` prompt, the marker lets the password be written only when
+// sudo really asks for it: under a NOPASSWD rule it would otherwise become
+// the first line of the command's stdin. A second prompt means the password
+// was wrong: a *BecomeError naming host and user, never the password.
+//
+// # Files
+//
+// Upload and Download use one SFTP client per connection, started on first
+// use. Upload writes a temporary file next to dst, chmods it and renames it
+// over dst (posix-rename@openssh.com). UploadAs (with Become) streams the
+// data on stdin to the become user, who does the same with mktemp, chmod
+// and mv: a temporary file of the login user would not be readable by a
+// become user other than root, and one made readable would expose the data.
 package ssh
