@@ -1,0 +1,94 @@
+package mysqlx
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/runbook-dev/runbook/engine/transport"
+	"github.com/runbook-dev/runbook/engine/transport/ssh"
+	"github.com/runbook-dev/runbook/modules/internal/mysqlx/mysqlxtest"
+)
+
+// sshLabHost connects to the first loopback host of lab/ssh (an sshd in
+// this machine's own network namespace, so the lab MariaDB on 127.0.0.1
+// is reachable from it).
+func sshLabHost(t *testing.T) transport.Conn {
+	t.Helper()
+	path := filepath.Join(mysqlxtest.Dir(), "ssh", "env")
+	f, err := os.Open(path)
+	if err != nil {
+		if os.Getenv("RUNBOOK_LAB_REQUIRED") == "1" {
+			t.Fatalf("ssh lab env: %v", err)
+		}
+		t.Skipf("ssh lab env %s: %v (run lab/ssh/up.sh)", path, err)
+	}
+	defer f.Close()
+	env := map[string]string{}
+	sc := bufio.NewScanner(f)
+	for sc.Scan() {
+		if k, v, ok := strings.Cut(sc.Text(), "="); ok && !strings.HasPrefix(k, "#") {
+			env[k] = v
+		}
+	}
+	port, _ := strconv.Atoi(env["LAB_SSH_BASE_PORT"])
+	pool := ssh.NewPool(ssh.Options{ConfigFile: "none", AgentSocket: "none", HomeDir: t.TempDir()})
+	t.Cleanup(func() { pool.Close() })
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	conn, err := pool.Dial(ctx, &transport.Endpoint{
+		Name: "h01", Transport: "ssh", Address: env["LAB_SSH_LOOPBACK_ADDR"], Port: port, User: env["LAB_SSH_USER"],
+		PrivateKey: env["LAB_SSH_KEY"], KnownHosts: env["LAB_SSH_KNOWN_HOSTS"], HostKeyChecking: transport.HostKeyStrict,
+	})
+	if err == nil {
+		_, err = conn.Exec(ctx, &transport.Cmd{Argv: []string{"true"}})
+	}
+	if err != nil {
+		if os.Getenv("RUNBOOK_LAB_REQUIRED") == "1" {
+			t.Fatalf("ssh lab host h01: %v", err)
+		}
+		t.Skipf("ssh lab host h01: %v (run lab/ssh/up.sh)", err)
+	}
+	return conn
+}
+
+// TestRunOverSSH runs through a real SSH host: the option file goes up
+// over SFTP, the script over stdin, and nothing is left behind.
+func TestRunOverSSH(t *testing.T) {
+	l := mysqlxtest.Server(t)
+	conn := sshLabHost(t)
+	ctx := context.Background()
+	leftovers := func() string {
+		res, err := conn.Exec(ctx, &transport.Cmd{Argv: []string{"sh", "-c", "ls -d /tmp/runbook-mysql.* 2>/dev/null | sort"}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return string(res.Stdout)
+	}
+	before := leftovers()
+	db := l.Database(t, "CREATE TABLE t (id INT PRIMARY KEY, v TEXT) CHARACTER SET utf8mb4")
+	tg := labTarget(l, "host", db)
+	tg.HostName = "h01"
+	odd := "it's \"x\" $(id) `id` ünï"
+	rs, err := Run(ctx, conn, tg, []string{"INSERT INTO t VALUES (1, " + Literal(odd) + ")", "SELECT v FROM t"}, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rs[0].RowsAffected != 1 || str(rs[1].Rows[0][0]) != odd {
+		t.Errorf("results %+v %q", rs[0], str(rs[1].Rows[0][0]))
+	}
+	_, err = One(ctx, conn, tg, "SELECT * FROM nope", true)
+	var se *SQLError
+	if !errors.As(err, &se) || se.Number != 1146 || !strings.Contains(err.Error(), "via h01") {
+		t.Errorf("error over SSH: %v", err)
+	}
+	if after := leftovers(); after != before {
+		t.Errorf("option files left on the host: %q", after)
+	}
+}
