@@ -27,7 +27,7 @@
 //
 // # Commands
 //
-// Each Argv element is quoted for the remote shell ('a'\''b'); Dir becomes
+// Each Argv element is quoted for the remote shell (see Quote); Dir becomes
 // `cd 'dir' &&` and Env `env 'K=V'`, so nothing depends on the server's
 // AcceptEnv. The command replaces the login shell (exec), which sshd made a
 // process group leader, after reporting its PID on stderr; on cancellation
@@ -37,7 +37,7 @@
 // killed through sudo).
 //
 // Become runs `sudo -S -p '<nonce marker>' [-u user] -- /bin/sh -c '...'`.
-// Unlike a `-p ''` prompt, the marker lets the password be written only when
+// Unlike an empty prompt, the marker lets the password be written only when
 // sudo really asks for it: under a NOPASSWD rule it would otherwise become
 // the first line of the command's stdin. A second prompt means the password
 // was wrong: a *BecomeError naming host and user, never the password.

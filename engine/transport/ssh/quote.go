@@ -6,7 +6,10 @@ import (
 )
 
 // Quote quotes s for a POSIX shell: the result is always one word, in single
-// quotes, with every embedded single quote written as '\”.
+// quotes; an embedded single quote ends the quoted part, is escaped, and a
+// new quoted part begins:
+//
+//	Quote("a'b") == `'a'\''b'`
 func Quote(s string) string {
 	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
 }
