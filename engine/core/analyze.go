@@ -7,6 +7,7 @@ import (
 
 	"github.com/hashicorp/hcl/v2"
 	"github.com/hashicorp/hcl/v2/hcldec"
+	"github.com/zclconf/go-cty/cty"
 
 	"github.com/runbook-dev/runbook/engine/addrs"
 	"github.com/runbook-dev/runbook/engine/config"
@@ -17,14 +18,18 @@ import (
 
 // taskInfo is what static analysis learned about one task or handler.
 type taskInfo struct {
-	cfg  *config.Task
-	mod  module.Module
-	refs []*addrs.Reference // every reference in the task, meta-arguments and module body
+	cfg    *config.Task
+	mod    module.Module
+	schema *module.Schema
+	refs   []*addrs.Reference // every reference in the task, meta-arguments and module body
 	// deps are the tasks/handlers this one depends on (references and
 	// depends_on), with whether the reference goes through .hosts (all
 	// instances needed) rather than this host's instance.
 	deps     map[string]depKind
 	notifies []string // handler names
+	// typeCheck: the references are sound, so analyze type-checks the
+	// module body and meta-arguments once every task is known.
+	typeCheck bool
 }
 
 type depKind struct {
@@ -129,6 +134,16 @@ func analyze(rb *config.Runbook, inv *inventory.Inventory, reg *module.Registry)
 		diags = append(diags, d...)
 		if ti != nil {
 			a.tasks[t.Addr()] = ti
+		}
+	}
+	// Type-check module bodies and meta-arguments with every value unknown
+	// but typed, so that literal mistakes are found now. This comes after
+	// every task is analyzed, so that a reference to a task declared later
+	// is checked against its outputs too.
+	base := a.validationContext()
+	for _, t := range all {
+		if ti := a.tasks[t.Addr()]; ti != nil && ti.typeCheck {
+			diags = append(diags, typeCheck(t, ti, base)...)
 		}
 	}
 
@@ -312,8 +327,9 @@ func (a *analysis) analyzeTask(t *config.Task, reg *module.Registry) (*taskInfo,
 	if !ok {
 		return nil, nil // reported by config as an unknown module
 	}
-	ti := &taskInfo{cfg: t, mod: mod, deps: map[string]depKind{}}
-	spec := mod.Schema().Args
+	schema := mod.Schema()
+	ti := &taskInfo{cfg: t, mod: mod, schema: schema, deps: map[string]depKind{}}
+	spec := schema.Args
 
 	type place struct {
 		name string
@@ -402,18 +418,20 @@ func (a *analysis) analyzeTask(t *config.Task, reg *module.Registry) (*taskInfo,
 			diags = append(diags, checkPlace(t, "hosts", r)...)
 		}
 	}
-	if diags.HasErrors() {
-		return ti, diags
-	}
+	ti.typeCheck = !diags.HasErrors()
+	return ti, diags
+}
 
-	// Type-check the module body and meta-arguments with every value
-	// unknown but typed, so that literal mistakes are found now.
-	ctx := a.validationContext(t)
-	if _, d := hcldec.Decode(t.Body, spec, ctx); d.HasErrors() {
+// typeCheck decodes t's module body and evaluates its meta-arguments in
+// base (every value a typed unknown) with t's own result as self.
+func typeCheck(t *config.Task, ti *taskInfo, base *hcl.EvalContext) hcl.Diagnostics {
+	ctx := base.NewChild()
+	ctx.Variables = map[string]cty.Value{"self": cty.UnknownVal(selfType(ti))}
+	var diags hcl.Diagnostics
+	if _, d := hcldec.Decode(t.Body, ti.schema.Args, ctx); d.HasErrors() {
 		diags = append(diags, d...)
 	}
-	diags = append(diags, checkMetaTypes(t, ctx)...)
-	return ti, diags
+	return append(diags, checkMetaTypes(t, ctx)...)
 }
 
 func addDep(ti *taskInfo, addr string, all bool, rng hcl.Range) {

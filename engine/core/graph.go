@@ -343,10 +343,10 @@ func (b *graphBuilder) serialOf(t *config.Task, hosts int) ([]int, hcl.Diagnosti
 
 // batchSizes evaluates a serial expression for a number of hosts.
 func (b *graphBuilder) batchSizes(expr hcl.Expression, hosts int) ([]int, hcl.Diagnostics) {
-	if expr == nil || hosts == 0 {
+	if expr == nil {
 		return nil, nil
 	}
-	v, diags := expr.Value(b.scope)
+	v, diags := expr.Value(b.scope) // checked even without hosts, so a mistake shows at once
 	if diags.HasErrors() {
 		return nil, diags
 	}
@@ -371,6 +371,9 @@ func (b *graphBuilder) batchSizes(expr hcl.Expression, hosts int) ([]int, hcl.Di
 			return nil, bad
 		}
 		sizes = append(sizes, n)
+	}
+	if hosts == 0 {
+		return nil, nil
 	}
 	return sizes, nil
 }

@@ -41,15 +41,16 @@ func (a *analysis) outputsType(t *config.Task) cty.Type {
 	if ti == nil || t.ForEach != nil {
 		return cty.DynamicPseudoType
 	}
-	if ty := ti.mod.Schema().Outputs; ty != cty.NilType {
+	if ty := ti.schema.Outputs; ty != cty.NilType {
 		return ty
 	}
 	return cty.DynamicPseudoType
 }
 
 // validationContext has every value a task may refer to as a typed
-// unknown, for checking expressions before anything runs.
-func (a *analysis) validationContext(t *config.Task) *hcl.EvalContext {
+// unknown, for checking expressions before anything runs; typeCheck adds
+// self, which differs per task.
+func (a *analysis) validationContext() *hcl.EvalContext {
 	vars := map[string]cty.Value{}
 	for name, v := range a.rb.Variables {
 		vars[name] = cty.UnknownVal(v.Type)
@@ -74,10 +75,6 @@ func (a *analysis) validationContext(t *config.Task) *hcl.EvalContext {
 		}
 		group = cty.ObjectVal(groups)
 	}
-	selfTy := cty.Object(map[string]cty.Type{"outputs": cty.DynamicPseudoType, "changed": cty.Bool, "failed": cty.Bool})
-	if ti := a.tasks[t.Addr()]; ti != nil && ti.mod.Schema().Outputs != cty.NilType {
-		selfTy = cty.Object(map[string]cty.Type{"outputs": ti.mod.Schema().Outputs, "changed": cty.Bool, "failed": cty.Bool})
-	}
 	return &hcl.EvalContext{
 		Variables: map[string]cty.Value{
 			"var":     cty.ObjectVal(vars),
@@ -86,11 +83,20 @@ func (a *analysis) validationContext(t *config.Task) *hcl.EvalContext {
 			"group":   group,
 			"host":    cty.UnknownVal(hostObjType),
 			"each":    cty.ObjectVal(map[string]cty.Value{"key": cty.UnknownVal(cty.String), "value": cty.DynamicVal}),
-			"self":    cty.UnknownVal(selfTy),
 			"runbook": runbookObj(a.rb.Dir, cty.UnknownVal(cty.Bool)),
 		},
 		Functions: functions(a.rb.Dir),
 	}
+}
+
+// selfType is the type of self in a task's until, changed_when and
+// failed_when: its own result.
+func selfType(ti *taskInfo) cty.Type {
+	out := cty.DynamicPseudoType
+	if ti.schema.Outputs != cty.NilType {
+		out = ti.schema.Outputs
+	}
+	return cty.Object(map[string]cty.Type{"outputs": out, "changed": cty.Bool, "failed": cty.Bool})
 }
 
 func runbookObj(dir string, check cty.Value) cty.Value {
