@@ -75,9 +75,9 @@ task "check" {
   hosts        = "ctl*"
   retries      = 3
   delay        = 5
-  until        = self.outputs.rc == 0
+  until        = self.outputs.message != ""
   changed_when = false
-  failed_when  = self.outputs.rc > 1
+  failed_when  = self.failed && !self.changed
   depends_on   = [task.upload]
   noop {
     message = "${host.name}: ${task.upload.outputs.stdout}"

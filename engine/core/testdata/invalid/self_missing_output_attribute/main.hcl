@@ -1,0 +1,7 @@
+task "hello" {
+  retries = 3
+  until   = self.outputs.status == "ok"
+  noop {
+    message = "hi"
+  }
+}
