@@ -45,6 +45,9 @@ func TestLab(t *testing.T) {
 				}
 			}
 			out := pa.Outputs
+			if !out.Type().Equals(New().Schema().Outputs) {
+				t.Errorf("outputs type %#v does not match the schema", out.Type())
+			}
 			tables := out.GetAttr("tables")
 			if tables.LengthInt() != 3 { // the view is not a table
 				t.Fatalf("tables: %#v", tables)

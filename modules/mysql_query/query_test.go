@@ -123,6 +123,9 @@ func TestLab(t *testing.T) {
 			if p.Err != nil || p.Action != module.NoOp {
 				t.Fatalf("select plan: %v %v", p.Err, p.Action)
 			}
+			if !p.Outputs.Type().Equals(m.Schema().Outputs) {
+				t.Errorf("outputs type %#v does not match the schema", p.Outputs.Type())
+			}
 			rows := p.Outputs.GetAttr("rows")
 			if rows.LengthInt() != 2 || rows.Index(cty.NumberIntVal(1)).Index(cty.StringVal("name")).AsString() != "5.7.30" ||
 				p.Outputs.GetAttr("columns").LengthInt() != 3 || !p.Outputs.GetAttr("rows_affected").RawEquals(cty.NumberIntVal(-1)) {

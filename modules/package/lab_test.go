@@ -99,6 +99,9 @@ func TestLabInstallRemove(t *testing.T) {
 	if a.Err != nil || !a.Changed {
 		t.Fatalf("apply: %v", a.Err)
 	}
+	if !a.Outputs.Type().Equals(m.Schema().Outputs) {
+		t.Errorf("outputs type %#v does not match the schema", a.Outputs.Type())
+	}
 	out := a.Outputs.GetAttr("packages").Index(cty.StringVal(testPkg))
 	if out.GetAttr("before").AsString() != "" || out.GetAttr("after").AsString() != version {
 		t.Errorf("outputs %#v", out)

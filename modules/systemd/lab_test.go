@@ -127,6 +127,9 @@ func TestLabGlob(t *testing.T) {
 	if p.Err != nil || p.Action != module.NoOp {
 		t.Fatalf("plan: %v %v %s", p.Err, p.Action, p.Reason)
 	}
+	if !p.Outputs.Type().Equals(New().Schema().Outputs) {
+		t.Errorf("outputs type %#v does not match the schema", p.Outputs.Type())
+	}
 	names := p.Outputs.GetAttr("names")
 	var got []string
 	for it := names.ElementIterator(); it.Next(); {

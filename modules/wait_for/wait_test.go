@@ -90,6 +90,9 @@ func TestPort(t *testing.T) {
 			if a == nil || a.Err != nil || a.Changed {
 				t.Fatalf("apply: %+v", a)
 			}
+			if !a.Outputs.Type().Equals(New().Schema().Outputs) {
+				t.Errorf("outputs type %#v does not match the schema", a.Outputs.Type())
+			}
 			if num(t, a, "attempts") < 2 || num(t, a, "elapsed") < 0.5 {
 				t.Errorf("outputs %#v", a.Outputs)
 			}
