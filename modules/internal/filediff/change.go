@@ -41,7 +41,11 @@ func Compare(cur *Current, content []byte, want Attrs, sensitive bool) *Change {
 		ch.AttrItems = NewAttrDiff(want, ch.DefaultMode)
 		return ch
 	}
-	ch.ContentChanged = !bytes.Equal(cur.Content, content)
+	if cur.Big {
+		ch.ContentChanged = cur.Checksum == "" || cur.Checksum != Checksum(content)
+	} else {
+		ch.ContentChanged = !bytes.Equal(cur.Content, content)
+	}
 	ch.AttrItems = AttrDiff(cur.Info, want)
 	return ch
 }
@@ -79,7 +83,11 @@ func (ch *Change) Diff() *module.Diff {
 	if !ch.Cur.Exists() {
 		d = d.Add(module.DiffItem{Name: "file", BeforeAbsent: true, After: ch.Cur.Path})
 	}
-	if ch.ContentChanged {
+	switch {
+	case !ch.ContentChanged:
+	case ch.Cur.Big:
+		d = d.Add(module.DiffItem{Name: "content", Before: fmt.Sprintf("(%d bytes)", ch.Cur.Info.Size), After: Summary(ch.Content), Sensitive: ch.Sensitive})
+	default:
 		d = d.Add(ContentItem(ch.Cur.Path, ch.Cur.Content, ch.Content, !ch.Cur.Exists(), ch.Sensitive))
 	}
 	for _, it := range ch.AttrItems {

@@ -21,6 +21,11 @@ type Current struct {
 	// Info is nil when the file does not exist.
 	Info    *hostfs.FileInfo
 	Content []byte
+	// Checksum is the sha256 of a file too big to be read for a diff
+	// (see ReadFor); Content is then nil.
+	Checksum string
+	// Big says the content was not read (see ReadFor).
+	Big bool
 }
 
 // Exists reports whether the file exists.
@@ -71,6 +76,58 @@ func Read(ctx context.Context, conn transport.Conn, p string, withContent bool) 
 		cur.Content = b
 	}
 	return cur, nil
+}
+
+// ReadFor is Read for a module about to compare the file with want: a file
+// bigger than a diff can show is not downloaded; only its size and, when
+// that matches, its sha256 (sha256sum on the host) are looked at.
+func ReadFor(ctx context.Context, conn transport.Conn, p string, want []byte) (*Current, error) {
+	cur, err := Read(ctx, conn, p, false)
+	if err != nil || !cur.Exists() {
+		return cur, err
+	}
+	if cur.Info.Size <= maxDiffBytes && len(want) <= maxDiffBytes {
+		b, err := hostfs.ReadFile(ctx, conn, cur.Real)
+		if err != nil {
+			return nil, fmt.Errorf("reading %s: %w", cur.Real, err)
+		}
+		cur.Content = b
+		return cur, nil
+	}
+	cur.Big = true
+	if cur.Info.Size == int64(len(want)) {
+		sum, err := RemoteChecksum(ctx, conn, cur.Real)
+		if err != nil {
+			return nil, err
+		}
+		cur.Checksum = sum
+	}
+	return cur, nil
+}
+
+// RemoteChecksum is the sha256 of the file at p on the host, computed
+// there (sha256sum).
+func RemoteChecksum(ctx context.Context, conn transport.Conn, p string) (string, error) {
+	argv := []string{"sha256sum", "--", p}
+	res, err := conn.Exec(ctx, &transport.Cmd{Argv: argv, Env: map[string]string{"LC_ALL": "C"}})
+	if err != nil {
+		return "", err
+	}
+	if res.RC != 0 {
+		msg := string(res.Stderr)
+		switch {
+		case strings.Contains(msg, "No such file"):
+			return "", fmt.Errorf("checksum of %s: %w", p, fs.ErrNotExist)
+		case strings.Contains(msg, "Permission denied"):
+			return "", fmt.Errorf("checksum of %s: %w", p, fs.ErrPermission)
+		}
+		return "", &module.CommandError{Argv: argv, RC: res.RC, Stderr: msg, Msg: "checksum of " + p}
+	}
+	sum, _, _ := strings.Cut(string(res.Stdout), " ")
+	if len(sum) != 64 {
+		return "", fmt.Errorf("checksum of %s: unexpected sha256sum output %q", p, res.Stdout)
+	}
+	return sum, nil
 }
 
 func realPath(ctx context.Context, conn transport.Conn, p string) (string, error) {
