@@ -67,7 +67,7 @@ func TestPlanApply(t *testing.T) {
 			name: "src into a directory", setup: map[string]string{"local/app.ini": "[a]\n", "remote/.keep": ""},
 			src:        `src = "%D/local/app.ini"` + "\ndest = \"%D/remote\"\nmode = \"0640\"",
 			wantAction: module.Change, wantReason: "would create %D/remote/app.ini",
-			file:       "remote/app.ini", wantBody: "[a]\n", wantMode: 0o640,
+			file: "remote/app.ini", wantBody: "[a]\n", wantMode: 0o640,
 		},
 		{
 			name: "dest ending in a slash", setup: map[string]string{"local/app.ini": "[a]\n", "remote/.keep": ""},
