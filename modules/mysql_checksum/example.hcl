@@ -24,7 +24,9 @@ task "data_after" {
 task "no_data_lost" {
   hosts = group.guests
   assert {
-    that    = [task.data_after.outputs.checksum == task.data_before.outputs.checksum]
-    message = "table contents changed across the upgrade"
+    conditions = [{
+      condition = task.data_after.outputs.checksum == task.data_before.outputs.checksum
+      message   = "table contents changed across the upgrade"
+    }]
   }
 }

@@ -201,17 +201,27 @@ func noChangeReason(p *plan) string {
 	for _, up := range p.units {
 		ids = append(ids, up.before.ID)
 	}
-	what := "as asked"
+	var what []string
 	switch p.params.state {
 	case StateStarted:
-		what = "active"
+		what = append(what, "active")
 	case StateStopped:
-		what = "inactive"
+		what = append(what, "inactive")
+	}
+	if p.params.enabled != nil {
+		if *p.params.enabled {
+			what = append(what, "enabled")
+		} else {
+			what = append(what, "not enabled")
+		}
+	}
+	if len(what) == 0 {
+		what = append(what, "up to date")
 	}
 	if len(ids) == 1 {
-		return ids[0] + " is " + what
+		return ids[0] + " is " + strings.Join(what, " and ")
 	}
-	return fmt.Sprintf("%d units are %s", len(ids), what)
+	return fmt.Sprintf("%d units are %s", len(ids), strings.Join(what, " and "))
 }
 
 // Plan reads the units and says what Apply would change. restarted and
