@@ -1,0 +1,2 @@
+a = ${a}
+b = ${missing_var}
