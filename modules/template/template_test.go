@@ -12,8 +12,8 @@ import (
 	"github.com/runbook-dev/runbook/engine/module"
 	"github.com/runbook-dev/runbook/engine/module/moduletest"
 	"github.com/runbook-dev/runbook/engine/transport/local"
-	"github.com/runbook-dev/runbook/modules/internal/filediff/fdtest"
 	"github.com/runbook-dev/runbook/modules/internal/filediff"
+	"github.com/runbook-dev/runbook/modules/internal/filediff/fdtest"
 )
 
 const guestVars = `vars = {
