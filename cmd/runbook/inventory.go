@@ -8,7 +8,6 @@ import (
 	"strings"
 
 	"github.com/spf13/cobra"
-	ctyjson "github.com/zclconf/go-cty/cty/json"
 
 	"github.com/runbook-dev/runbook/engine/inventory"
 )
@@ -51,7 +50,7 @@ func newInventoryCmd() *cobra.Command {
 				h, _ := inv.Host(n)
 				ho := hostOut{Name: h.Name, Address: h.Endpoint.Address, Port: h.Endpoint.Port, User: h.Endpoint.User, Transport: h.Endpoint.Transport, Groups: h.Groups, Vars: map[string]json.RawMessage{}}
 				for k, v := range h.Vars {
-					b, err := ctyjson.Marshal(v, v.Type())
+					b, err := json.Marshal(inventory.CtyToGo(v))
 					if err != nil {
 						b = []byte(`"(unprintable)"`)
 					}
