@@ -107,3 +107,54 @@ func TestFindNothingFails(t *testing.T) {
 		t.Fatalf("got %v", p.Err)
 	}
 }
+
+func TestReauthDuringUploadResendsTheWholeFile(t *testing.T) {
+	g := newFakeGlance(t)
+	g.expireBeforeUpload = true
+	m := image.New()
+	file := randomFile(t, 256<<10)
+	req := moduletest.Request(moduletest.Args(t, m, "cloud = \"fake\"\nname = \"x\"\nfile = \""+file+"\"\n"), nil, "")
+	_, a := moduletest.Run(t, m, req)
+	if a == nil || a.Err != nil {
+		t.Fatalf("apply: %+v", a)
+	}
+	// The second upload (after re-authenticating) carried the whole file:
+	// Glance's checksum is the file's.
+	if n := g.fc.Tokens.Load(); n != 2 {
+		t.Errorf("%d logins, want 2", n)
+	}
+	p := moduletest.Plan(t, m, req)
+	if p.Action != module.NoOp {
+		t.Fatalf("after upload: %v %s", p.Action, p.Reason)
+	}
+}
+
+func TestOldImageDeactivatedAndTimeout(t *testing.T) {
+	g := newFakeGlance(t)
+	m := image.New()
+	src := func(file, extra string) module.Request {
+		return moduletest.Request(moduletest.Args(t, m, "cloud = \"fake\"\nname = \"guest\"\nfile = \""+file+"\"\nold_image = \"deactivate\"\n"+extra), nil, "")
+	}
+	_, a := moduletest.Run(t, m, src(randomFile(t, 100), ""))
+	if a == nil || a.Err != nil {
+		t.Fatalf("first: %+v", a)
+	}
+	first := a.Outputs.GetAttr("id").AsString()
+	p, a := moduletest.Run(t, m, src(randomFile(t, 200), ""))
+	if p.Action != module.Change || a == nil || a.Err != nil {
+		t.Fatalf("second: %v %+v", p.Action, a)
+	}
+	if st := g.images[first]["status"]; st != "deactivated" {
+		t.Errorf("old image %s is %v", first, st)
+	}
+	// An upload that never becomes active times out, and the image goes.
+	g.stuck = true
+	_, a = moduletest.Run(t, m, src(randomFile(t, 300), "timeout = \"1s\"\n"))
+	if a == nil || a.Err == nil || !strings.Contains(a.Err.Error(), "timed out after 1s waiting for image img-00000003-0000 to become active (last status saving)") ||
+		!strings.Contains(a.Err.Error(), "was deleted") {
+		t.Fatalf("timeout: %+v", a)
+	}
+	if _, ok := g.images["img-00000003-0000"]; ok {
+		t.Error("stuck image left behind")
+	}
+}

@@ -76,7 +76,7 @@ func parse(args cty.Value) (*params, error) {
 		version: openstack.Str(args, "version"), manager: openstack.Str(args, "manager"),
 		image: openstack.Str(args, "image"), imageTags: openstack.Strings(args, "image_tags"),
 		packages: openstack.Strings(args, "packages"),
-		active: openstack.Bool(args, "active", true),
+		active:   openstack.Bool(args, "active", true),
 	}
 	if d := args.GetAttr("default"); !d.IsNull() {
 		b := d.True()

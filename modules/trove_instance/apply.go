@@ -65,7 +65,7 @@ func (Module) Apply(ctx context.Context, req *module.ApplyRequest) *module.Apply
 	case "create":
 		inst, err := instances.Create(ctx, sc, createOpts(p)).Extract()
 		if err != nil {
-			return &module.ApplyResponse{Err: openstack.Wrap(fmt.Sprintf("creating Trove instance %q", p.name), err)}
+			return &module.ApplyResponse{Err: openstack.Redact(openstack.Wrap(fmt.Sprintf("creating Trove instance %q", p.name), err), p.passwords()...)}
 		}
 		p.wait.Say(fmt.Sprintf("instance %s created (%s)", troveops.Describe(inst), inst.Status))
 		return settle(inst, get(sc, inst.ID), p.wait)

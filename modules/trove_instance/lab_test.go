@@ -20,7 +20,8 @@ import (
 )
 
 type lab struct {
-	env labenv.Env
+	prefix string // this test's instances, the ones the snapshots compare
+	env    labenv.Env
 	sc  *gophercloud.ServiceClient
 	m   module.Module
 }
@@ -83,9 +84,9 @@ func (l *lab) cleanup(t *testing.T, prefix string) {
 // planOnly plans and asserts that the project's instances did not change.
 func (l *lab) planOnly(t *testing.T, req module.Request) *module.PlanResponse {
 	t.Helper()
-	before := l.snapshot(t, "rbt-")
+	before := l.snapshot(t, l.prefix)
 	p := moduletest.Plan(t, l.m, req)
-	if after := l.snapshot(t, "rbt-"); !slices.Equal(before, after) {
+	if after := l.snapshot(t, l.prefix); !slices.Equal(before, after) {
 		t.Fatalf("Plan changed the instances:\n%v\n%v", before, after)
 	}
 	return p
@@ -95,6 +96,7 @@ func TestLabInstanceLifecycle(t *testing.T) {
 	l := newLab(t)
 	e := l.env
 	name := fmt.Sprintf("rbt-inst-%d", os.Getpid())
+	l.prefix = name
 	l.cleanup(t, name)
 	demo := fmt.Sprintf("cloud = %q\n", e["LAB_OS_CLOUD_DEMO"])
 	create := demo + fmt.Sprintf(`name = %q
@@ -195,6 +197,7 @@ func TestLabInstanceErrors(t *testing.T) {
 	l := newLab(t)
 	e := l.env
 	prefix := fmt.Sprintf("rbt-err-%d", os.Getpid())
+	l.prefix = prefix
 	l.cleanup(t, prefix)
 	base := func(name, flavor, version string) string {
 		return fmt.Sprintf("cloud = %q\nname = %q\nflavor = %q\nvolume_size = 1\ndatastore = %q\ndatastore_version = %q\nwait = { timeout = \"2m\" }\n",

@@ -213,3 +213,22 @@ func TestArgs(t *testing.T) {
 		}
 	}
 }
+
+func TestRejectedPasswordIsNotShown(t *testing.T) {
+	fc := openstacktest.New(t)
+	fc.Mux.HandleFunc(fc.DatabasePath("instances"), func(w http.ResponseWriter, r *http.Request) {
+		if r.Method == "GET" {
+			openstacktest.JSON(w, 200, `{"instances": []}`)
+			return
+		}
+		openstacktest.JSON(w, 400, `{"badRequest": {"code": 400, "message": "Password pw-never-shown does not meet the policy."}}`)
+	})
+	m := troveinstance.New()
+	_, a := moduletest.Run(t, m, req(t, m, createSrc))
+	if a == nil || a.Err == nil {
+		t.Fatal("accepted")
+	}
+	if strings.Contains(a.Err.Error(), "pw-never-shown") || !strings.Contains(a.Err.Error(), "Password (sensitive) does not meet the policy.") {
+		t.Fatalf("got %v", a.Err)
+	}
+}

@@ -139,3 +139,12 @@ func (p *params) label() string {
 	}
 	return fmt.Sprintf("%q", p.name)
 }
+
+// passwords are the users' passwords, to keep out of messages.
+func (p *params) passwords() []string {
+	var out []string
+	for _, u := range p.users {
+		out = append(out, u.password)
+	}
+	return out
+}

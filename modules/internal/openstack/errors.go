@@ -196,3 +196,35 @@ func authError(cloud, authURL string, err error) error {
 	}
 	return e
 }
+
+// Redact replaces every occurrence of the given secrets in err's message
+// with "(sensitive)". An API may echo a request's values in its answer
+// (a rejected password, say); such an answer must not reach the operator.
+func Redact(err error, secrets ...string) error {
+	if err == nil {
+		return nil
+	}
+	msg := err.Error()
+	out := msg
+	for _, s := range secrets {
+		if len(s) >= 3 {
+			out = strings.ReplaceAll(out, s, "(sensitive)")
+		}
+	}
+	if out == msg {
+		return err
+	}
+	return &redacted{msg: out, err: err}
+}
+
+type redacted struct {
+	msg string
+	err error
+}
+
+func (r *redacted) Error() string { return r.msg }
+
+// Unwrap keeps errors.As working (status, type); the wrapped error's own
+// message still holds the secret, so callers print Error(), never the
+// unwrapped value.
+func (r *redacted) Unwrap() error { return r.err }

@@ -56,3 +56,19 @@ func TestAPIMessageGlanceSchema(t *testing.T) {
 		t.Errorf("got %q", got)
 	}
 }
+
+func TestRedact(t *testing.T) {
+	h := http.Header{}
+	base := gophercloud.ErrUnexpectedResponseCode{Method: "POST", URL: "http://x/instances", Actual: 400,
+		Body: []byte(`{"badRequest": {"message": "Password 'hunter2-pw' is too weak"}}`), ResponseHeader: h}
+	err := Redact(Wrap("creating", base), "hunter2-pw", "")
+	if err.Error() != `creating: 400 Bad Request: Password '(sensitive)' is too weak (POST http://x/instances)` {
+		t.Errorf("got %s", err)
+	}
+	if StatusOf(err) != 400 {
+		t.Error("status lost")
+	}
+	if Redact(nil, "x") != nil {
+		t.Error("Redact(nil)")
+	}
+}
