@@ -1,0 +1,329 @@
+// Package file is the file module: it makes a path on the task's host be a
+// file, a directory, a symbolic link or nothing, with an owner, a group and
+// a mode. It manages what a path is, not what a file holds (copy, template,
+// ini and lineinfile do that).
+//
+// Everything runs through the host's transport.Conn as argv (stat,
+// mkdir, ln, mv, chown, chmod, rm), never as shell text.
+package file
+
+import (
+	"context"
+	_ "embed"
+	"errors"
+	"fmt"
+	"io/fs"
+	"path"
+	"strings"
+
+	"github.com/hashicorp/hcl/v2"
+	"github.com/hashicorp/hcl/v2/hcldec"
+	"github.com/zclconf/go-cty/cty"
+
+	"github.com/runbook-dev/runbook/engine/module"
+	"github.com/runbook-dev/runbook/engine/transport"
+	"github.com/runbook-dev/runbook/modules/internal/filediff"
+	"github.com/runbook-dev/runbook/modules/internal/hostfs"
+)
+
+// Name is the module's block name in a task.
+const Name = "file"
+
+//go:embed doc.md
+var doc string
+
+//go:embed example.hcl
+var example string
+
+// Module manages what a path is.
+type Module struct{}
+
+// New returns the file module.
+func New() *Module { return &Module{} }
+
+var _ module.Module = (*Module)(nil)
+
+// Outputs is the type of the module's outputs.
+var Outputs = cty.Object(map[string]cty.Type{
+	"path":    cty.String,
+	"state":   cty.String,
+	"changed": cty.Bool,
+})
+
+var states = []string{"file", "directory", "link", "absent", "touch"}
+
+// Schema: path, state, src (a link's target), force, owner, group, mode.
+func (*Module) Schema() *module.Schema {
+	args := filediff.AttrArgs(false)
+	args["path"] = &hcldec.AttrSpec{Name: "path", Type: cty.String, Required: true}
+	args["state"] = &hcldec.ValidateSpec{Wrapped: &hcldec.AttrSpec{Name: "state", Type: cty.String}, Func: validateState}
+	args["src"] = &hcldec.AttrSpec{Name: "src", Type: cty.String}
+	args["force"] = &hcldec.AttrSpec{Name: "force", Type: cty.Bool}
+	return &module.Schema{
+		Args:    args,
+		Outputs: Outputs,
+		Summary: "Make a path a file, directory or symlink (or absent), with owner, group and mode",
+		Doc:     doc,
+		Example: example,
+	}
+}
+
+func validateState(v cty.Value) hcl.Diagnostics {
+	v, _ = v.Unmark()
+	if v.IsNull() || !v.IsKnown() {
+		return nil
+	}
+	for _, s := range states {
+		if v.AsString() == s {
+			return nil
+		}
+	}
+	return hcl.Diagnostics{{
+		Severity: hcl.DiagError,
+		Summary:  "Invalid state",
+		Detail:   fmt.Sprintf("state must be one of %s; got %q.", strings.Join(states, ", "), v.AsString()),
+	}}
+}
+
+// want is the decoded module block.
+type want struct {
+	path, state, src string
+	force            bool
+	attrs            filediff.Attrs
+}
+
+func readWant(args cty.Value) (*want, error) {
+	w := &want{path: args.GetAttr("path").AsString(), state: "file", attrs: filediff.ReadAttrs(args)}
+	if v := args.GetAttr("state"); !v.IsNull() {
+		w.state = v.AsString()
+	}
+	if v := args.GetAttr("src"); !v.IsNull() {
+		w.src = v.AsString()
+	}
+	if v := args.GetAttr("force"); !v.IsNull() {
+		w.force = v.True()
+	}
+	switch {
+	case !path.IsAbs(w.path):
+		return nil, fmt.Errorf("path %q must be absolute", w.path)
+	case path.Clean(w.path) == "/":
+		return nil, errors.New(`path "/" cannot be managed`)
+	case w.state == "link" && w.src == "":
+		return nil, errors.New(`state = "link" needs src, the path the link points to`)
+	case w.state != "link" && w.src != "":
+		return nil, fmt.Errorf(`src (a link's target) only goes with state = "link", not %q`, w.state)
+	case w.state == "link" && w.attrs.Mode != nil:
+		return nil, errors.New("mode does not apply to a symbolic link (Linux ignores it); set the mode of its target instead")
+	case w.state == "absent" && (w.attrs.Mode != nil || w.attrs.Owner != "" || w.attrs.Group != ""):
+		return nil, errors.New(`owner, group and mode do not go with state = "absent"`)
+	case w.force && w.state != "link":
+		return nil, errors.New(`force only goes with state = "link"`)
+	}
+	return w, nil
+}
+
+// plan is what the module found and would do.
+type plan struct {
+	w      *want
+	fi     *hostfs.FileInfo // nil when the path does not exist
+	create bool             // make the file, directory or link
+	remove bool
+	relink bool // replace an existing link (or, with force, a file) by the link
+	attrs  []module.DiffItem
+	diff   *module.Diff
+}
+
+func (p *plan) changed() bool { return p.create || p.remove || p.relink || len(p.attrs) > 0 }
+
+func look(ctx context.Context, conn transport.Conn, w *want) (*plan, error) {
+	p := &plan{w: w}
+	fi, err := hostfs.Lstat(ctx, conn, w.path)
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		fi = nil
+	case err != nil:
+		return nil, err
+	}
+	// file, touch and directory follow a symlink to what it names.
+	if fi != nil && fi.Mode&fs.ModeSymlink != 0 && w.state != "link" && w.state != "absent" {
+		if fi, err = hostfs.Stat(ctx, conn, w.path); errors.Is(err, fs.ErrNotExist) {
+			return nil, fmt.Errorf("%s is a dangling symbolic link", w.path)
+		} else if err != nil {
+			return nil, err
+		}
+	}
+	p.fi = fi
+	typ := "absent"
+	if fi != nil {
+		typ = fi.Type()
+	}
+	stateItem := func(after string) {
+		p.diff = p.diff.Add(module.DiffItem{Name: "state", Before: typ, After: after})
+	}
+
+	switch w.state {
+	case "absent":
+		if fi != nil {
+			p.remove = true
+			stateItem("absent")
+		}
+		return p, nil
+	case "file", "touch":
+		switch {
+		case fi == nil && w.state == "file":
+			return nil, fmt.Errorf(`%s does not exist; state = "file" only sets the attributes of an existing file (use state = "touch" to create an empty one, or the copy module)`, w.path)
+		case fi == nil:
+			p.create = true
+			stateItem("file")
+		case !fi.Mode.IsRegular():
+			return nil, fmt.Errorf("%s exists and is a %s, not a file", w.path, typ)
+		}
+	case "directory":
+		switch {
+		case fi == nil:
+			p.create = true
+			stateItem("directory")
+		case !fi.IsDir():
+			return nil, fmt.Errorf("%s exists and is a %s, not a directory", w.path, typ)
+		}
+	case "link":
+		switch {
+		case fi == nil:
+			p.create = true
+			stateItem("link")
+			p.diff = p.diff.Add(module.DiffItem{Name: "target", BeforeAbsent: true, After: w.src})
+		case fi.Mode&fs.ModeSymlink != 0:
+			if fi.LinkTarget != w.src {
+				p.relink = true
+				p.diff = p.diff.Add(module.DiffItem{Name: "target", Before: fi.LinkTarget, After: w.src})
+			}
+		case fi.IsDir():
+			return nil, fmt.Errorf("%s is a directory; a link cannot replace it", w.path)
+		case !w.force:
+			return nil, fmt.Errorf("%s exists and is a %s; set force = true to replace it with a link", w.path, typ)
+		default:
+			p.relink = true
+			stateItem("link")
+			p.diff = p.diff.Add(module.DiffItem{Name: "target", BeforeAbsent: true, After: w.src})
+		}
+	}
+
+	if p.create || (w.state == "link" && p.relink && fi.Mode&fs.ModeSymlink == 0) {
+		if p.create {
+			if err := parentExists(ctx, conn, w); err != nil {
+				return nil, err
+			}
+		}
+		p.attrs = newAttrs(w.attrs)
+	} else if fi != nil {
+		p.attrs = filediff.AttrDiff(fi, w.attrs)
+	}
+	for _, it := range p.attrs {
+		p.diff = p.diff.Add(it)
+	}
+	if len(p.attrs) > 0 {
+		if err := filediff.CheckOwners(ctx, conn, fi, w.attrs); err != nil {
+			return nil, err
+		}
+	}
+	return p, nil
+}
+
+// parentExists: a directory is made with its parents (mkdir -p); a file
+// or a link needs its directory.
+func parentExists(ctx context.Context, conn transport.Conn, w *want) error {
+	if w.state == "directory" {
+		return nil
+	}
+	return filediff.CheckParent(ctx, conn, w.path)
+}
+
+func newAttrs(a filediff.Attrs) []module.DiffItem {
+	var items []module.DiffItem
+	if a.Owner != "" {
+		items = append(items, module.DiffItem{Name: "owner", BeforeAbsent: true, After: a.Owner})
+	}
+	if a.Group != "" {
+		items = append(items, module.DiffItem{Name: "group", BeforeAbsent: true, After: a.Group})
+	}
+	if a.Mode != nil {
+		items = append(items, module.DiffItem{Name: "mode", BeforeAbsent: true, After: filediff.FormatMode(*a.Mode)})
+	}
+	return items
+}
+
+func (p *plan) reason() string {
+	w := p.w
+	switch {
+	case !p.changed() && w.state == "absent":
+		return w.path + " does not exist"
+	case !p.changed():
+		return fmt.Sprintf("%s is a %s as asked", w.path, kind(w.state))
+	case p.remove:
+		return "would remove " + w.path
+	case p.create:
+		return fmt.Sprintf("would create %s %s", kind(w.state), w.path)
+	case p.relink:
+		return fmt.Sprintf("would point %s to %s", w.path, w.src)
+	}
+	var what []string
+	for _, it := range p.attrs {
+		what = append(what, it.Name)
+	}
+	return "would set " + strings.Join(what, ", ") + " of " + w.path
+}
+
+// kind is what a state makes of the path: touch makes a file.
+func kind(state string) string {
+	if state == "touch" {
+		return "file"
+	}
+	return state
+}
+
+func (p *plan) outputs(changed bool) cty.Value {
+	state := kind(p.w.state)
+	return cty.ObjectVal(map[string]cty.Value{
+		"path":    cty.StringVal(p.w.path),
+		"state":   cty.StringVal(state),
+		"changed": cty.BoolVal(changed),
+	})
+}
+
+// Plan looks at the path and says what would change.
+func (*Module) Plan(ctx context.Context, req *module.PlanRequest) *module.PlanResponse {
+	w, err := readWant(req.Args)
+	if err != nil {
+		return &module.PlanResponse{Err: err}
+	}
+	p, err := look(ctx, req.Conn, w)
+	if err != nil {
+		return &module.PlanResponse{Err: err}
+	}
+	if !p.changed() {
+		return &module.PlanResponse{Action: module.NoOp, Reason: p.reason(), Outputs: p.outputs(false)}
+	}
+	return &module.PlanResponse{Action: module.Change, Reason: p.reason(), Diff: p.diff}
+}
+
+// Apply looks again and makes the change.
+func (*Module) Apply(ctx context.Context, req *module.ApplyRequest) *module.ApplyResponse {
+	fail := func(err error) *module.ApplyResponse {
+		return &module.ApplyResponse{Outputs: cty.NullVal(Outputs), Err: err}
+	}
+	w, err := readWant(req.Args)
+	if err != nil {
+		return fail(err)
+	}
+	p, err := look(ctx, req.Conn, w)
+	if err != nil {
+		return fail(err)
+	}
+	if !p.changed() {
+		return &module.ApplyResponse{Outputs: p.outputs(false)}
+	}
+	if err := p.apply(ctx, req.Conn); err != nil {
+		return fail(err)
+	}
+	return &module.ApplyResponse{Changed: true, Outputs: p.outputs(true)}
+}
