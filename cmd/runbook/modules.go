@@ -11,8 +11,12 @@ import (
 	"github.com/runbook-dev/runbook/engine/module"
 	"github.com/runbook-dev/runbook/modules/assert"
 	"github.com/runbook-dev/runbook/modules/command"
+	copymod "github.com/runbook-dev/runbook/modules/copy"
+	"github.com/runbook-dev/runbook/modules/file"
+	"github.com/runbook-dev/runbook/modules/ini"
 	"github.com/runbook-dev/runbook/modules/openstack_image"
 	"github.com/runbook-dev/runbook/modules/shell"
+	"github.com/runbook-dev/runbook/modules/template"
 )
 
 // registry assembles every module the command knows. engine/ never
@@ -23,6 +27,10 @@ func registry() *module.Registry {
 	r.Register("command", command.New())
 	r.Register("shell", shell.New())
 	r.Register("openstack_image", openstackimage.New())
+	r.Register("file", file.New())
+	r.Register("copy", copymod.New())
+	r.Register("template", template.New())
+	r.Register("ini", ini.New())
 	return r
 }
 
