@@ -76,6 +76,7 @@ func create(ctx context.Context, sc *gophercloud.ServiceClient, pl *planned, say
 	}
 	defer f.Close()
 	r := &uploadReader{f: f, total: pl.sums.Size, h: newHasher(), progress: say}
+	defer func() { r.h.stop() }()
 	if err := imagedata.Upload(ctx, sc, img.ID, r).ExtractErr(); err != nil {
 		return fail(openstack.Wrap(fmt.Sprintf("uploading %s into image %s", p.file, img.ID), err))
 	}

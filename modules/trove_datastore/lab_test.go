@@ -51,6 +51,22 @@ func TestLabReadAndVersion(t *testing.T) {
 		t.Fatal(err)
 	}
 	sc, _ := c.Database()
+	versions := func() string {
+		pages, err := mgmt.ListDatastoreVersions(sc).AllPages(context.Background())
+		if err != nil {
+			t.Fatal(err)
+		}
+		vs, _ := mgmt.ExtractDatastoreVersions(pages)
+		return fmt.Sprintf("%+v", vs)
+	}
+	// Check mode: the plan registers nothing.
+	before := versions()
+	if p := moduletest.Plan(t, m, labReq(e["LAB_OS_CLOUD_ADMIN"], src)); p.Action != module.Change {
+		t.Fatalf("plan: %v %v", p.Action, p.Err)
+	}
+	if after := versions(); after != before {
+		t.Fatalf("Plan changed the versions:\n%s\n%s", before, after)
+	}
 	p, a := moduletest.Run(t, m, labReq(e["LAB_OS_CLOUD_ADMIN"], src))
 	if p.Action != module.Change || a == nil || a.Err != nil {
 		t.Fatalf("register: %v %v %+v", p.Action, p.Err, a)

@@ -216,3 +216,15 @@ func TestTroveFakeAuthType(t *testing.T) {
 		t.Errorf("got %v", err)
 	}
 }
+
+func TestUnknownRegionIsClear(t *testing.T) {
+	fc := openstacktest.New(t)
+	c, err := openstack.Connect(context.Background(), openstack.Params{Cloud: fc.Name, Region: "Nowhere"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = c.Database()
+	if err == nil || !strings.Contains(err.Error(), `cloud fake: no database (Trove) endpoint in the catalog (region "Nowhere", interface public)`) {
+		t.Fatalf("got %v", err)
+	}
+}
