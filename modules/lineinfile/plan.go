@@ -1,0 +1,103 @@
+package lineinfile
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/zclconf/go-cty/cty"
+
+	"github.com/runbook-dev/runbook/engine/module"
+	"github.com/runbook-dev/runbook/modules/internal/filediff"
+)
+
+// compute reads the file and edits a copy in memory. A nil change means
+// there is nothing to do because the file does not exist and the line is
+// to be absent.
+func compute(ctx context.Context, req *module.Request) (*filediff.Change, *want, error) {
+	w, err := readWant(req)
+	if err != nil {
+		return nil, nil, err
+	}
+	cur, err := filediff.Read(ctx, req.Conn, w.path, true)
+	if err != nil {
+		return nil, nil, err
+	}
+	if !cur.Exists() {
+		switch {
+		case w.absent:
+			return nil, w, nil
+		case !w.create:
+			return nil, nil, fmt.Errorf("%s does not exist (set create = true to create it)", w.path)
+		}
+		if err := filediff.CheckParent(ctx, req.Conn, cur.Real); err != nil {
+			return nil, nil, err
+		}
+	}
+	t := split(cur.Content)
+	if w.absent {
+		w.absentLines(t)
+	} else {
+		w.present(t)
+	}
+	ch := filediff.Compare(cur, t.bytes(), w.attrs, req.IsSensitive("line"))
+	if ch.Changed() {
+		if err := filediff.CheckOwners(ctx, req.Conn, cur.Info, w.attrs); err != nil {
+			return nil, nil, err
+		}
+	}
+	return ch, w, nil
+}
+
+func outputs(path string, changed bool, backup string) cty.Value {
+	return cty.ObjectVal(map[string]cty.Value{
+		"path":    cty.StringVal(path),
+		"changed": cty.BoolVal(changed),
+		"backup":  cty.StringVal(backup),
+	})
+}
+
+func reason(ch *filediff.Change, w *want) string {
+	switch {
+	case ch == nil:
+		return w.path + " does not exist"
+	case !ch.Changed() && w.absent:
+		return w.path + " has no such line"
+	case !ch.Changed():
+		return w.path + " already has the line"
+	case !ch.ContentChanged:
+		return ch.Reason()
+	case w.absent:
+		return "would remove lines from " + w.path
+	case !ch.Cur.Exists():
+		return "would create " + w.path + " with the line"
+	}
+	return "would put the line in " + w.path
+}
+
+// Plan reads the file and says whether the line would change it.
+func (*Module) Plan(ctx context.Context, req *module.PlanRequest) *module.PlanResponse {
+	ch, w, err := compute(ctx, &req.Request)
+	if err != nil {
+		return &module.PlanResponse{Err: err}
+	}
+	if ch == nil || !ch.Changed() {
+		return &module.PlanResponse{Action: module.NoOp, Reason: reason(ch, w), Outputs: outputs(w.path, false, "")}
+	}
+	return &module.PlanResponse{Action: module.Change, Reason: reason(ch, w), Diff: ch.Diff()}
+}
+
+// Apply reads the file again, edits it and writes it back when it differs.
+func (*Module) Apply(ctx context.Context, req *module.ApplyRequest) *module.ApplyResponse {
+	ch, w, err := compute(ctx, &req.Request)
+	if err != nil {
+		return &module.ApplyResponse{Outputs: cty.NullVal(Outputs), Err: err}
+	}
+	if ch == nil || !ch.Changed() {
+		return &module.ApplyResponse{Outputs: outputs(w.path, false, "")}
+	}
+	backup, err := ch.Apply(ctx, req.Conn)
+	if err != nil {
+		return &module.ApplyResponse{Outputs: cty.NullVal(Outputs), Err: err}
+	}
+	return &module.ApplyResponse{Changed: true, Outputs: outputs(w.path, true, backup)}
+}
