@@ -16,42 +16,90 @@ import (
 
 // Graph is a directed graph whose edge From -> To means "To depends on
 // From" (From must finish before To starts).
+//
+// Vertices are numbered in insertion order and edges kept as adjacency
+// lists of those numbers, so that graphs of tens of thousands of task
+// instances and hundreds of thousands of edges build quickly.
 type Graph[V comparable] struct {
 	order []V
-	index map[V]int
-	down  map[V][]V // From -> dependents
-	up    map[V][]V // To -> dependencies
-	edges map[[2]V]bool
+	index map[V]int32
+	down  [][]int32 // From -> dependents
+	up    [][]int32 // To -> dependencies
+	// sets holds the dependencies of vertices with more than scanLimit of
+	// them, to find duplicate edges without scanning; shorter lists are
+	// scanned.
+	sets   []map[int32]struct{}
+	nEdges int
 }
+
+const scanLimit = 32
 
 // New returns an empty graph.
 func New[V comparable]() *Graph[V] {
-	return &Graph[V]{index: map[V]int{}, down: map[V][]V{}, up: map[V][]V{}, edges: map[[2]V]bool{}}
+	return &Graph[V]{index: map[V]int32{}}
+}
+
+// add returns v's number, adding v when it is new.
+func (g *Graph[V]) add(v V) int32 {
+	if i, ok := g.index[v]; ok {
+		return i
+	}
+	i := int32(len(g.order))
+	g.index[v] = i
+	g.order = append(g.order, v)
+	g.down = append(g.down, nil)
+	g.up = append(g.up, nil)
+	g.sets = append(g.sets, nil)
+	return i
 }
 
 // Add adds a vertex; adding one twice is a no-op.
-func (g *Graph[V]) Add(v V) {
-	if _, ok := g.index[v]; ok {
-		return
-	}
-	g.index[v] = len(g.order)
-	g.order = append(g.order, v)
-}
+func (g *Graph[V]) Add(v V) { g.add(v) }
 
 // Has reports whether v is in the graph.
 func (g *Graph[V]) Has(v V) bool { _, ok := g.index[v]; return ok }
 
+// AddID adds v (when new) and returns its number, for ConnectID.
+func (g *Graph[V]) AddID(v V) int { return int(g.add(v)) }
+
 // Connect adds the edge dep -> v (v depends on dep), adding missing vertices.
-func (g *Graph[V]) Connect(dep, v V) {
-	g.Add(dep)
-	g.Add(v)
-	k := [2]V{dep, v}
-	if g.edges[k] {
+func (g *Graph[V]) Connect(dep, v V) { g.connect(g.add(dep), g.add(v)) }
+
+// ConnectID is Connect for vertices numbered by AddID: it saves looking
+// both up, which counts when a graph has hundreds of thousands of edges.
+func (g *Graph[V]) ConnectID(dep, v int) { g.connect(int32(dep), int32(v)) }
+
+func (g *Graph[V]) connect(i, j int32) {
+	if g.hasEdge(i, j) {
 		return
 	}
-	g.edges[k] = true
-	g.down[dep] = append(g.down[dep], v)
-	g.up[v] = append(g.up[v], dep)
+	g.nEdges++
+	g.down[i] = append(g.down[i], j)
+	g.up[j] = append(g.up[j], i)
+	if n := len(g.up[j]); n > scanLimit {
+		set := g.sets[j]
+		if set == nil {
+			set = make(map[int32]struct{}, 2*n)
+			for _, x := range g.up[j] {
+				set[x] = struct{}{}
+			}
+			g.sets[j] = set
+		}
+		set[i] = struct{}{}
+	}
+}
+
+func (g *Graph[V]) hasEdge(from, to int32) bool {
+	if set := g.sets[to]; set != nil {
+		_, ok := set[from]
+		return ok
+	}
+	for _, x := range g.up[to] {
+		if x == from {
+			return true
+		}
+	}
+	return false
 }
 
 // Vertices returns the vertices in insertion order.
@@ -61,37 +109,65 @@ func (g *Graph[V]) Vertices() []V { return append([]V(nil), g.order...) }
 func (g *Graph[V]) Len() int { return len(g.order) }
 
 // EdgeCount is the number of edges.
-func (g *Graph[V]) EdgeCount() int { return len(g.edges) }
+func (g *Graph[V]) EdgeCount() int { return g.nEdges }
 
-// DependsOn returns v's direct dependencies.
-func (g *Graph[V]) DependsOn(v V) []V { return g.up[v] }
+func (g *Graph[V]) vertices(idx []int32) []V {
+	if len(idx) == 0 {
+		return nil
+	}
+	out := make([]V, len(idx))
+	for n, i := range idx {
+		out[n] = g.order[i]
+	}
+	return out
+}
 
-// Dependents returns the vertices that directly depend on v.
-func (g *Graph[V]) Dependents(v V) []V { return g.down[v] }
+// DependsOn returns v's direct dependencies, in the order they were added.
+func (g *Graph[V]) DependsOn(v V) []V {
+	i, ok := g.index[v]
+	if !ok {
+		return nil
+	}
+	return g.vertices(g.up[i])
+}
+
+// Dependents returns the vertices that directly depend on v, in the order
+// they were added.
+func (g *Graph[V]) Dependents(v V) []V {
+	i, ok := g.index[v]
+	if !ok {
+		return nil
+	}
+	return g.vertices(g.down[i])
+}
 
 // Cycles returns every cycle of the graph, each as a path of vertices that
 // starts and ends at the same vertex (a -> b -> a), in a stable order. Self
 // edges are cycles of length one (a -> a).
 func (g *Graph[V]) Cycles() [][]V {
-	// Tarjan's strongly connected components, iteratively enough for the
-	// sizes runbooks have; then one concrete cycle per component.
+	// Tarjan's strongly connected components, then one concrete cycle per
+	// component.
+	n := len(g.order)
 	var (
-		idx     = 0
-		stack   []V
-		on      = map[V]bool{}
-		indices = map[V]int{}
-		low     = map[V]int{}
-		sccs    [][]V
+		idx     int32
+		stack   []int32
+		on      = make([]bool, n)
+		indices = make([]int32, n)
+		low     = make([]int32, n)
+		sccs    [][]int32
 	)
-	var strong func(v V)
-	strong = func(v V) {
+	for i := range indices {
+		indices[i] = -1
+	}
+	var strong func(v int32)
+	strong = func(v int32) {
 		indices[v] = idx
 		low[v] = idx
 		idx++
 		stack = append(stack, v)
 		on[v] = true
 		for _, w := range g.down[v] {
-			if _, seen := indices[w]; !seen {
+			if indices[w] < 0 {
 				strong(w)
 				low[v] = min(low[v], low[w])
 			} else if on[w] {
@@ -99,7 +175,7 @@ func (g *Graph[V]) Cycles() [][]V {
 			}
 		}
 		if low[v] == indices[v] {
-			var scc []V
+			var scc []int32
 			for {
 				w := stack[len(stack)-1]
 				stack = stack[:len(stack)-1]
@@ -112,36 +188,40 @@ func (g *Graph[V]) Cycles() [][]V {
 			sccs = append(sccs, scc)
 		}
 	}
-	for _, v := range g.order {
-		if _, seen := indices[v]; !seen {
-			strong(v)
+	for v := range g.order {
+		if indices[v] < 0 {
+			strong(int32(v))
 		}
 	}
-	var cycles [][]V
+	var cycles [][]int32
 	for _, scc := range sccs {
-		if len(scc) == 1 && !g.edges[[2]V{scc[0], scc[0]}] {
-			continue
+		if len(scc) == 1 {
+			if !g.hasEdge(scc[0], scc[0]) {
+				continue
+			}
 		}
 		cycles = append(cycles, g.cycleIn(scc))
 	}
-	sort.SliceStable(cycles, func(i, j int) bool { return g.index[cycles[i][0]] < g.index[cycles[j][0]] })
-	return cycles
+	sort.SliceStable(cycles, func(i, j int) bool { return cycles[i][0] < cycles[j][0] })
+	var out [][]V
+	for _, c := range cycles {
+		out = append(out, g.vertices(c))
+	}
+	return out
 }
 
 // cycleIn finds one concrete cycle through the earliest vertex of a
 // strongly connected component, by breadth-first search inside it.
-func (g *Graph[V]) cycleIn(scc []V) []V {
-	in := map[V]bool{}
+func (g *Graph[V]) cycleIn(scc []int32) []int32 {
+	in := map[int32]bool{}
 	start := scc[0]
 	for _, v := range scc {
 		in[v] = true
-		if g.index[v] < g.index[start] {
-			start = v
-		}
+		start = min(start, v)
 	}
-	prev := map[V]V{}
-	queue := []V{start}
-	seen := map[V]bool{start: true}
+	prev := map[int32]int32{}
+	queue := []int32{start}
+	seen := map[int32]bool{start: true}
 	for len(queue) > 0 {
 		v := queue[0]
 		queue = queue[1:]
@@ -150,7 +230,7 @@ func (g *Graph[V]) cycleIn(scc []V) []V {
 				continue
 			}
 			if w == start {
-				path := []V{start}
+				path := []int32{start}
 				for at := v; at != start; at = prev[at] {
 					path = append(path, at)
 				}
@@ -167,26 +247,25 @@ func (g *Graph[V]) cycleIn(scc []V) []V {
 			}
 		}
 	}
-	return []V{start, start}
+	return []int32{start, start}
 }
 
 // TopoOrder returns the vertices so that every dependency comes before its
 // dependents, ties broken by insertion order. It fails if there is a cycle.
 func (g *Graph[V]) TopoOrder() ([]V, error) {
-	indeg := make(map[V]int, len(g.order))
-	for _, v := range g.order {
+	indeg := make([]int, len(g.order))
+	var ready []int32
+	for v := range g.order {
 		indeg[v] = len(g.up[v])
-	}
-	var ready, out []V
-	for _, v := range g.order {
 		if indeg[v] == 0 {
-			ready = append(ready, v)
+			ready = append(ready, int32(v))
 		}
 	}
+	out := make([]V, 0, len(g.order))
 	for len(ready) > 0 {
 		v := ready[0]
 		ready = ready[1:]
-		out = append(out, v)
+		out = append(out, g.order[v])
 		for _, w := range g.down[v] {
 			indeg[w]--
 			if indeg[w] == 0 {
@@ -214,9 +293,9 @@ func (g *Graph[V]) WriteDOT(w io.Writer, name func(V) string, attrs func(V) stri
 		}
 		fmt.Fprintf(&b, "  %q%s;\n", name(v), a)
 	}
-	for _, v := range g.order {
-		for _, w := range g.down[v] {
-			fmt.Fprintf(&b, "  %q -> %q;\n", name(v), name(w))
+	for i, v := range g.order {
+		for _, w := range g.down[i] {
+			fmt.Fprintf(&b, "  %q -> %q;\n", name(v), name(g.order[w]))
 		}
 	}
 	b.WriteString("}\n")

@@ -21,14 +21,14 @@ func Walk[V comparable](ctx context.Context, g *Graph[V], parallel int, visit Vi
 	var (
 		mu      sync.Mutex
 		wg      sync.WaitGroup
-		pending = make(map[V]int, len(g.order))
+		pending = make([]int, len(g.order))
 		sem     chan struct{}
 	)
 	if parallel > 0 {
 		sem = make(chan struct{}, parallel)
 	}
-	var start func(v V)
-	start = func(v V) {
+	var start func(v int32)
+	start = func(v int32) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
@@ -41,11 +41,11 @@ func Walk[V comparable](ctx context.Context, g *Graph[V], parallel int, visit Vi
 					sem <- struct{}{}
 				}
 			}
-			visit(ctx, v)
+			visit(ctx, g.order[v])
 			if sem != nil {
 				<-sem
 			}
-			var next []V
+			var next []int32
 			mu.Lock()
 			for _, w := range g.down[v] {
 				pending[w]--
@@ -60,11 +60,11 @@ func Walk[V comparable](ctx context.Context, g *Graph[V], parallel int, visit Vi
 		}()
 	}
 	mu.Lock()
-	var roots []V
-	for _, v := range g.order {
+	var roots []int32
+	for v := range g.order {
 		pending[v] = len(g.up[v])
 		if pending[v] == 0 {
-			roots = append(roots, v)
+			roots = append(roots, int32(v))
 		}
 	}
 	mu.Unlock()

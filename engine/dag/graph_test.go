@@ -1,0 +1,184 @@
+package dag
+
+import (
+	"context"
+	"reflect"
+	"strings"
+	"sync"
+	"testing"
+)
+
+func build(edges ...[2]string) *Graph[string] {
+	g := New[string]()
+	for _, e := range edges {
+		g.Connect(e[0], e[1])
+	}
+	return g
+}
+
+func TestConnectDedupAndOrder(t *testing.T) {
+	g := New[string]()
+	g.Add("a")
+	g.Add("a")
+	g.Connect("a", "b")
+	g.Connect("a", "b")
+	g.Connect("c", "b")
+	g.Connect("a", "d")
+	if g.Len() != 4 || g.EdgeCount() != 3 {
+		t.Fatalf("Len %d EdgeCount %d, want 4 and 3", g.Len(), g.EdgeCount())
+	}
+	if got := g.Vertices(); !reflect.DeepEqual(got, []string{"a", "b", "c", "d"}) {
+		t.Errorf("Vertices = %v", got)
+	}
+	if got := g.DependsOn("b"); !reflect.DeepEqual(got, []string{"a", "c"}) {
+		t.Errorf("DependsOn(b) = %v", got)
+	}
+	if got := g.Dependents("a"); !reflect.DeepEqual(got, []string{"b", "d"}) {
+		t.Errorf("Dependents(a) = %v", got)
+	}
+	if g.DependsOn("zz") != nil || g.Dependents("zz") != nil || g.Has("zz") || !g.Has("d") {
+		t.Error("unknown vertex must have no edges and not be in the graph")
+	}
+}
+
+func TestCycles(t *testing.T) {
+	tests := []struct {
+		name  string
+		edges [][2]string
+		want  [][]string
+	}{
+		{"none", [][2]string{{"a", "b"}, {"b", "c"}, {"a", "c"}}, nil},
+		{"two", [][2]string{{"a", "b"}, {"b", "a"}}, [][]string{{"a", "b", "a"}}},
+		{"three", [][2]string{{"a", "b"}, {"b", "c"}, {"c", "a"}, {"x", "a"}}, [][]string{{"a", "b", "c", "a"}}},
+		{"self", [][2]string{{"x", "y"}, {"y", "y"}}, [][]string{{"y", "y"}}},
+		{"two separate", [][2]string{{"p", "q"}, {"q", "p"}, {"a", "b"}, {"b", "a"}}, [][]string{{"p", "q", "p"}, {"a", "b", "a"}}},
+		{"shortest through earliest", [][2]string{{"a", "b"}, {"b", "c"}, {"c", "d"}, {"d", "a"}, {"b", "a"}}, [][]string{{"a", "b", "a"}}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got := build(tt.edges...).Cycles()
+			if !reflect.DeepEqual(got, tt.want) {
+				t.Errorf("Cycles() = %v, want %v", got, tt.want)
+			}
+		})
+	}
+}
+
+func TestTopoOrder(t *testing.T) {
+	g := build([2]string{"c", "d"}, [2]string{"a", "d"}, [2]string{"b", "c"})
+	got, err := g.TopoOrder()
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Insertion order is c, d, a, b: a and b are ready first, then c, then d.
+	if want := []string{"a", "b", "c", "d"}; !reflect.DeepEqual(got, want) {
+		t.Errorf("TopoOrder = %v, want %v", got, want)
+	}
+	pos := map[string]int{}
+	for i, v := range got {
+		pos[v] = i
+	}
+	for _, v := range g.Vertices() {
+		for _, w := range g.Dependents(v) {
+			if pos[v] >= pos[w] {
+				t.Errorf("%s comes after its dependent %s in %v", v, w, got)
+			}
+		}
+	}
+	if _, err := build([2]string{"a", "b"}, [2]string{"b", "a"}).TopoOrder(); err == nil {
+		t.Error("TopoOrder of a cycle: want an error")
+	}
+}
+
+func TestWalkOrderAndParallelism(t *testing.T) {
+	g := New[int]()
+	// A layered graph: every vertex of layer k depends on every vertex of
+	// layer k-1.
+	const layers, width = 5, 8
+	for k := 1; k < layers; k++ {
+		for i := 0; i < width; i++ {
+			for j := 0; j < width; j++ {
+				g.Connect((k-1)*width+j, k*width+i)
+			}
+		}
+	}
+	var mu sync.Mutex
+	done := map[int]bool{}
+	running, peak := 0, 0
+	Walk(context.Background(), g, 3, func(_ context.Context, v int) {
+		mu.Lock()
+		for _, d := range g.DependsOn(v) {
+			if !done[d] {
+				t.Errorf("%d visited before its dependency %d", v, d)
+			}
+		}
+		if done[v] {
+			t.Errorf("%d visited twice", v)
+		}
+		running++
+		peak = max(peak, running)
+		mu.Unlock()
+		mu.Lock()
+		running--
+		done[v] = true
+		mu.Unlock()
+	})
+	if len(done) != layers*width {
+		t.Errorf("visited %d vertices, want %d", len(done), layers*width)
+	}
+	if peak > 3 {
+		t.Errorf("%d visits ran at once, want at most 3", peak)
+	}
+}
+
+func TestWriteDOT(t *testing.T) {
+	g := build([2]string{"a", "b"})
+	var b strings.Builder
+	if err := g.WriteDOT(&b, func(s string) string { return "task." + s }, func(s string) string {
+		if s == "a" {
+			return `color = "red"`
+		}
+		return ""
+	}); err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{`"task.a" [color = "red"];`, `"task.b";`, `"task.a" -> "task.b";`} {
+		if !strings.Contains(b.String(), want) {
+			t.Errorf("DOT lacks %s:\n%s", want, b.String())
+		}
+	}
+}
+
+// BenchmarkConnect builds a graph shaped like a runbook's instance graph:
+// 1,000 tasks on 40 hosts, each instance depending on the previous task's
+// instance on its host and on every instance of a task five back.
+func BenchmarkConnect(b *testing.B) {
+	type node struct{ task, host int }
+	const tasks, hosts = 1000, 40
+	nodes := make([][]*node, tasks)
+	for i := range nodes {
+		for h := 0; h < hosts; h++ {
+			nodes[i] = append(nodes[i], &node{i, h})
+		}
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		g := New[*node]()
+		for i := range nodes {
+			for h, n := range nodes[i] {
+				g.Add(n)
+				if i > 0 {
+					g.Connect(nodes[i-1][h], n)
+				}
+				if i > 5 && i%5 == 0 {
+					for _, d := range nodes[i-5] {
+						g.Connect(d, n)
+					}
+				}
+			}
+		}
+		if g.EdgeCount() == 0 {
+			b.Fatal("no edges")
+		}
+	}
+}
