@@ -53,9 +53,22 @@ func makePlan(ctx context.Context, req *module.Request) (*plan, error) {
 	if err != nil {
 		return nil, fmt.Errorf("on %s: %w", host, err)
 	}
-	var pols map[string]*policy
-	if p.state != "absent" {
-		if pols, err = aptPolicy(ctx, req.Conn, names(p.pkgs)); err != nil {
+	// apt-cache policy is slow (seconds on a big cache): ask it only
+	// about packages whose fate depends on apt's candidates.
+	var ask []string
+	for _, s := range p.pkgs {
+		i := inst[baseName(s.name)]
+		switch {
+		case p.state == "absent":
+		case p.state == "present" && s.version == "" && i.ok():
+		case s.version != "" && i.ok() && i.version == s.version:
+		default:
+			ask = append(ask, s.name)
+		}
+	}
+	pols := map[string]*policy{}
+	if len(ask) > 0 {
+		if pols, err = aptPolicy(ctx, req.Conn, ask); err != nil {
 			return nil, fmt.Errorf("on %s: %w", host, err)
 		}
 	}
@@ -80,12 +93,12 @@ func makePlan(ctx context.Context, req *module.Request) (*plan, error) {
 			pl.pkgs = append(pl.pkgs, pp)
 			continue
 		}
+		if !slices.Contains(ask, s.name) {
+			pl.pkgs = append(pl.pkgs, pp) // installed as asked
+			continue
+		}
 		pol := pols[s.name]
 		if pol == nil || (len(pol.versions) == 0 && pol.candidate == "") {
-			if i.ok() && p.state == "present" && s.version == "" {
-				pl.pkgs = append(pl.pkgs, pp) // installed from elsewhere: fine
-				continue
-			}
 			return nil, fmt.Errorf("package %s not found in the apt sources of %s (unknown name, or the apt cache needs an update)", s.name, host)
 		}
 		switch {
