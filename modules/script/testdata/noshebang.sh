@@ -1,0 +1,3 @@
+echo "self=$0"
+read line
+echo "got $line"
