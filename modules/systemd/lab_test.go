@@ -340,3 +340,17 @@ func TestLabErrors(t *testing.T) {
 		t.Errorf("rb-flap failure took %s: it should fail as soon as the unit fails", d)
 	}
 }
+
+// BenchmarkLabPlanGlob measures planning a restart of devstack@tr-* over
+// SSH: list-units, list-unit-files and one show.
+func BenchmarkLabPlanGlob(b *testing.B) {
+	conn, host := labHost(b)
+	m := New()
+	req := moduletest.Request(moduletest.Args(b, m, `units = ["devstack@tr-*"]
+	state = "restarted"`), conn, host)
+	for i := 0; i < b.N; i++ {
+		if p := m.Plan(context.Background(), &module.PlanRequest{Request: req}); p.Err != nil {
+			b.Fatal(p.Err)
+		}
+	}
+}

@@ -162,12 +162,20 @@ func expand(ctx context.Context, conn transport.Conn, host string, patterns []st
 			add(pat)
 			continue
 		}
+		// Both lists at once: the Conn runs sessions concurrently.
+		var files []byte
+		var ferr error
+		done := make(chan struct{})
+		go func() {
+			defer close(done)
+			files, ferr = systemctl(ctx, conn, "listing unit files matching "+pat, "list-unit-files", "--plain", "--no-legend", "--full", "--", pat)
+		}()
 		loaded, err := systemctl(ctx, conn, "listing units matching "+pat, "list-units", "--all", "--plain", "--no-legend", "--full", "--", pat)
+		<-done
 		if err != nil {
 			return nil, err
 		}
-		files, err := systemctl(ctx, conn, "listing unit files matching "+pat, "list-unit-files", "--plain", "--no-legend", "--full", "--", pat)
-		if err != nil {
+		if err := ferr; err != nil {
 			// list-unit-files exits 1 when nothing matches on older systemd.
 			if ce, ok := err.(*module.CommandError); !ok || len(bytes.TrimSpace(files)) != 0 || strings.TrimSpace(ce.Stderr) != "" {
 				return nil, err

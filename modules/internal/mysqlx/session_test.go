@@ -181,3 +181,21 @@ func TestLiteral(t *testing.T) {
 		}
 	}
 }
+
+// BenchmarkOne measures one read-only statement each way: a connection
+// from the control node, and the mysql client on the (local) host with an
+// option file written and removed each time.
+func BenchmarkOne(b *testing.B) {
+	l := mysqlxtest.Server(b)
+	conn := local.New("h1")
+	for _, from := range []string{"control", "host"} {
+		b.Run(from, func(b *testing.B) {
+			tg := labTarget(l, from, "")
+			for i := 0; i < b.N; i++ {
+				if _, err := One(context.Background(), conn, tg, "SELECT 1", true); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}
