@@ -12,9 +12,12 @@ import (
 	"github.com/runbook-dev/runbook/modules/assert"
 	"github.com/runbook-dev/runbook/modules/command"
 	copymod "github.com/runbook-dev/runbook/modules/copy"
+	"github.com/runbook-dev/runbook/modules/fetch"
 	"github.com/runbook-dev/runbook/modules/file"
 	"github.com/runbook-dev/runbook/modules/ini"
+	"github.com/runbook-dev/runbook/modules/lineinfile"
 	"github.com/runbook-dev/runbook/modules/openstack_image"
+	"github.com/runbook-dev/runbook/modules/script"
 	"github.com/runbook-dev/runbook/modules/shell"
 	"github.com/runbook-dev/runbook/modules/template"
 )
@@ -31,6 +34,9 @@ func registry() *module.Registry {
 	r.Register("copy", copymod.New())
 	r.Register("template", template.New())
 	r.Register("ini", ini.New())
+	r.Register("lineinfile", lineinfile.New())
+	r.Register("script", script.New())
+	r.Register("fetch", fetch.New())
 	return r
 }
 
