@@ -26,6 +26,7 @@ type node struct {
 	filtered bool    // not selected by --tags: keeps the graph's order, does nothing
 	notifier []*node // for handler nodes: the task instances that may notify it
 	batch    int     // serial batch number
+	id       int     // number in the graph (dag AddID), for ConnectID
 }
 
 func (n *node) String() string {
@@ -53,6 +54,9 @@ type graphBuilder struct {
 	g      *dag.Graph[*node]
 	nodes  map[string][]*node          // task addr -> nodes in host order
 	onHost map[string]map[string]*node // task addr -> host -> node
+	// selectCache keeps the hosts of each list of patterns: many tasks
+	// run on the same group.
+	selectCache map[string][]*inventory.Host
 }
 
 const localhost = "localhost"
@@ -104,10 +108,18 @@ func (b *graphBuilder) hostsOf(t *config.Task) ([]*inventory.Host, hcl.Diagnosti
 	if len(patterns) == 0 {
 		return nil, nil
 	}
+	key := strings.Join(patterns, "\x00")
+	if hosts, ok := b.selectCache[key]; ok {
+		return hosts, nil
+	}
 	hosts, err := b.inv.Select(patterns)
 	if err != nil {
 		return nil, bad(err.Error())
 	}
+	if b.selectCache == nil {
+		b.selectCache = map[string][]*inventory.Host{}
+	}
+	b.selectCache[key] = hosts
 	return hosts, nil
 }
 
@@ -177,12 +189,13 @@ func (b *graphBuilder) build() hcl.Diagnostics {
 		serial, d := b.serialOf(t, len(hosts))
 		diags = append(diags, d...)
 		filtered := t.Kind == config.KindTask && !b.selected(t)
-		b.onHost[t.Addr()] = map[string]*node{}
+		addr, byHost := t.Addr(), make(map[string]*node, len(hosts))
+		b.onHost[addr] = byHost
 		for i, h := range hosts {
 			n := &node{task: t, info: ti, host: h, filtered: filtered, batch: batchOf(serial, i)}
-			b.g.Add(n)
-			b.nodes[t.Addr()] = append(b.nodes[t.Addr()], n)
-			b.onHost[t.Addr()][h.Name] = n
+			n.id = b.g.AddID(n)
+			b.nodes[addr] = append(b.nodes[addr], n)
+			byHost[h.Name] = n
 		}
 	}
 	if diags.HasErrors() {
@@ -190,11 +203,12 @@ func (b *graphBuilder) build() hcl.Diagnostics {
 	}
 
 	for _, t := range all {
-		ti := b.a.tasks[t.Addr()]
+		addr := t.Addr()
+		ti := b.a.tasks[addr]
 		if ti == nil {
 			continue
 		}
-		for _, n := range b.nodes[t.Addr()] {
+		for _, n := range b.nodes[addr] {
 			for dep, kind := range ti.deps {
 				b.connectTo(dep, n, kind.allHosts)
 				if depTask := b.taskOf(dep); depTask != nil && depTask.Block != nil && depTask.Block != t.Block {
@@ -222,14 +236,14 @@ func (b *graphBuilder) build() hcl.Diagnostics {
 			}
 			for _, prev := range ns[:i] {
 				if prev.batch == n.batch-1 {
-					b.g.Connect(prev, n)
+					b.g.ConnectID(prev.id, n.id)
 				}
 			}
 		}
 		for _, h := range ti.notifies {
 			for _, hn := range b.nodes["handler."+h] {
 				for _, tn := range b.sameHostOrAll(t.Addr(), hn.host.Name) {
-					b.g.Connect(tn, hn)
+					b.g.ConnectID(tn.id, hn.id)
 					hn.notifier = append(hn.notifier, tn)
 				}
 			}
@@ -285,7 +299,7 @@ func (b *graphBuilder) runbookSerial() hcl.Diagnostics {
 			break
 		}
 		bar := &node{barrier: &barrier{batch: k, hosts: batches[k]}}
-		b.g.Add(bar)
+		bar.id = b.g.AddID(bar)
 		for _, h := range batches[k] {
 			for _, n := range byHost[h] {
 				b.g.Connect(n, bar)
@@ -320,7 +334,7 @@ func (b *graphBuilder) connectTo(dep string, n *node, allHosts bool) {
 	}
 	for _, d := range deps {
 		if d != n {
-			b.g.Connect(d, n)
+			b.g.ConnectID(d.id, n.id)
 		}
 	}
 }
