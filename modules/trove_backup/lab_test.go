@@ -26,7 +26,7 @@ func TestLabBackupAndRestore(t *testing.T) {
 	e := labenv.OpenStack(t)
 	openstack.Forget()
 	ctx := context.Background()
-	c, err := openstack.Connect(ctx, openstack.Params{Cloud: e["LAB_OS_CLOUD_DEMO"]})
+	c, err := openstack.Connect(ctx, openstack.Params{Cloud: e["LAB_TROVE_CLOUD_DEMO"]})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -71,7 +71,7 @@ func TestLabBackupAndRestore(t *testing.T) {
 	im, bm := troveinstance.New(), trovebackup.New()
 	run := func(m module.Module, src string) (*module.PlanResponse, *module.ApplyResponse) {
 		t.Helper()
-		r := moduletest.Request(moduletest.Args(t, m, fmt.Sprintf("cloud = %q\n", e["LAB_OS_CLOUD_DEMO"])+src), nil, "")
+		r := moduletest.Request(moduletest.Args(t, m, fmt.Sprintf("cloud = %q\n", e["LAB_TROVE_CLOUD_DEMO"])+src), nil, "")
 		r.Output = say
 		before := snapshot()
 		p := moduletest.Plan(t, m, r)

@@ -30,7 +30,7 @@ func newLab(t *testing.T) *lab {
 	t.Helper()
 	env := labenv.OpenStack(t)
 	openstack.Forget()
-	c, err := openstack.Connect(context.Background(), openstack.Params{Cloud: env["LAB_OS_CLOUD_DEMO"]})
+	c, err := openstack.Connect(context.Background(), openstack.Params{Cloud: env["LAB_TROVE_CLOUD_DEMO"]})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -98,7 +98,7 @@ func TestLabInstanceLifecycle(t *testing.T) {
 	name := fmt.Sprintf("rbt-inst-%d", os.Getpid())
 	l.prefix = name
 	l.cleanup(t, name)
-	demo := fmt.Sprintf("cloud = %q\n", e["LAB_OS_CLOUD_DEMO"])
+	demo := fmt.Sprintf("cloud = %q\n", e["LAB_TROVE_CLOUD_DEMO"])
 	create := demo + fmt.Sprintf(`name = %q
 flavor = %q
 volume_size = 1
@@ -168,7 +168,7 @@ wait = { status = "HEALTHY", timeout = "3m" }
 	}
 
 	// Rebuild with the second image, as admin through the management API.
-	rebuild := fmt.Sprintf("cloud = %q\nid = %q\nrebuild = %q\nwait = { timeout = \"3m\" }\n", e["LAB_OS_CLOUD_ADMIN"], id, e["LAB_IMAGE2_ID"])
+	rebuild := fmt.Sprintf("cloud = %q\nid = %q\nrebuild = %q\nwait = { timeout = \"3m\" }\n", e["LAB_TROVE_CLOUD_ADMIN"], id, e["LAB_IMAGE2_ID"])
 	if p := l.planOnly(t, l.req(t, rebuild)); p.Action != module.Change {
 		t.Fatalf("plan rebuild: %v %v", p.Action, p.Err)
 	}
@@ -201,7 +201,7 @@ func TestLabInstanceErrors(t *testing.T) {
 	l.cleanup(t, prefix)
 	base := func(name, flavor, version string) string {
 		return fmt.Sprintf("cloud = %q\nname = %q\nflavor = %q\nvolume_size = 1\ndatastore = %q\ndatastore_version = %q\nwait = { timeout = \"2m\" }\n",
-			e["LAB_OS_CLOUD_DEMO"], name, flavor, e["LAB_DATASTORE"], version)
+			e["LAB_TROVE_CLOUD_DEMO"], name, flavor, e["LAB_DATASTORE"], version)
 	}
 	for _, tc := range []struct{ what, src string }{
 		{"unknown flavor", base(prefix+"-f", "99999", e["LAB_DATASTORE_VERSION"])},

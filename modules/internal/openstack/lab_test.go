@@ -32,7 +32,11 @@ func TestLabConnect(t *testing.T) {
 	if _, err := images.Get(ctx, img, env["LAB_IMAGE_ID"]).Extract(); err != nil {
 		t.Fatalf("glance: %v", openstack.Wrap("getting lab image", err))
 	}
-	db, err := c.Database()
+	tc, err := openstack.Connect(ctx, openstack.Params{Cloud: env["LAB_TROVE_CLOUD_DEMO"]})
+	if err != nil {
+		t.Fatal(err)
+	}
+	db, err := tc.Database()
 	if err != nil {
 		t.Fatal(err)
 	}

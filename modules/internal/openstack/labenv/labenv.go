@@ -44,7 +44,44 @@ func OpenStack(t testing.TB) Env {
 	}
 	t.Setenv("OS_CLIENT_CONFIG_FILE", env["LAB_OS_CLOUDS_YAML"])
 	t.Setenv("OS_CLOUD", "")
+	env["LAB_TROVE_CLOUD_DEMO"] = env["LAB_OS_CLOUD_DEMO"]
+	env["LAB_TROVE_CLOUD_ADMIN"] = env["LAB_OS_CLOUD_ADMIN"]
+	if env["LAB_TROVE_AUTH"] == "fake" {
+		troveFakeClouds(t, env)
+	}
 	return env
+}
+
+// troveFakeClouds handles a lab whose Trove runs with Trove's fake auth
+// (token == tenant): the lab's clouds reach Keystone and Glance, and two
+// more clouds of auth_type trove-fake reach Trove, named in
+// LAB_TROVE_CLOUD_DEMO and LAB_TROVE_CLOUD_ADMIN (a token starting with
+// "admin" is an admin there).
+func troveFakeClouds(t testing.TB, env Env) {
+	t.Helper()
+	clouds, err := os.ReadFile(env["LAB_OS_CLOUDS_YAML"])
+	if err != nil {
+		t.Fatalf("lab clouds.yaml: %v", err)
+	}
+	secure, err := os.ReadFile(env["LAB_OS_SECURE_YAML"])
+	if err != nil {
+		t.Fatalf("lab secure.yaml: %v", err)
+	}
+	dir := t.TempDir()
+	extra := ""
+	for _, c := range []struct{ name, project string }{{"lab-trove-fake-demo", env["LAB_TROVE_TENANT"]}, {"lab-trove-fake-admin", "admin"}} {
+		extra += "  " + c.name + ":\n    auth_type: trove-fake\n    auth:\n      project_id: " + c.project +
+			"\n    database_endpoint_override: " + env["LAB_TROVE_BASE_URL"] + "/v1.0/$(project_id)s/\n"
+	}
+	if err := os.WriteFile(filepath.Join(dir, "clouds.yaml"), append(clouds, []byte("\n"+extra)...), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "secure.yaml"), secure, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	t.Setenv("OS_CLIENT_CONFIG_FILE", filepath.Join(dir, "clouds.yaml"))
+	env["LAB_TROVE_CLOUD_DEMO"] = "lab-trove-fake-demo"
+	env["LAB_TROVE_CLOUD_ADMIN"] = "lab-trove-fake-admin"
 }
 
 func absent(t testing.TB, format string, args ...any) {
