@@ -148,6 +148,19 @@ if [[ $CODE == 202 ]] && sleep 1 && wait_status upgrade "$TR/instances/$ID" "$DE
   [[ $v == "$LAB_DATASTORE_UPGRADE_VERSION" ]] && ok "upgrade to $v in $(since "$t") s" || bad "upgrade: version is $v"
 else bad "upgrade (code $CODE)"; fi
 
+req upgrade_bad PATCH "$TR/instances/$ID" "$DEMO" '{"instance":{"datastore_version":"9.9.9"}}'
+[[ $CODE =~ ^4 ]] && ok "upgrade to unknown version -> $CODE $(head -c 200 "$W/upgrade_bad.json")" || bad "upgrade to unknown version gave $CODE"
+t=$(now)
+req upgrade_put PUT "$TR/instances/$ID2" "$DEMO" "{\"instance\":{\"datastore_version\":\"$LAB_DATASTORE_UPGRADE_VERSION\"}}"
+if [[ $CODE == 202 ]] && sleep 1 && wait_status upgrade_put "$TR/instances/$ID2" "$DEMO" 180 HEALTHY ACTIVE; then
+  v=$(jq_ "$W/upgrade_put-poll.json" 'd["instance"]["datastore"]["version"]')
+  [[ $v == "$LAB_DATASTORE_UPGRADE_VERSION" ]] && ok "upgrade (PUT) of the restored instance to $v in $(since "$t") s" || bad "upgrade (PUT): version is $v"
+else bad "upgrade (PUT) (code $CODE)"; fi
+req list GET "$TR/instances" "$DEMO"
+[[ $CODE == 200 ]] && ok "instance list: $(jq_ "$W/list.json" '[(i["name"], i["status"], i["datastore"]["version"]) for i in d["instances"]]')" || bad "instance list"
+req backups GET "$TR/backups?instance_id=$ID" "$DEMO"
+[[ $CODE == 200 ]] && ok "backup list for the instance: $(jq_ "$W/backups.json" '[(b["name"], b["status"]) for b in d["backups"]]')" || bad "backup list"
+
 # --- 9. restart -------------------------------------------------------------------
 t=$(now)
 req restart POST "$TR/instances/$ID/action" "$DEMO" '{"restart":{}}'
