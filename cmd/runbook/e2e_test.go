@@ -263,10 +263,18 @@ func TestUnknownsPropagateInCheckMode(t *testing.T) {
 	if ev == nil || ev["status"] != "unpredictable" || !strings.Contains(ev["reason"].(string), "known after apply") {
 		t.Fatalf("use_id: %v", ev)
 	}
+	for _, task := range []string{"task.read_id", "task.id_ok"} {
+		if ev := r.event("task_finished", task); ev == nil || ev["status"] != "unpredictable" {
+			t.Fatalf("%s in check mode: %v, want unpredictable (it reads what make_id would write)", task, ev)
+		}
+	}
 	// The run then resolves the value.
 	r = run(t, nil, "run", "--json", "--var", "dir="+dir, "testdata/unknowns")
 	if _, err := os.Stat(filepath.Join(dir, "id-42")); err != nil || r.code != exitChanges {
 		t.Fatalf("run did not use the value: exit %d, %v\n%s", r.code, err, r.stdout)
+	}
+	if st := r.finished()["task.id_ok@localhost"]; st != "ok" {
+		t.Fatalf("id_ok after the run: %s", st)
 	}
 }
 

@@ -11,6 +11,11 @@ import (
 	"github.com/runbook-dev/runbook/engine/module"
 	"github.com/runbook-dev/runbook/modules/assert"
 	"github.com/runbook-dev/runbook/modules/command"
+	mysqlchecksum "github.com/runbook-dev/runbook/modules/mysql_checksum"
+	mysqlquery "github.com/runbook-dev/runbook/modules/mysql_query"
+	pkg "github.com/runbook-dev/runbook/modules/package"
+	"github.com/runbook-dev/runbook/modules/systemd"
+	waitfor "github.com/runbook-dev/runbook/modules/wait_for"
 	copymod "github.com/runbook-dev/runbook/modules/copy"
 	"github.com/runbook-dev/runbook/modules/fetch"
 	"github.com/runbook-dev/runbook/modules/file"
@@ -29,6 +34,11 @@ func registry() *module.Registry {
 	r.Register("assert", assert.New())
 	r.Register("command", command.New())
 	r.Register("shell", shell.New())
+	r.Register("systemd", systemd.New())
+	r.Register("package", pkg.New())
+	r.Register("wait_for", waitfor.New())
+	r.Register("mysql_query", mysqlquery.New())
+	r.Register("mysql_checksum", mysqlchecksum.New())
 	r.Register("openstack_image", openstackimage.New())
 	r.Register("file", file.New())
 	r.Register("copy", copymod.New())

@@ -143,7 +143,7 @@ func analyze(rb *config.Runbook, inv *inventory.Inventory, reg *module.Registry)
 	base := a.validationContext()
 	for _, t := range all {
 		if ti := a.tasks[t.Addr()]; ti != nil && ti.typeCheck {
-			diags = append(diags, typeCheck(t, ti, base)...)
+			diags = append(diags, a.typeCheck(t, ti, base)...)
 		}
 	}
 
@@ -424,14 +424,32 @@ func (a *analysis) analyzeTask(t *config.Task, reg *module.Registry) (*taskInfo,
 
 // typeCheck decodes t's module body and evaluates its meta-arguments in
 // base (every value a typed unknown) with t's own result as self.
-func typeCheck(t *config.Task, ti *taskInfo, base *hcl.EvalContext) hcl.Diagnostics {
+func (a *analysis) typeCheck(t *config.Task, ti *taskInfo, base *hcl.EvalContext) hcl.Diagnostics {
 	ctx := base.NewChild()
 	ctx.Variables = map[string]cty.Value{"self": cty.UnknownVal(selfType(ti))}
 	var diags hcl.Diagnostics
 	if _, d := hcldec.Decode(t.Body, ti.schema.Args, ctx); d.HasErrors() {
 		diags = append(diags, d...)
 	}
-	return append(diags, checkMetaTypes(t, ctx)...)
+	diags = append(diags, checkMetaTypes(t, ctx)...)
+	if t.DelegateTo != nil && a.inv != nil && !diags.HasErrors() {
+		// A literal host name can be checked now rather than at run time.
+		if v, d := t.DelegateTo.Value(ctx); !d.HasErrors() && v.IsKnown() && !v.IsNull() && v.Type() == cty.String {
+			if name := v.AsString(); !hasHost(a.inv, name) {
+				detail := fmt.Sprintf("delegate_to names %q, which is not in the inventory.", name)
+				if s := suggest(name, a.inv.HostNames()); s != "" {
+					detail += fmt.Sprintf(" Did you mean %q?", s)
+				}
+				diags = append(diags, &hcl.Diagnostic{Severity: hcl.DiagError, Summary: "Unknown host in delegate_to", Detail: detail, Subject: t.DelegateTo.Range().Ptr()})
+			}
+		}
+	}
+	return diags
+}
+
+func hasHost(inv *inventory.Inventory, name string) bool {
+	_, ok := inv.Host(name)
+	return ok
 }
 
 func addDep(ti *taskInfo, addr string, all bool, rng hcl.Range) {

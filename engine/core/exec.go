@@ -315,12 +315,26 @@ func (rs *runState) runItem(ctx context.Context, n *node, it item) *result {
 			checkOnly = v
 		}
 	}
+	if rs.check && !checkOnly && plan.Action != module.NoOp && rs.pendingUpstream(n) {
+		// check_mode = false runs a task for real in a check, but after a
+		// pending change it would act on a state that is not there yet.
+		finished(event.TaskFinished{Status: event.StatusUnpredictable, Reason: "runs after tasks that would change: known after apply"})
+		return &result{status: event.StatusUnpredictable, changed: true, outputs: cty.UnknownVal(outTy)}
+	}
 	if plan.Action == module.NoOp {
 		out := plan.Outputs
 		if out == cty.NilVal {
 			out = cty.NullVal(outTy)
 		}
-		finished(event.TaskFinished{Status: event.StatusOK, Reason: plan.Reason})
+		reason := plan.Reason
+		if checkOnly && rs.pendingUpstream(n) {
+			// What this task read may change when the tasks before it
+			// apply: like Terraform's data sources, its outputs are
+			// known only after apply.
+			out = cty.UnknownVal(outTy)
+			reason = strings.TrimPrefix(reason+"; outputs known after apply (tasks before it would change)", "; ")
+		}
+		finished(event.TaskFinished{Status: event.StatusOK, Reason: reason})
 		return &result{status: event.StatusOK, outputs: out}
 	}
 	if checkOnly {
@@ -333,6 +347,17 @@ func (rs *runState) runItem(ctx context.Context, n *node, it item) *result {
 		return &result{status: st, changed: true, outputs: cty.UnknownVal(outTy)}
 	}
 	return rs.apply(ctx, n, it, req, plan, opts, started, finished, diff)
+}
+
+// pendingUpstream reports whether a task instance that n waits for,
+// directly or not, would change (or cannot be predicted) in this check.
+func (rs *runState) pendingUpstream(n *node) bool {
+	for _, dep := range rs.p.g.DependsOn(n) {
+		if r := rs.resultOf(dep); r != nil && (r.changed || r.pendingUp) {
+			return true
+		}
+	}
+	return false
 }
 
 func (rs *runState) failAt(n *node, key string, started time.Time, err error) *result {

@@ -62,6 +62,9 @@ type result struct {
 	changed bool      // changed, or would change in check mode
 	outputs cty.Value // object, or object of for_each keys
 	quiet   bool      // not run and not worth a line (rescue not needed, handler not notified)
+	// pendingUp: some instance this one waits for would change (check
+	// mode), so what this one read may be stale.
+	pendingUp bool
 }
 
 type hostState struct {
@@ -183,6 +186,9 @@ func (rs *runState) emitFinished(ev event.TaskFinished) {
 }
 
 func (rs *runState) setResult(n *node, r *result) {
+	if rs.check && !r.pendingUp && n.barrier == nil {
+		r.pendingUp = rs.pendingUpstream(n)
+	}
 	rs.mu.Lock()
 	rs.results[n] = r
 	rs.mu.Unlock()

@@ -14,7 +14,8 @@ import (
 
 // The invalid corpus: every folder of testdata/invalid holds a runbook
 // (main.hcl), optionally an inventory (inventory.hcl, inventory.ini or
-// inventory.yaml) and --var values (vars, one NAME=VALUE a line), and an
+// inventory.yaml), --var values (vars, one NAME=VALUE a line) and a
+// --var-file (vars.hcl), and an
 // expect file listing the diagnostics that loading and preparing it must
 // give, one a line, in order:
 //
@@ -51,6 +52,7 @@ type invalidCase struct {
 	dir       string
 	inventory []string
 	vars      []string
+	varFiles  []string
 }
 
 func readInvalidCase(t *testing.T, dir string) invalidCase {
@@ -58,9 +60,12 @@ func readInvalidCase(t *testing.T, dir string) invalidCase {
 	c := invalidCase{dir: dir}
 	for _, name := range []string{"inventory.hcl", "inventory.ini", "inventory.yaml"} {
 		p := filepath.Join(dir, name)
-		if _, err := os.Stat(p); err == nil {
+		if fileExists(p) {
 			c.inventory = append(c.inventory, p)
 		}
+	}
+	if p := filepath.Join(dir, "vars.hcl"); fileExists(p) {
+		c.varFiles = append(c.varFiles, p)
 	}
 	if b, err := os.ReadFile(filepath.Join(dir, "vars")); err == nil {
 		for _, line := range strings.Split(string(b), "\n") {
@@ -83,8 +88,13 @@ func (c invalidCase) diagnose() hcl.Diagnostics {
 	if diags.HasErrors() {
 		return diags
 	}
-	_, d := loaded.Prepare(Options{Check: true, Vars: VarValues{Flags: c.vars}})
+	_, d := loaded.Prepare(Options{Check: true, Vars: VarValues{Flags: c.vars, Files: c.varFiles}})
 	return append(diags, d...)
+}
+
+func fileExists(p string) bool {
+	_, err := os.Stat(p)
+	return err == nil
 }
 
 // formatDiags renders diagnostics as expect lines, with file names

@@ -17,3 +17,20 @@ task "use_id" {
     creates = "${var.dir}/${trimspace(task.make_id.outputs.stdout)}"
   }
 }
+
+# A read forced to run in check mode, after a task that would change what it
+# reads: deferred, and the assert on it is "known after apply".
+task "read_id" {
+  command {
+    argv = ["cat", "${var.dir}/id"]
+  }
+  check_mode   = false
+  changed_when = false
+  depends_on   = [task.make_id]
+}
+
+task "id_ok" {
+  assert {
+    conditions = [{ condition = trimspace(task.read_id.outputs.stdout) == "id-42", message = "the id was written" }]
+  }
+}

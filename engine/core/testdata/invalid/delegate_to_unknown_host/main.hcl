@@ -1,0 +1,7 @@
+task "hello" {
+  hosts       = "all"
+  delegate_to = "ctl9"
+  command {
+    argv = ["true"]
+  }
+}

@@ -1,0 +1,7 @@
+task "hello" {
+  when = true
+  when = false
+  command {
+    argv = ["true"]
+  }
+}

@@ -1,0 +1,6 @@
+task "hello" {
+  hosts = "all"
+  command {
+    argv = ["ping", "-c1", host.ip]
+  }
+}

@@ -1,0 +1,9 @@
+locals {
+  name = uppercase("hello")
+}
+
+task "hello" {
+  command {
+    argv = ["echo", local.name]
+  }
+}

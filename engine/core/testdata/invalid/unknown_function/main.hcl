@@ -1,0 +1,5 @@
+task "hello" {
+  command {
+    argv = ["echo", uppercase("hello")]
+  }
+}

@@ -1,0 +1,10 @@
+variable "release" {
+  type    = string
+  default = "victoria"
+}
+
+task "hello" {
+  command {
+    argv = ["echo", var.release]
+  }
+}

@@ -1,0 +1,2 @@
+release = "wallaby"
+relase  = "xena"

@@ -1,0 +1,4 @@
+workers = {
+  api       = 4
+  conductor = "four"
+}
