@@ -26,6 +26,17 @@ func (Module) Apply(ctx context.Context, req *module.ApplyRequest) *module.Apply
 	if err != nil {
 		return &module.ApplyResponse{Err: err}
 	}
+	if pl.later {
+		// The file was missing when planning; compare now.
+		again := planCreate(ctx, sc, pl.p)
+		switch {
+		case again.Err != nil:
+			return &module.ApplyResponse{Err: again.Err}
+		case again.Action == module.NoOp:
+			return &module.ApplyResponse{Outputs: again.Outputs}
+		}
+		pl = again.Private.(*planned)
+	}
 	say := func(line string) {
 		if req.Output != nil {
 			req.Output("stdout", line)

@@ -14,7 +14,10 @@ const doc = "# openstack_image\n\n" +
 	"Idempotence: the module computes the file's md5 and sha512 (Glance's `checksum` and `os_hash_value`) and " +
 	"lists the images of that name. An active image with the same checksum is the one: nothing is uploaded (its " +
 	"tags, properties and visibility are updated when they differ). Otherwise a new image is created; older " +
-	"images of the same name are kept, renamed (`<name>-old-<id prefix>`) or deactivated, per `old_image`.\n\n" +
+	"images of the same name are kept, renamed (`<name>-old-<id prefix>`) or deactivated, per `old_image`. " +
+	"A file that does not exist yet when planning (made by an earlier task that check mode did not run) makes the plan " +
+	"`unpredictable`; Apply compares once it exists. The upload is streamed, with a progress line every 10% or 5 s; " +
+	"a failed or timed-out upload deletes the incomplete image.\n\n" +
 	"## Arguments\n\n" +
 	"- `action` (string): `create` (default) or `find`.\n" +
 	"- `name` (string): the image name; required for create.\n" +

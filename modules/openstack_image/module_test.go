@@ -1,7 +1,10 @@
 package openstackimage_test
 
 import (
+	"context"
 	"net/http"
+	"os"
+	"path/filepath"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -156,5 +159,30 @@ func TestOldImageDeactivatedAndTimeout(t *testing.T) {
 	}
 	if _, ok := g.images["img-00000003-0000"]; ok {
 		t.Error("stuck image left behind")
+	}
+}
+
+// TestFileMadeLater: a file an earlier task has not made yet is
+// "unpredictable" in the plan; Apply compares once it exists.
+func TestFileMadeLater(t *testing.T) {
+	g := newFakeGlance(t)
+	m := image.New()
+	file := filepath.Join(t.TempDir(), "later.qcow2")
+	req := moduletest.Request(moduletest.Args(t, m, "cloud = \"fake\"\nname = \"x\"\nfile = \""+file+"\"\n"), nil, "")
+	p := moduletest.Plan(t, m, req)
+	if p.Err != nil || p.Action != module.Unpredictable || !strings.Contains(p.Reason, "does not exist yet") {
+		t.Fatalf("plan: %v %v %s", p.Action, p.Err, p.Reason)
+	}
+	os.WriteFile(file, []byte("made by an earlier task"), 0o600)
+	a := m.Apply(context.Background(), &module.ApplyRequest{Request: req, Planned: p})
+	if a.Err != nil || !a.Changed || g.uploads != 1 {
+		t.Fatalf("apply: %+v, %d uploads", a, g.uploads)
+	}
+	// Missing for good: Apply says so.
+	os.Remove(file)
+	p = moduletest.Plan(t, m, req)
+	a = m.Apply(context.Background(), &module.ApplyRequest{Request: req, Planned: p})
+	if a.Err == nil || !strings.Contains(a.Err.Error(), "no such file") {
+		t.Fatalf("apply without the file: %+v", a)
 	}
 }

@@ -2,7 +2,10 @@ package openstackimage
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"io/fs"
+	"os"
 	"slices"
 	"sort"
 	"strings"
@@ -21,6 +24,7 @@ type planned struct {
 	sums   sums
 	update *images.Image  // the matching image whose metadata differs
 	others []images.Image // other images of that name (for old_image)
+	later  bool           // the file did not exist at plan time
 }
 
 // Plan finds the images of that name and compares checksums; it never
@@ -44,7 +48,16 @@ func (Module) Plan(ctx context.Context, req *module.PlanRequest) *module.PlanRes
 		}
 		return &module.PlanResponse{Action: module.NoOp, Reason: fmt.Sprintf("%d image(s) found", len(found)), Outputs: outputs(&found[0], found)}
 	}
+	if _, err := os.Stat(p.file); errors.Is(err, fs.ErrNotExist) {
+		// Likely made by an earlier task that has not run (check mode):
+		// nothing to compare yet. Apply plans again once it exists.
+		return &module.PlanResponse{Action: module.Unpredictable, Reason: fmt.Sprintf("%s does not exist yet", p.file), Private: &planned{p: p, later: true}}
+	}
+	return planCreate(ctx, sc, p)
+}
 
+// planCreate compares the file with the images of that name.
+func planCreate(ctx context.Context, sc *gophercloud.ServiceClient, p *params) *module.PlanResponse {
 	s, err := checksumFile(p.file)
 	if err != nil {
 		return &module.PlanResponse{Err: err}
