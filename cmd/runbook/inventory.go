@@ -64,9 +64,8 @@ func newInventoryCmd() *cobra.Command {
 					grp, _ := inv.Group(g)
 					groups[g] = grp.Hosts
 				}
-				enc := json.NewEncoder(os.Stdout)
-				enc.SetIndent("", "  ")
-				return enc.Encode(map[string]any{"hosts": hosts, "groups": groups})
+				// One JSON document on one line, like every --json output.
+				return json.NewEncoder(os.Stdout).Encode(map[string]any{"hosts": hosts, "groups": groups})
 			}
 			fmt.Println("Hosts:")
 			for _, h := range hosts {

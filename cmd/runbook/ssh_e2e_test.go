@@ -387,3 +387,104 @@ func atoi(s string) int {
 	fmt.Sscan(s, &n)
 	return n
 }
+
+func TestSSHWrongPrivateKey(t *testing.T) {
+	l := needSSHLab(t)
+	keyDir := t.TempDir()
+	key := filepath.Join(keyDir, "id_ed25519")
+	if out, err := exec.Command("ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-f", key).CombinedOutput(); err != nil {
+		t.Fatalf("ssh-keygen: %v %s", err, out)
+	}
+	inv := writeFile(t, "inventory.hcl", fmt.Sprintf(`
+host "h01" {
+  address     = "127.0.0.1"
+  port        = %s
+  user        = "rb"
+  private_key = %q
+  known_hosts = %q
+}
+`, l.get("LAB_SSH_BASE_PORT"), key, l.get("LAB_SSH_KNOWN_HOSTS")))
+	rb := writeRunbook(t, "task \"t\" {\n  hosts = \"h01\"\n  command {\n    argv = [\"true\"]\n  }\n}\n")
+	start := time.Now()
+	r := run(t, nil, "run", "--json", "-i", inv, rb)
+	ev := r.event("task_finished", "task.t")
+	if r.code != exitError || ev == nil || ev["status"] != "unreachable" || !strings.Contains(strings.ToLower(ev["reason"].(string)), "auth") {
+		t.Fatalf("exit %d, %v", r.code, ev)
+	}
+	if time.Since(start) > 15*time.Second {
+		t.Fatal("a refused key took too long: it should fail, not hang")
+	}
+}
+
+func TestSSHInterruptThenResume(t *testing.T) {
+	l := needSSHLab(t)
+	// Written by the lab user rb on h01 (this machine): t.TempDir's parent
+	// is private to root, so make one rb can reach.
+	dir, err := os.MkdirTemp("", "runbook-ssh-resume")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { os.RemoveAll(dir) })
+	if err := os.Chmod(dir, 0o777); err != nil {
+		t.Fatal(err)
+	}
+	work := t.TempDir()
+	rb := writeRunbook(t, fmt.Sprintf(`
+task "first" {
+  hosts = "h01"
+  shell {
+    cmd = "echo first >> %[1]s/log; echo first-output"
+  }
+}
+task "slow" {
+  hosts = "h01"
+  shell {
+    cmd = "touch %[1]s/slow-started; sleep 2; echo slow >> %[1]s/log"
+  }
+  depends_on = [task.first]
+}
+task "last" {
+  hosts = "h01"
+  shell {
+    cmd = "echo last saw ${trimspace(task.first.outputs.stdout)} >> %[1]s/log"
+  }
+  depends_on = [task.slow]
+}
+`, dir))
+	cmd := exec.Command(binary, "run", "--json", "-i", l.get("LAB_SSH_INVENTORY_HCL"), rb)
+	cmd.Dir = work
+	var out strings.Builder
+	cmd.Stdout = &out
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	for i := 0; ; i++ {
+		if _, err := os.Stat(filepath.Join(dir, "slow-started")); err == nil {
+			break
+		}
+		if i > 400 {
+			t.Fatal("slow never started")
+		}
+		time.Sleep(25 * time.Millisecond)
+	}
+	_ = cmd.Process.Signal(os.Interrupt)
+	_ = cmd.Wait()
+	if b, _ := os.ReadFile(filepath.Join(dir, "log")); string(b) != "first\nslow\n" {
+		t.Fatalf("after the interrupt: %q", b)
+	}
+	runID := ""
+	for _, line := range strings.Split(out.String(), "\n") {
+		var ev map[string]any
+		if jsonUnmarshal(line, &ev) == nil && ev["type"] == "run_started" {
+			runID = ev["run_id"].(string)
+		}
+	}
+	cmd = exec.Command(binary, "run", "--json", "--resume", runID, "-i", l.get("LAB_SSH_INVENTORY_HCL"), rb)
+	cmd.Dir = work
+	if o, err := cmd.CombinedOutput(); err != nil && cmd.ProcessState.ExitCode() != exitChanges {
+		t.Fatalf("resume: %v\n%s", err, o)
+	}
+	if b, _ := os.ReadFile(filepath.Join(dir, "log")); string(b) != "first\nslow\nlast saw first-output\n" {
+		t.Fatalf("after resume: %q (completed instances must not run again)", b)
+	}
+}
