@@ -39,6 +39,10 @@ type testServer struct {
 	authKey ssh.PublicKey
 	env     []string // extra environment of commands (PATH for a fake sudo)
 
+	maxSessions atomic.Int64 // like OpenSSH's MaxSessions; 0: no limit
+	open        atomic.Int64
+	peak        atomic.Int64
+
 	handshakes atomic.Int64
 	execs      atomic.Int64
 	subsystems atomic.Int64
@@ -164,6 +168,14 @@ func (s *testServer) handle(c net.Conn) {
 	for nc := range chans {
 		switch nc.ChannelType() {
 		case "session":
+			n := s.open.Add(1)
+			if m := s.maxSessions.Load(); m > 0 && n > m {
+				s.open.Add(-1)
+				_ = nc.Reject(ssh.Prohibited, "open failed")
+				continue
+			}
+			for p := s.peak.Load(); n > p && !s.peak.CompareAndSwap(p, n); p = s.peak.Load() {
+			}
 			go s.session(nc)
 		case "direct-tcpip":
 			go s.directTCPIP(nc)
@@ -203,11 +215,14 @@ func (s *testServer) directTCPIP(nc ssh.NewChannel) {
 }
 
 func (s *testServer) session(nc ssh.NewChannel) {
+	var once sync.Once
+	closed := func() { once.Do(func() { s.open.Add(-1) }) } // counted as gone once we close it
 	ch, reqs, err := nc.Accept()
 	if err != nil {
+		closed()
 		return
 	}
-	defer ch.Close()
+	defer func() { closed(); _ = ch.Close() }()
 	var proc atomic.Pointer[os.Process]
 	for r := range reqs {
 		switch r.Type {
@@ -219,7 +234,7 @@ func (s *testServer) session(nc ssh.NewChannel) {
 			}
 			s.execs.Add(1)
 			_ = r.Reply(true, nil)
-			go s.run(ch, p.Command, &proc)
+			go func() { s.run(ch, p.Command, &proc, closed) }()
 		case "subsystem":
 			var p struct{ Name string }
 			_ = ssh.Unmarshal(r.Payload, &p)
@@ -255,7 +270,8 @@ func (s *testServer) session(nc ssh.NewChannel) {
 	}
 }
 
-func (s *testServer) run(ch ssh.Channel, command string, proc *atomic.Pointer[os.Process]) {
+func (s *testServer) run(ch ssh.Channel, command string, proc *atomic.Pointer[os.Process], closed func()) {
+	defer closed()
 	cmd := exec.Command("/bin/sh", "-c", command)
 	cmd.Env = append(os.Environ(), s.env...)
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setsid: true}
@@ -299,6 +315,7 @@ func (s *testServer) run(ch ssh.Channel, command string, proc *atomic.Pointer[os
 		}
 	}
 	_ = ch.CloseWrite()
+	closed()
 	_ = ch.Close()
 }
 
