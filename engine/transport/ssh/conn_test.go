@@ -502,3 +502,35 @@ func TestAgent(t *testing.T) {
 		t.Errorf("no key at all: got %v", err)
 	}
 }
+
+// TestAcceptNewConcurrent: many pools recording the same hosts at once
+// write each host exactly once (the lock and the re-check under it).
+func TestAcceptNewConcurrent(t *testing.T) {
+	f := newFixture(t, 3)
+	kh := filepath.Join(t.TempDir(), "known_hosts")
+	var wg sync.WaitGroup
+	for i := 0; i < 8; i++ {
+		p := f.pool(t, Options{})
+		for j := range f.servers {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				ep := f.endpoint(j)
+				ep.KnownHosts = kh
+				ep.HostKeyChecking = transport.HostKeyAcceptNew
+				if _, err := p.Dial(context.Background(), ep); err != nil {
+					t.Error(err)
+				}
+			}()
+		}
+	}
+	wg.Wait()
+	b, err := os.ReadFile(kh)
+	if err != nil {
+		t.Fatal(err)
+	}
+	lines := strings.Split(strings.TrimSpace(string(b)), "\n")
+	if len(lines) != 3 {
+		t.Fatalf("known_hosts has %d lines, want 3:\n%s", len(lines), b)
+	}
+}
