@@ -8,6 +8,7 @@ import (
 	"github.com/hashicorp/hcl/v2"
 	"github.com/hashicorp/hcl/v2/hcldec"
 	"github.com/zclconf/go-cty/cty"
+	"github.com/zclconf/go-cty/cty/convert"
 
 	"github.com/runbook-dev/runbook/engine/addrs"
 	"github.com/runbook-dev/runbook/engine/config"
@@ -146,6 +147,7 @@ func analyze(rb *config.Runbook, inv *inventory.Inventory, reg *module.Registry)
 			diags = append(diags, a.typeCheck(t, ti, base)...)
 		}
 	}
+	diags = append(diags, checkRunbookMeta(rb, base)...)
 
 	for _, cyc := range a.refG.Cycles() {
 		// refG edges point from a dependency to its dependent; show the
@@ -442,6 +444,34 @@ func (a *analysis) typeCheck(t *config.Task, ti *taskInfo, base *hcl.EvalContext
 				}
 				diags = append(diags, &hcl.Diagnostic{Severity: hcl.DiagError, Summary: "Unknown host in delegate_to", Detail: detail, Subject: t.DelegateTo.Range().Ptr()})
 			}
+		}
+	}
+	return diags
+}
+
+// checkRunbookMeta type-checks the runbook block's defaults for every
+// task (serial is checked where hosts are known, in the graph).
+func checkRunbookMeta(rb *config.Runbook, ctx *hcl.EvalContext) hcl.Diagnostics {
+	var diags hcl.Diagnostics
+	for _, m := range []struct {
+		name string
+		expr hcl.Expression
+		ty   cty.Type
+	}{{"max_fail_percentage", rb.MaxFailPercentage, cty.Number}, {"any_errors_fatal", rb.AnyErrorsFatal, cty.Bool}} {
+		if m.expr == nil {
+			continue
+		}
+		v, d := m.expr.Value(ctx)
+		if d.HasErrors() {
+			diags = append(diags, d...)
+			continue
+		}
+		if _, err := convert.Convert(v, m.ty); err != nil {
+			diags = append(diags, &hcl.Diagnostic{
+				Severity: hcl.DiagError, Summary: fmt.Sprintf("Invalid value for %s", m.name),
+				Detail:  fmt.Sprintf("%s must be %s: %s.", m.name, m.ty.FriendlyName(), err),
+				Subject: m.expr.Range().Ptr(),
+			})
 		}
 	}
 	return diags

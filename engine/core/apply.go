@@ -28,7 +28,9 @@ type instanceOptions struct {
 func (rs *runState) instanceOptions(n *node, sc *hcl.EvalContext) (*instanceOptions, error) {
 	t := n.task
 	o := &instanceOptions{target: n.host, delay: 5 * time.Second}
-	val := func(expr hcl.Expression) (cty.Value, error) {
+	// val evaluates expr and converts it to ty (validation allowed any
+	// value convertible to it, such as "true" for a bool).
+	val := func(expr hcl.Expression, ty cty.Type) (cty.Value, error) {
 		v, diags := expr.Value(sc)
 		if diags.HasErrors() {
 			return cty.NilVal, errors.New(diagText(diags))
@@ -37,10 +39,14 @@ func (rs *runState) instanceOptions(n *node, sc *hcl.EvalContext) (*instanceOpti
 		if !v.IsKnown() || v.IsNull() {
 			return cty.NilVal, fmt.Errorf("%s: value must be known", expr.Range())
 		}
+		v, err := convert.Convert(v, ty)
+		if err != nil || v.IsNull() {
+			return cty.NilVal, fmt.Errorf("%s: must be %s", expr.Range(), ty.FriendlyName())
+		}
 		return v, nil
 	}
 	if t.DelegateTo != nil {
-		v, err := val(t.DelegateTo)
+		v, err := val(t.DelegateTo, cty.String)
 		if err != nil {
 			return nil, err
 		}
@@ -51,7 +57,7 @@ func (rs *runState) instanceOptions(n *node, sc *hcl.EvalContext) (*instanceOpti
 		o.target = h
 	}
 	if t.Timeout != nil {
-		v, err := val(t.Timeout)
+		v, err := val(t.Timeout, cty.DynamicPseudoType)
 		if err != nil {
 			return nil, err
 		}
@@ -60,7 +66,7 @@ func (rs *runState) instanceOptions(n *node, sc *hcl.EvalContext) (*instanceOpti
 		}
 	}
 	if t.Delay != nil {
-		v, err := val(t.Delay)
+		v, err := val(t.Delay, cty.DynamicPseudoType)
 		if err != nil {
 			return nil, err
 		}
@@ -69,7 +75,7 @@ func (rs *runState) instanceOptions(n *node, sc *hcl.EvalContext) (*instanceOpti
 		}
 	}
 	if t.Retries != nil {
-		v, err := val(t.Retries)
+		v, err := val(t.Retries, cty.Number)
 		if err != nil {
 			return nil, err
 		}
@@ -85,14 +91,14 @@ func (rs *runState) instanceOptions(n *node, sc *hcl.EvalContext) (*instanceOpti
 	become := o.target.Become
 	user := o.target.BecomeUser
 	if t.Become != nil {
-		v, err := val(t.Become)
+		v, err := val(t.Become, cty.Bool)
 		if err != nil {
 			return nil, err
 		}
 		become = v.True()
 	}
 	if t.BecomeUser != nil {
-		v, err := val(t.BecomeUser)
+		v, err := val(t.BecomeUser, cty.String)
 		if err != nil {
 			return nil, err
 		}

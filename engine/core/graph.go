@@ -86,9 +86,10 @@ func (b *graphBuilder) hostsOf(t *config.Task) ([]*inventory.Host, hcl.Diagnosti
 	add = func(v cty.Value) error {
 		ty := v.Type()
 		switch {
-		case ty == cty.String:
+		case ty == cty.String && !v.IsNull():
 			patterns = append(patterns, v.AsString())
-		case ty.IsObjectType() && ty.HasAttribute("hosts") && ty.HasAttribute("name"):
+		case ty.IsObjectType() && ty.HasAttribute("hosts") && ty.HasAttribute("name") && !v.IsNull() &&
+			v.GetAttr("name").Type() == cty.String && !v.GetAttr("name").IsNull():
 			patterns = append(patterns, v.GetAttr("name").AsString())
 		case ty.IsListType() || ty.IsTupleType() || ty.IsSetType():
 			for it := v.ElementIterator(); it.Next(); {
@@ -393,6 +394,9 @@ func (b *graphBuilder) batchSizes(expr hcl.Expression, hosts int) ([]int, hcl.Di
 }
 
 func batchSize(v cty.Value, hosts int) (int, bool) {
+	if v.IsNull() {
+		return 0, false
+	}
 	if v.Type() == cty.String {
 		s := v.AsString()
 		if strings.HasSuffix(s, "%") {

@@ -433,5 +433,6 @@ func (rs *runState) anyErrorsFatal(t *config.Task) bool {
 		return false
 	}
 	v, _ = v.Unmark()
-	return v.IsKnown() && !v.IsNull() && v.Type() == cty.Bool && v.True()
+	v, err := convert.Convert(v, cty.Bool) // "true" is accepted by validation too
+	return err == nil && v.IsKnown() && !v.IsNull() && v.True()
 }
