@@ -1,15 +1,22 @@
 package core
 
 import (
+	"context"
 	"flag"
 	"fmt"
+	"io"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/hashicorp/hcl/v2"
 	"github.com/pmezard/go-difflib/difflib"
+
+	"github.com/runbook-dev/runbook/engine/event"
+	"github.com/runbook-dev/runbook/engine/transport"
 )
 
 // The invalid corpus: every folder of testdata/invalid holds a runbook
@@ -164,4 +171,83 @@ func detailDiags(diags hcl.Diagnostics) string {
 		fmt.Fprintf(&b, "  %s\n", d.Error())
 	}
 	return b.String()
+}
+
+// fakeConn is a connection that does nothing: the stub modules never use
+// it.
+type fakeConn struct{}
+
+func (fakeConn) Exec(context.Context, *transport.Cmd) (*transport.Result, error) {
+	return &transport.Result{}, nil
+}
+func (fakeConn) Upload(context.Context, io.Reader, string, fs.FileMode) error { return nil }
+func (fakeConn) Download(context.Context, string, io.Writer) error            { return nil }
+func (fakeConn) Close() error                                                 { return nil }
+
+type fakeDialer struct{}
+
+func (fakeDialer) Dial(context.Context, *transport.Endpoint) (transport.Conn, error) {
+	return fakeConn{}, nil
+}
+
+// Meta-arguments that validation accepts because they convert to the
+// right type ("false" for a bool, 0 for a string) must work when the task
+// runs too, not panic or be read as something else.
+func TestRunConvertsMetaArguments(t *testing.T) {
+	dir := t.TempDir()
+	src := `
+runbook {
+  any_errors_fatal    = "false"
+  max_fail_percentage = "50"
+}
+
+task "a" {
+  become      = "false"
+  become_user = 0
+  delegate_to = "localhost"
+  retries     = "2"
+  timeout     = 30
+  run_once    = "true"
+  noop {
+    message = "hello"
+  }
+}
+
+task "b" {
+  when = "true"
+  noop {
+    message = task.a.outputs.message
+  }
+}
+`
+	if err := os.WriteFile(filepath.Join(dir, "main.hcl"), []byte(src), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	loaded, diags := Load(LoadOptions{Dir: dir, Registry: stubRegistry()})
+	if diags.HasErrors() {
+		t.Fatal(diags.Error())
+	}
+	p, diags := loaded.Prepare(Options{Check: true})
+	if diags.HasErrors() {
+		t.Fatal(diags.Error())
+	}
+	var mu sync.Mutex
+	statuses := map[string]event.Status{}
+	sink := event.SinkFunc(func(e event.Event) {
+		if f, ok := e.(event.TaskFinished); ok {
+			mu.Lock()
+			statuses[f.Task] = f.Status
+			mu.Unlock()
+			if f.Status == event.StatusFailed {
+				t.Errorf("%s failed: %s", f.Task, f.Reason)
+			}
+		}
+	})
+	res := p.Run(context.Background(), RunOptions{Sink: sink, Dialers: map[string]transport.Dialer{"local": fakeDialer{}, "ssh": fakeDialer{}}})
+	if res.Failures != 0 {
+		t.Errorf("%d failures", res.Failures)
+	}
+	if statuses["task.a"] != event.StatusOK || statuses["task.b"] != event.StatusOK {
+		t.Errorf("statuses %v, want both ok", statuses)
+	}
 }

@@ -1,0 +1,6 @@
+task "hello" {
+  hosts = tolist(["localhost", null])
+  command {
+    argv = ["true"]
+  }
+}

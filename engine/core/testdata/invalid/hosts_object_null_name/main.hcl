@@ -1,0 +1,6 @@
+task "hello" {
+  hosts = { name = null, hosts = [] }
+  command {
+    argv = ["true"]
+  }
+}

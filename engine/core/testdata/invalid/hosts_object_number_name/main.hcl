@@ -1,0 +1,6 @@
+task "hello" {
+  hosts = { name = 42, hosts = [] }
+  command {
+    argv = ["true"]
+  }
+}

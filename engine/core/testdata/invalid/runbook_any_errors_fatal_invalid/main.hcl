@@ -1,0 +1,9 @@
+runbook {
+  any_errors_fatal = "sometimes"
+}
+
+task "hello" {
+  command {
+    argv = ["true"]
+  }
+}

@@ -1,0 +1,7 @@
+task "hello" {
+  hosts  = "localhost"
+  serial = tolist(["1", null])
+  command {
+    argv = ["true"]
+  }
+}
