@@ -171,6 +171,56 @@ host "web2" {
   address = "127.0.0.2"
 }
 `},
+	{"hosts_serial_meta", `
+runbook {
+  serial              = [1, "50%"]
+  max_fail_percentage = 25
+  any_errors_fatal    = false
+}
+
+variable "targets" {
+  type    = list(string)
+  default = ["web1", "web2"]
+}
+
+task "a" {
+  hosts       = tolist(var.targets)
+  serial      = "50%"
+  become      = true
+  become_user = "root"
+  delegate_to = "web1"
+  retries     = 2
+  delay       = "1s"
+  until       = self.outputs.rc == 0
+  check_mode  = false
+  ignore_errors = true
+  command {
+    argv = ["uptime"]
+  }
+}
+
+task "b" {
+  hosts    = [group.web, "web2"]
+  for_each = { for k, v in { x = 1, y = 2 } : k => v if v > 0 }
+  when     = try(task.a.hosts["web1"].outputs.rc, 1) == 0 && runbook.check_mode == false
+  noop {
+    message = format("%s-%d", each.key, each.value)
+    count   = length(var.targets)
+  }
+}
+`, `
+group "web" {}
+
+host "web1" {
+  address = "127.0.0.1"
+  groups  = ["web"]
+}
+
+host "web2" {
+  address = "127.0.0.2"
+  groups  = ["web"]
+}
+`},
 }
 
 func TestValidSeeds(t *testing.T) {
