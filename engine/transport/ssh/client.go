@@ -132,8 +132,11 @@ func (e *entry) dial(ctx context.Context) (*link, error) {
 	} else {
 		var d net.Dialer
 		raw, err = d.DialContext(dctx, "tcp", t.addr())
+		if err != nil && ctx.Err() != nil {
+			return nil, fmt.Errorf("host %s: connecting to %s: %w", t.name, t.addr(), ctx.Err())
+		}
 		if err != nil {
-			if dctx.Err() != nil && ctx.Err() == nil {
+			if dctx.Err() != nil {
 				err = fmt.Errorf("timed out after %s", t.timeout)
 			}
 			return nil, unreachable(t, "connecting to %s: %w", t.addr(), err)
@@ -150,8 +153,8 @@ func (e *entry) dial(ctx context.Context) (*link, error) {
 		switch {
 		case errors.As(err, &hk):
 			return nil, &transport.UnreachableError{Host: t.name, Err: hk}
-		case !stopped && ctx.Err() != nil:
-			return nil, unreachable(t, "ssh handshake with %s: %w", t.addr(), ctx.Err())
+		case !stopped && ctx.Err() != nil: // the caller gave up: not the host's fault
+			return nil, fmt.Errorf("host %s: ssh handshake with %s: %w", t.name, t.addr(), ctx.Err())
 		case !stopped:
 			return nil, unreachable(t, "ssh handshake with %s timed out after %s", t.addr(), t.timeout)
 		case strings.Contains(err.Error(), "unable to authenticate"):

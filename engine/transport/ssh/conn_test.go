@@ -534,3 +534,23 @@ func TestAcceptNewConcurrent(t *testing.T) {
 		t.Fatalf("known_hosts has %d lines, want 3:\n%s", len(lines), b)
 	}
 }
+
+// TestDialCancelled: a caller that gives up is not told the host is
+// unreachable.
+func TestDialCancelled(t *testing.T) {
+	f := newFixture(t, 1)
+	f.servers[0].frozen.Store(true) // accepts TCP, never answers
+	ctx, cancel := context.WithTimeout(context.Background(), 200*time.Millisecond)
+	defer cancel()
+	_, err := f.pool(t, Options{}).Dial(ctx, f.endpoint(0))
+	if !errors.Is(err, context.DeadlineExceeded) || transport.IsUnreachable(err) {
+		t.Fatalf("want the context's error, not unreachable; got %v", err)
+	}
+	// The connect timeout, on the other hand, is the host's fault.
+	ep := f.endpoint(0)
+	ep.ConnectTimeout = 200 * time.Millisecond
+	_, err = f.pool(t, Options{}).Dial(context.Background(), ep)
+	if !transport.IsUnreachable(err) || !strings.Contains(err.Error(), "timed out") {
+		t.Fatalf("connect timeout: want unreachable, got %v", err)
+	}
+}

@@ -36,6 +36,9 @@
 // for sessions without a terminal; and sudo'ed root processes can only be
 // killed through sudo).
 //
+// The login shell of the remote user must be a POSIX shell (sh, dash, bash,
+// zsh, ksh): it runs the wrapper line above, like it runs Ansible's.
+//
 // Become runs `sudo -S -p '<nonce marker>' [-u user] -- /bin/sh -c '...'`.
 // Unlike an empty prompt, the marker lets the password be written only when
 // sudo really asks for it: under a NOPASSWD rule it would otherwise become
