@@ -147,7 +147,7 @@ func analyze(rb *config.Runbook, inv *inventory.Inventory, reg *module.Registry)
 			diags = append(diags, a.typeCheck(t, ti, base)...)
 		}
 	}
-	diags = append(diags, checkRunbookMeta(rb, base)...)
+	diags = append(diags, a.checkRunbookMeta(base)...)
 
 	for _, cyc := range a.refG.Cycles() {
 		// refG edges point from a dependency to its dependent; show the
@@ -449,16 +449,44 @@ func (a *analysis) typeCheck(t *config.Task, ti *taskInfo, base *hcl.EvalContext
 	return diags
 }
 
-// checkRunbookMeta type-checks the runbook block's defaults for every
-// task (serial is checked where hosts are known, in the graph).
-func checkRunbookMeta(rb *config.Runbook, ctx *hcl.EvalContext) hcl.Diagnostics {
+// checkRunbookMeta checks the references of the runbook block's defaults
+// for every task and type-checks them (serial's value is checked where
+// hosts are known, in the graph).
+func (a *analysis) checkRunbookMeta(ctx *hcl.EvalContext) hcl.Diagnostics {
 	var diags hcl.Diagnostics
+	rb := a.rb
 	for _, m := range []struct {
 		name string
 		expr hcl.Expression
 		ty   cty.Type
-	}{{"max_fail_percentage", rb.MaxFailPercentage, cty.Number}, {"any_errors_fatal", rb.AnyErrorsFatal, cty.Bool}} {
+	}{
+		{"serial", rb.Serial, cty.NilType},
+		{"max_fail_percentage", rb.MaxFailPercentage, cty.Number}, {"any_errors_fatal", rb.AnyErrorsFatal, cty.Bool},
+		{"become_password", rb.BecomePassword, cty.String},
+	} {
 		if m.expr == nil {
+			continue
+		}
+		refs, d := addrs.References(m.expr.Variables())
+		diags = append(diags, d...)
+		bad := d.HasErrors()
+		for _, r := range refs {
+			switch r.Subject.(type) {
+			case addrs.InputVariable, addrs.LocalValue, addrs.Group:
+				d := a.checkExists(r)
+				diags = append(diags, d...)
+				bad = bad || d.HasErrors()
+			case addrs.RunbookObj:
+			default:
+				diags = append(diags, &hcl.Diagnostic{
+					Severity: hcl.DiagError, Summary: "Invalid reference in the runbook block",
+					Detail:  fmt.Sprintf("The runbook block's %s is read before any task runs: it can use variables, locals and groups, not %s.", m.name, r.Subject),
+					Subject: r.SourceRange.Ptr(),
+				})
+				bad = true
+			}
+		}
+		if bad || m.ty == cty.NilType {
 			continue
 		}
 		v, d := m.expr.Value(ctx)
