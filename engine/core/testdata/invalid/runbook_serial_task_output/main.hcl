@@ -1,0 +1,9 @@
+runbook {
+  serial = task.count.outputs.rc
+}
+
+task "count" {
+  command {
+    argv = ["true"]
+  }
+}
