@@ -251,6 +251,12 @@ Host behind
     Port %d
     ProxyJump admin@bastion:2222,other
 
+Match exec "test -e /etc/hostname"
+    User exec-user
+
+Match host web1
+    Compression yes
+
 Host *
     User nobody
 `, s.port, f.key, f.knownHosts, s.port)

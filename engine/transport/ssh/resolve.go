@@ -63,24 +63,50 @@ type noConfig struct{}
 func (noConfig) Get(string, string) (string, error)      { return "", nil }
 func (noConfig) GetAll(string, string) ([]string, error) { return nil, nil }
 
-// loadSSHConfig reads path; a missing file is an empty config.
+// loadSSHConfig reads path; a missing file is an empty config. Match blocks
+// the parser does not support (Match exec, user, ...) are left out, as if
+// they did not match, rather than making the whole file unusable.
 func loadSSHConfig(path string) (sshConfig, error) {
 	if path == "" || path == "none" {
 		return noConfig{}, nil
 	}
-	f, err := os.Open(path)
+	b, err := os.ReadFile(path)
 	if os.IsNotExist(err) {
 		return noConfig{}, nil
 	}
 	if err != nil {
 		return nil, fmt.Errorf("ssh config: %w", err)
 	}
-	defer f.Close()
-	cfg, err := sshconfig.Decode(f)
+	cfg, err := sshconfig.DecodeBytes(b)
+	if err != nil {
+		cfg, err = sshconfig.DecodeBytes(dropUnsupportedMatch(b))
+	}
 	if err != nil {
 		return nil, fmt.Errorf("ssh config %s: %w", path, err)
 	}
 	return cfg, nil
+}
+
+// dropUnsupportedMatch removes "Match" blocks other than "Match all" and
+// "Match host ...", up to the next Host or Match line.
+func dropUnsupportedMatch(b []byte) []byte {
+	var out []string
+	skipping := false
+	for _, line := range strings.Split(string(b), "\n") {
+		f := strings.Fields(strings.ReplaceAll(line, "=", " "))
+		if len(f) > 0 {
+			switch strings.ToLower(f[0]) {
+			case "host":
+				skipping = false
+			case "match":
+				skipping = len(f) < 2 || (strings.ToLower(f[1]) != "all" && strings.ToLower(f[1]) != "host")
+			}
+		}
+		if !skipping {
+			out = append(out, line)
+		}
+	}
+	return []byte(strings.Join(out, "\n"))
 }
 
 // resolve applies ssh_config and defaults to ep. Inventory values win over
