@@ -7,6 +7,15 @@
 // Hosts join the groups trove, trove_<datastore> and
 // trove_<datastore>_<version> (non-alphanumerics as _).
 //
+// The hosts are SSH targets like any other. To run API tasks per instance
+// on the control node instead (trove_instance, trove_backup... with the
+// host var cloud), give the source block the common vars argument:
+//
+//	source "trove_instances" {
+//	  cloud = "devstack-demo"
+//	  vars  = { ansible_connection = "local" }
+//	}
+//
 // It owns the source's arguments and the mapping; the inventory itself
 // (engine/inventory) decides precedence and merges.
 package troveinventory

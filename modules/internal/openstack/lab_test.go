@@ -6,6 +6,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/gophercloud/gophercloud/v2"
 	"github.com/gophercloud/gophercloud/v2/openstack/db/v1/datastores"
 	"github.com/gophercloud/gophercloud/v2/openstack/image/v2/images"
 
@@ -78,4 +79,39 @@ func TestLabWrongPassword(t *testing.T) {
 		}
 	}
 	t.Log(msg)
+}
+
+// TestLabReauthAfterRevokedToken revokes the demo token in Keystone; the
+// next call gets a 401, logs in again once and succeeds.
+func TestLabReauthAfterRevokedToken(t *testing.T) {
+	env := labenv.OpenStack(t)
+	openstack.Forget()
+	ctx := context.Background()
+	demo, err := openstack.Connect(ctx, openstack.Params{Cloud: env["LAB_OS_CLOUD_DEMO"], Interface: "internal"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	admin, err := openstack.Connect(ctx, openstack.Params{Cloud: env["LAB_OS_CLOUD_ADMIN"]})
+	if err != nil {
+		t.Fatal(err)
+	}
+	pc := openstack.ProviderOf(demo)
+	old := pc.Token()
+	apc := openstack.ProviderOf(admin)
+	resp, err := apc.Request(ctx, "DELETE", env["LAB_KEYSTONE_URL"]+"/auth/tokens", &gophercloud.RequestOpts{
+		MoreHeaders: map[string]string{"X-Subject-Token": old}, OkCodes: []int{204}})
+	if err != nil {
+		t.Fatalf("revoking the token: %v", openstack.Wrap("revoke", err))
+	}
+	resp.Body.Close()
+	img, err := demo.Image()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := images.Get(ctx, img, env["LAB_IMAGE_ID"]).Extract(); err != nil {
+		t.Fatalf("after revocation: %v", openstack.Wrap("getting lab image", err))
+	}
+	if pc.Token() == old {
+		t.Fatal("token unchanged: no re-authentication happened")
+	}
 }
