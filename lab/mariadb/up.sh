@@ -31,7 +31,7 @@ running() {
 
 # --- install what is missing ------------------------------------------------
 need=()
-for p in mariadb-server mariadb-client; do
+for p in mariadb-server mariadb-client iproute2; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || need+=("$p")
 done
 if ((${#need[@]})); then

@@ -24,7 +24,7 @@ T_ALL=$SECONDS
 [[ $EUID -eq 0 ]] || die "run as root"
 
 # --- packages -------------------------------------------------------------------
-PKGS=(curl uwsgi uwsgi-plugin-python3 keystone glance-api trove-api python3-trove python3-proboscis
+PKGS=(curl iproute2 uwsgi uwsgi-plugin-python3 keystone glance-api trove-api python3-trove python3-proboscis
       python3-keystoneclient python3-keystonemiddleware python3-pymysql python3-yaml)
 need=()
 for p in "${PKGS[@]}"; do
