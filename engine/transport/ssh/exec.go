@@ -54,6 +54,10 @@ func (e *BecomeError) Error() string {
 // and the password is written to stdin only when sudo prompts (so a
 // NOPASSWD rule never receives it as the command's input), followed by the
 // command's own stdin once it runs.
+//
+// cmd.Stdout and cmd.Stderr are called from two goroutines (one per stream),
+// each in order. A cancelled or timed-out command returns the context's
+// error (not an UnreachableError) once the remote command is killed.
 func (c *Conn) Exec(ctx context.Context, cmd *transport.Cmd) (*transport.Result, error) {
 	return c.exec(ctx, cmd, true)
 }
