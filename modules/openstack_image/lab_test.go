@@ -185,3 +185,39 @@ func TestLabImageBadDiskFormat(t *testing.T) {
 	}
 	t.Log(msg)
 }
+
+// TestLabImageDeactivateOld: as admin, a new file deactivates the old image.
+func TestLabImageDeactivateOld(t *testing.T) {
+	env, _ := labGlance(t)
+	m := image.New()
+	name := fmt.Sprintf("rb-test-deact-%d", os.Getpid())
+	src := func(file string) module.Request {
+		return moduletest.Request(moduletest.Args(t, m, fmt.Sprintf("cloud = %q\nname = %q\nfile = %q\nold_image = \"deactivate\"\n", env["LAB_OS_CLOUD_ADMIN"], name, file)), nil, "")
+	}
+	_, a := moduletest.Run(t, m, src(randomFile(t, 4096)))
+	if a == nil || a.Err != nil {
+		t.Fatalf("first: %+v", a)
+	}
+	first := a.Outputs.GetAttr("id").AsString()
+	c, err := openstack.Connect(context.Background(), openstack.Params{Cloud: env["LAB_OS_CLOUD_ADMIN"]})
+	if err != nil {
+		t.Fatal(err)
+	}
+	asc, _ := c.Image()
+	cleanupByName(t, asc, name)
+	_, a = moduletest.Run(t, m, src(randomFile(t, 8192)))
+	if a == nil || a.Err != nil {
+		t.Fatalf("second: %+v", a)
+	}
+	old, err := images.Get(context.Background(), asc, first).Extract()
+	if err != nil || old.Status != images.ImageStatusDeactivated {
+		t.Fatalf("old image: %+v %v", old, err)
+	}
+	// Deactivated images cannot be deleted by the cleanup until reactivated.
+	t.Cleanup(func() {
+		resp, err := asc.Post(context.Background(), asc.ServiceURL("images", first, "actions", "reactivate"), nil, nil, &gophercloud.RequestOpts{OkCodes: []int{204}})
+		if err == nil {
+			resp.Body.Close()
+		}
+	})
+}
