@@ -31,5 +31,7 @@ fi
 if [[ -n $purge ]]; then
   say "purging $OS_STATE"
   rm -rf "$OS_STATE"
+  rm -f "$LAB_DIR/openstack-apt.log"
+  rmdir "$LAB_DIR" 2>/dev/null || true   # only when nothing else lives there
 fi
 say "down"
