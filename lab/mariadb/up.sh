@@ -30,6 +30,7 @@ running() {
 [[ $EUID -eq 0 ]] || die "run as root"
 
 # --- install what is missing ------------------------------------------------
+mkdir -p "$LAB_DIR"
 need=()
 for p in mariadb-server mariadb-client iproute2; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || need+=("$p")
@@ -37,8 +38,8 @@ done
 if ((${#need[@]})); then
   say "installing ${need[*]}"
   t0=$SECONDS
-  DEBIAN_FRONTEND=noninteractive apt-get install -y -q -o DPkg::Lock::Timeout=900 "${need[@]}" >"$LAB_DIR.mariadb-apt.log" 2>&1 \
-    || { tail -20 "$LAB_DIR.mariadb-apt.log" >&2; die "apt-get install failed"; }
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -q -o DPkg::Lock::Timeout=900 "${need[@]}" >"$LAB_DIR/mariadb-apt.log" 2>&1 \
+    || { tail -20 "$LAB_DIR/mariadb-apt.log" >&2; die "apt-get install failed"; }
   say "installed in $((SECONDS - t0)) s"
 fi
 MARIADBD=$(command -v mariadbd || echo /usr/sbin/mariadbd)
