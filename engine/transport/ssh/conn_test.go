@@ -462,6 +462,17 @@ func TestUploadDownload(t *testing.T) {
 	if err := c.Upload(ctx, strings.NewReader("x"), filepath.Join(dir, "no", "such", "dir"), 0o600); err == nil {
 		t.Error("upload into a missing directory succeeded")
 	}
+	// A private file goes through a closed directory; nothing is left.
+	secret := filepath.Join(dir, "secret")
+	if err := c.Upload(ctx, strings.NewReader("s3cret"), secret, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if st, err := os.Stat(secret); err != nil || st.Mode().Perm() != 0o600 {
+		t.Errorf("secret: %v %v", st, err)
+	}
+	if ents, _ := os.ReadDir(dir); len(ents) != 2 {
+		t.Errorf("temporary files left: %v", ents)
+	}
 	if got := f.servers[0].subsystems.Load(); got != 1 {
 		t.Errorf("%d sftp subsystems started, want 1 per connection", got)
 	}

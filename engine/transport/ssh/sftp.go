@@ -59,9 +59,27 @@ func (c *Conn) withSFTP(ctx context.Context, what string, f func(*sftp.Client) e
 // temporary file in dst's directory, which is chmod-ed and then renamed
 // over dst (posix-rename@openssh.com), so readers see the old file or the
 // new one, never a part.
+//
+// SFTP creates files with the server's default mode (0666 less the umask).
+// When mode gives nothing to group and others, the temporary file is made
+// inside a temporary directory that is closed (0700) before the file
+// exists, so nobody can open the file while the data arrives.
 func (c *Conn) Upload(ctx context.Context, src io.Reader, dst string, mode fs.FileMode) error {
 	return c.withSFTP(ctx, "upload "+dst, func(sc *sftp.Client) error {
-		tmp := path.Join(path.Dir(dst), "."+path.Base(dst)+".rb-"+newNonce())
+		dir := path.Dir(dst)
+		private := ""
+		if mode.Perm()&0o077 == 0 {
+			private = path.Join(dir, "."+path.Base(dst)+".rb-"+newNonce()+".d")
+			if err := sc.Mkdir(private); err != nil {
+				return err
+			}
+			defer func() { _ = sc.RemoveDirectory(private) }()
+			if err := sc.Chmod(private, 0o700); err != nil {
+				return err
+			}
+			dir = private
+		}
+		tmp := path.Join(dir, "."+path.Base(dst)+".rb-"+newNonce())
 		f, err := sc.OpenFile(tmp, os.O_WRONLY|os.O_CREATE|os.O_EXCL)
 		if err != nil {
 			return err
