@@ -63,6 +63,11 @@ func (Module) Apply(ctx context.Context, req *module.ApplyRequest) *module.Apply
 
 	switch p.action {
 	case "create":
+		if pl.waitOnly {
+			r := settle(pl.inst, get(sc, pl.inst.ID), p.wait)
+			r.Changed = false
+			return r
+		}
 		inst, err := instances.Create(ctx, sc, createOpts(p)).Extract()
 		if err != nil {
 			return &module.ApplyResponse{Err: openstack.Redact(openstack.Wrap(fmt.Sprintf("creating Trove instance %q", p.name), err), p.passwords()...)}

@@ -232,3 +232,22 @@ func TestRejectedPasswordIsNotShown(t *testing.T) {
 		t.Fatalf("got %v", a.Err)
 	}
 }
+
+func TestCreateOfUnsettledOrErroredInstance(t *testing.T) {
+	_, tr, m := fake(t)
+	i := tr.AddInstance("db1", "5.7.29")
+	i.Status = "BUILD"
+	p, a := moduletest.Run(t, m, req(t, m, strings.Replace(createSrc, `"30s"`, `"1s"`, 1)))
+	if p.Action != module.Change || !strings.Contains(p.Reason, "exists (BUILD): wait until it is HEALTHY") {
+		t.Fatalf("plan: %v %s", p.Action, p.Reason)
+	}
+	// It never settles in the fake: the wait times out, nothing was created.
+	if a == nil || a.Changed || len(tr.CallsOf("POST instances")) != 0 {
+		t.Fatalf("apply: %+v", a)
+	}
+	i.Status = "ERROR"
+	p = moduletest.Plan(t, m, req(t, m, createSrc))
+	if p.Err == nil || !strings.Contains(p.Err.Error(), `exists but is in ERROR (No valid host was found. There are not enough hosts available.)`) {
+		t.Fatalf("errored: %v", p.Err)
+	}
+}

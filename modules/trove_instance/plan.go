@@ -16,8 +16,16 @@ import (
 )
 
 type planned struct {
-	p    *params
-	inst *instances.Instance // the instance acted on (nil for create)
+	p        *params
+	inst     *instances.Instance // the instance acted on (nil for create)
+	waitOnly bool                // create: it exists, only wait for it
+}
+
+func waitStatus(p *params) string {
+	if p.wait.Status == "" {
+		return "HEALTHY"
+	}
+	return p.wait.Status
 }
 
 func client(ctx context.Context, req *module.Request) (*gophercloud.ServiceClient, error) {
@@ -89,6 +97,18 @@ func (Module) Plan(ctx context.Context, req *module.PlanRequest) *module.PlanRes
 	who := troveops.Describe(inst)
 	switch p.action {
 	case "create":
+		switch {
+		case inst.Status == "ERROR":
+			fault := "no fault message"
+			if inst.Fault != nil && inst.Fault.Message != "" {
+				fault = inst.Fault.Message
+			}
+			return &module.PlanResponse{Err: fmt.Errorf("instance %s exists but is in ERROR (%s): delete it or choose another name", who, fault)}
+		case p.waitEnabled && !troveops.Ready(inst, p.wait.Status):
+			// A previous run created it and stopped waiting: wait now.
+			pl.waitOnly = true
+			return change(fmt.Sprintf("instance %s exists (%s): wait until it is %s", who, inst.Status, waitStatus(p)), nil)
+		}
 		return noop(fmt.Sprintf("instance %s exists (%s)", who, inst.Status))
 	case "find":
 		return noop(fmt.Sprintf("instance %s is %s", who, inst.Status))
