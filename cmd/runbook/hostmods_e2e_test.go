@@ -4,11 +4,13 @@ import (
 	"bufio"
 	"bytes"
 	"context"
+	"fmt"
 	"os"
 	"path/filepath"
 	"reflect"
 	"sort"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -251,5 +253,151 @@ func TestServiceConfigExampleOnSystemdLab(t *testing.T) {
 		if s := lab.started(t, h); s == startedAfter[h] {
 			t.Errorf("%s: not restarted after workers=8", h)
 		}
+	}
+}
+
+// hostmodsWant is what the hostmods runbook leaves in its directory.
+var hostmodsWant = map[string]string{
+	"api-paste.ini": "[pipeline:main]\npipeline = faultwrapper troveapi\n",
+	"app.conf":      "[DEFAULT]\ndebug = true\npaste = %D/api-paste.ini\nworkers = 4\n",
+	"hosts":         "10.0.0.5 ctl\n",
+	"rendered.conf": "name = api\nport = 8779\nport = 8780\n",
+	"stamp":         "made by a script\n",
+}
+
+func checkHostmodsDir(t *testing.T, dir string) {
+	t.Helper()
+	for name, want := range hostmodsWant {
+		want = strings.ReplaceAll(want, "%D", dir)
+		if b, err := os.ReadFile(filepath.Join(dir, name)); err != nil || string(b) != want {
+			t.Errorf("%s holds %q (%v), want %q", name, b, err, want)
+		}
+	}
+	if target, err := os.Readlink(filepath.Join(dir, "current.conf")); err != nil || target != "app.conf" {
+		t.Errorf("current.conf -> %q (%v)", target, err)
+	}
+	for name, mode := range map[string]os.FileMode{"api-paste.ini": 0o640, "app.conf": 0o640, "rendered.conf": 0o644} {
+		if fi, err := os.Stat(filepath.Join(dir, name)); err != nil || fi.Mode().Perm() != mode {
+			t.Errorf("%s: mode %v (%v), want %v", name, fi.Mode(), err, mode)
+		}
+	}
+}
+
+// TestHostModulesCheckRunRerun runs every file module through the engine
+// on the local transport: check changes nothing and predicts the run
+// (unknown outputs of pending tasks make later tasks "cannot predict"),
+// the run makes the files, a second run changes nothing.
+func TestHostModulesCheckRunRerun(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "conf")
+	if err := os.Mkdir(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	local := t.TempDir()
+	args := []string{"--json", "-i", "testdata/hostmods.inventory.hcl", "--var", "dir=" + dir, "--var", "local=" + local, "testdata/hostmods"}
+
+	before, beforeLocal := snapshot(t, dir), snapshot(t, local)
+	check := run(t, nil, append([]string{"check"}, args...)...)
+	if check.code != exitChanges {
+		t.Fatalf("check exit %d\n%s%s", check.code, check.stdout, check.stderr)
+	}
+	if !equalSnap(before, snapshot(t, dir)) || !equalSnap(beforeLocal, snapshot(t, local)) {
+		t.Fatal("check mode wrote files")
+	}
+	wouldChange := check.withStatus("would_change")
+	unpredictable := check.withStatus("unpredictable")
+	if want := []string{"task.conf@local1", "task.line@local1", "task.link@local1", "task.script@local1", "task.tpl@local1"}; !reflect.DeepEqual(wouldChange, want) {
+		t.Errorf("would change %v, want %v", wouldChange, want)
+	}
+	if want := []string{"task.fetch@local1", "task.ini@local1"}; !reflect.DeepEqual(unpredictable, want) {
+		t.Errorf("unpredictable %v, want %v", unpredictable, want)
+	}
+
+	r := run(t, nil, append([]string{"run"}, args...)...)
+	if r.code != exitChanges {
+		t.Fatalf("run exit %d\n%s%s", r.code, r.stdout, r.stderr)
+	}
+	want := append(append([]string{}, wouldChange...), unpredictable...)
+	sort.Strings(want)
+	if got := r.withStatus("changed"); !reflect.DeepEqual(got, want) {
+		t.Errorf("run changed %v, check said %v", got, want)
+	}
+	checkHostmodsDir(t, dir)
+	fetched := filepath.Join(local, "local1", dir, "app.conf")
+	if b, err := os.ReadFile(fetched); err != nil || string(b) != strings.ReplaceAll(hostmodsWant["app.conf"], "%D", dir) {
+		t.Errorf("fetched %s: %q %v", fetched, b, err)
+	}
+
+	again := run(t, nil, append([]string{"run"}, args...)...)
+	if again.code != exitOK || len(again.withStatus("changed")) != 0 {
+		t.Fatalf("second run: exit %d, changed %v\n%s", again.code, again.withStatus("changed"), again.stdout)
+	}
+	if check := run(t, nil, append([]string{"check"}, args...)...); check.code != exitOK {
+		t.Errorf("check after the run: exit %d", check.code)
+	}
+}
+
+// TestHostModulesWithBecomeOverSSH runs the same runbook over SSH as a
+// user who cannot write the directory, with become (sudo with a
+// password): files are staged and moved into place as root, with root's
+// owner and the asked modes. Without become the same runbook fails with
+// "permission denied" on the files root owns, and changes nothing.
+func TestHostModulesWithBecomeOverSSH(t *testing.T) {
+	l := needSSHLab(t)
+	pw, err := os.ReadFile(l.get("LAB_SSH_BECOME_PASSWORD_FILE"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	secret := strings.TrimSpace(string(pw))
+	// h01 is a loopback sshd on this machine: its files are ours to check.
+	parent, err := os.MkdirTemp("", "rb-become-e2e-")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { os.RemoveAll(parent) })
+	if err := os.Chmod(parent, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	dir := filepath.Join(parent, "conf")
+	local := t.TempDir()
+	env := []string{"RUNBOOK_VAR_sudo_password=" + secret}
+	args := func(become bool) []string {
+		return []string{"run", "--json", "-i", l.get("LAB_SSH_INVENTORY_HCL"), "--var", `hosts=["h01"]`, "--var", fmt.Sprintf("become=%v", become),
+			"--var", "dir=" + dir, "--var", "local=" + local, "testdata/hostmods"}
+	}
+	r := run(t, env, args(true)...)
+	if r.code != exitChanges {
+		t.Fatalf("run with become: exit %d\n%s%s", r.code, r.stdout, r.stderr)
+	}
+	checkHostmodsDir(t, dir)
+	for _, name := range []string{"api-paste.ini", "app.conf", "rendered.conf", "hosts", "stamp", "."} {
+		fi, err := os.Lstat(filepath.Join(dir, name))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if st := fi.Sys().(*syscall.Stat_t); st.Uid != 0 {
+			t.Errorf("%s belongs to uid %d, want root", name, st.Uid)
+		}
+	}
+	if left, _ := filepath.Glob(dir + "/.*"); len(left) > 0 {
+		t.Errorf("staging files left: %v", left)
+	}
+	if again := run(t, env, args(true)...); again.code != exitOK {
+		t.Errorf("second run with become: exit %d\n%s", again.code, again.stdout)
+	}
+	if strings.Contains(r.stdout+r.stderr, secret) {
+		t.Fatal("the sudo password was printed")
+	}
+
+	before := snapshot(t, dir)
+	noBecome := run(t, nil, args(false)...)
+	if noBecome.code != exitError {
+		t.Fatalf("run without become: exit %d, want 1\n%s", noBecome.code, noBecome.stdout)
+	}
+	ev := noBecome.event("task_finished", "task.conf")
+	if ev == nil || ev["status"] != "failed" || !strings.Contains(fmt.Sprint(ev["reason"]), "permission denied") {
+		t.Errorf("copy over a root-only file without become: %v", ev)
+	}
+	if !equalSnap(before, snapshot(t, dir)) {
+		t.Error("the failed run changed the directory")
 	}
 }

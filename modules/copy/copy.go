@@ -138,5 +138,5 @@ func (m *Module) Apply(ctx context.Context, req *module.ApplyRequest) *module.Ap
 	if err != nil {
 		return &module.ApplyResponse{Outputs: cty.NullVal(Outputs), Err: err}
 	}
-	return t.Apply(ctx, &req.Request)
+	return t.Apply(ctx, &req.Request, req.Planned)
 }

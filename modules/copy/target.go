@@ -82,12 +82,20 @@ func (t *Target) Plan(ctx context.Context, req *module.Request) *module.PlanResp
 	if !ch.Changed() {
 		return &module.PlanResponse{Action: module.NoOp, Reason: ch.Reason(), Outputs: t.outputs(false, "")}
 	}
-	return &module.PlanResponse{Action: module.Change, Reason: ch.Reason(), Diff: ch.Diff()}
+	return &module.PlanResponse{Action: module.Change, Reason: ch.Reason(), Diff: ch.Diff(), Private: ch}
 }
 
-// Apply looks again and writes the file when it differs.
-func (t *Target) Apply(ctx context.Context, req *module.Request) *module.ApplyResponse {
-	ch, err := t.compare(ctx, req)
+// Apply writes the file as planned (planned may be nil: then it looks
+// first).
+func (t *Target) Apply(ctx context.Context, req *module.Request, planned *module.PlanResponse) *module.ApplyResponse {
+	var ch *filediff.Change
+	if planned != nil {
+		ch, _ = planned.Private.(*filediff.Change)
+	}
+	var err error
+	if ch == nil {
+		ch, err = t.compare(ctx, req)
+	}
 	if err != nil {
 		return &module.ApplyResponse{Outputs: cty.NullVal(Outputs), Err: err}
 	}

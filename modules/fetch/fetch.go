@@ -176,7 +176,7 @@ func (*Module) Plan(ctx context.Context, req *module.PlanRequest) *module.PlanRe
 		item.Before = fmt.Sprintf("(%d bytes, sha256 %s)", f.localSize, f.localSum[:16])
 		reason = "would replace " + f.dest + " with " + f.src
 	}
-	return &module.PlanResponse{Action: module.Change, Reason: reason, Diff: (*module.Diff)(nil).Add(item)}
+	return &module.PlanResponse{Action: module.Change, Reason: reason, Diff: (*module.Diff)(nil).Add(item), Private: f}
 }
 
 // Apply downloads the file next to the local destination and renames it
@@ -185,9 +185,15 @@ func (*Module) Apply(ctx context.Context, req *module.ApplyRequest) *module.Appl
 	fail := func(err error) *module.ApplyResponse {
 		return &module.ApplyResponse{Outputs: cty.NullVal(Outputs), Err: err}
 	}
-	f, err := look(ctx, &req.Request)
-	if err != nil {
-		return fail(err)
+	var f *fetch
+	if req.Planned != nil {
+		f, _ = req.Planned.Private.(*fetch)
+	}
+	if f == nil {
+		var err error
+		if f, err = look(ctx, &req.Request); err != nil {
+			return fail(err)
+		}
 	}
 	if f.localSum == f.remoteSum {
 		return &module.ApplyResponse{Outputs: f.outputs(false)}

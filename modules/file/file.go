@@ -303,21 +303,27 @@ func (*Module) Plan(ctx context.Context, req *module.PlanRequest) *module.PlanRe
 	if !p.changed() {
 		return &module.PlanResponse{Action: module.NoOp, Reason: p.reason(), Outputs: p.outputs(false)}
 	}
-	return &module.PlanResponse{Action: module.Change, Reason: p.reason(), Diff: p.diff}
+	return &module.PlanResponse{Action: module.Change, Reason: p.reason(), Diff: p.diff, Private: p}
 }
 
-// Apply looks again and makes the change.
+// Apply makes the change the plan found; called without a plan, it
+// looks first.
 func (*Module) Apply(ctx context.Context, req *module.ApplyRequest) *module.ApplyResponse {
 	fail := func(err error) *module.ApplyResponse {
 		return &module.ApplyResponse{Outputs: cty.NullVal(Outputs), Err: err}
 	}
-	w, err := readWant(req.Args)
-	if err != nil {
-		return fail(err)
+	var p *plan
+	if req.Planned != nil {
+		p, _ = req.Planned.Private.(*plan)
 	}
-	p, err := look(ctx, req.Conn, w)
-	if err != nil {
-		return fail(err)
+	if p == nil {
+		w, err := readWant(req.Args)
+		if err != nil {
+			return fail(err)
+		}
+		if p, err = look(ctx, req.Conn, w); err != nil {
+			return fail(err)
+		}
 	}
 	if !p.changed() {
 		return &module.ApplyResponse{Outputs: p.outputs(false)}

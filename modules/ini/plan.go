@@ -149,13 +149,17 @@ func (*Module) Plan(ctx context.Context, req *module.PlanRequest) *module.PlanRe
 	if !e.change.Changed() {
 		return &module.PlanResponse{Action: module.NoOp, Reason: e.reason(), Outputs: outputs(e.change.Cur.Path, false, "")}
 	}
-	return &module.PlanResponse{Action: module.Change, Reason: e.reason(), Diff: e.diff()}
+	return &module.PlanResponse{Action: module.Change, Reason: e.reason(), Diff: e.diff(), Private: e}
 }
 
-// Apply reads the file again (it may have changed since the plan), edits
-// it and writes it back.
+// Apply writes what the plan computed; called without a plan, it reads
+// and edits the file first.
 func (*Module) Apply(ctx context.Context, req *module.ApplyRequest) *module.ApplyResponse {
-	e, err := compute(ctx, &req.Request)
+	e, _ := planned(req).(*edit)
+	var err error
+	if e == nil {
+		e, err = compute(ctx, &req.Request)
+	}
 	if err != nil {
 		return &module.ApplyResponse{Outputs: cty.NullVal(Outputs), Err: err}
 	}
@@ -167,4 +171,11 @@ func (*Module) Apply(ctx context.Context, req *module.ApplyRequest) *module.Appl
 		return &module.ApplyResponse{Outputs: cty.NullVal(Outputs), Err: err}
 	}
 	return &module.ApplyResponse{Changed: true, Outputs: outputs(e.change.Cur.Path, true, backup), Diff: e.diff()}
+}
+
+func planned(req *module.ApplyRequest) any {
+	if req.Planned == nil {
+		return nil
+	}
+	return req.Planned.Private
 }

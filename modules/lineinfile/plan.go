@@ -83,12 +83,31 @@ func (*Module) Plan(ctx context.Context, req *module.PlanRequest) *module.PlanRe
 	if ch == nil || !ch.Changed() {
 		return &module.PlanResponse{Action: module.NoOp, Reason: reason(ch, w), Outputs: outputs(w.path, false, "")}
 	}
-	return &module.PlanResponse{Action: module.Change, Reason: reason(ch, w), Diff: ch.Diff()}
+	return &module.PlanResponse{Action: module.Change, Reason: reason(ch, w), Diff: ch.Diff(), Private: &planned{ch, w}}
 }
 
-// Apply reads the file again, edits it and writes it back when it differs.
+// planned is what Apply reuses from the plan.
+type planned struct {
+	ch *filediff.Change
+	w  *want
+}
+
+// Apply writes what the plan computed; called without a plan, it reads
+// and edits the file first.
 func (*Module) Apply(ctx context.Context, req *module.ApplyRequest) *module.ApplyResponse {
-	ch, w, err := compute(ctx, &req.Request)
+	var (
+		ch  *filediff.Change
+		w   *want
+		err error
+	)
+	if req.Planned != nil {
+		if p, ok := req.Planned.Private.(*planned); ok {
+			ch, w = p.ch, p.w
+		}
+	}
+	if w == nil {
+		ch, w, err = compute(ctx, &req.Request)
+	}
 	if err != nil {
 		return &module.ApplyResponse{Outputs: cty.NullVal(Outputs), Err: err}
 	}

@@ -140,5 +140,5 @@ func (m *Module) Apply(ctx context.Context, req *module.ApplyRequest) *module.Ap
 	if err != nil {
 		return &module.ApplyResponse{Outputs: cty.NullVal(copymod.Outputs), Err: err}
 	}
-	return t.Apply(ctx, &req.Request)
+	return t.Apply(ctx, &req.Request, req.Planned)
 }
