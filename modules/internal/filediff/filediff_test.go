@@ -1,0 +1,135 @@
+package filediff
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/runbook-dev/runbook/engine/transport"
+	"github.com/runbook-dev/runbook/engine/transport/local"
+)
+
+func TestParseMode(t *testing.T) {
+	tests := []struct {
+		in   string
+		want fs.FileMode
+		err  string
+	}{
+		{"0644", 0o644, ""},
+		{"644", 0o644, ""},
+		{"2775", fs.ModeSetgid | 0o775, ""},
+		{"4755", fs.ModeSetuid | 0o755, ""},
+		{"1777", fs.ModeSticky | 0o777, ""},
+		{"64", 0, "3 or 4 octal digits"},
+		{"0648", 0, "not an octal number"},
+		{"u+rw", 0, "not an octal number"},
+		{"10644", 0, "3 or 4 octal digits"},
+	}
+	for _, tt := range tests {
+		got, err := ParseMode(tt.in)
+		if (err != nil) != (tt.err != "") || (err != nil && !strings.Contains(err.Error(), tt.err)) || got != tt.want {
+			t.Errorf("ParseMode(%q) = %v, %v; want %v, %q", tt.in, got, err, tt.want, tt.err)
+		}
+		if want := fmt.Sprintf("%04s", tt.in); err == nil && FormatMode(got) != want {
+			t.Errorf("FormatMode(%v) = %s, want %s", got, FormatMode(got), want)
+		}
+	}
+}
+
+func TestUnified(t *testing.T) {
+	got := Unified("/etc/x", []byte("a\nb\n"), []byte("a\nc"), false)
+	want := "--- /etc/x (before)\n+++ /etc/x (after)\n@@ -1,2 +1,2 @@\n a\n-b\n+c\n\\ No newline at end of file\n"
+	if got != want {
+		t.Errorf("got\n%s\nwant\n%s", got, want)
+	}
+	if got := Unified("/etc/x", nil, []byte("new\n"), true); got != "--- /dev/null\n+++ /etc/x (after)\n@@ -0,0 +1 @@\n+new\n" {
+		t.Errorf("created: %q", got)
+	}
+}
+
+// failConn lets a test make Upload or the install script fail.
+type failConn struct {
+	transport.Conn
+	upload error
+	staged string // the path Upload was asked to write
+}
+
+func (c *failConn) Upload(ctx context.Context, src io.Reader, dst string, mode fs.FileMode) error {
+	c.staged = dst
+	if c.upload != nil {
+		return c.upload
+	}
+	return c.Conn.Upload(ctx, src, dst, mode)
+}
+
+// TestApplyFailures: when writing fails at any step, the old file is as
+// it was and no staged file is left.
+func TestApplyFailures(t *testing.T) {
+	tests := []struct {
+		name   string
+		upload error
+		attrs  Attrs
+		want   string
+	}{
+		{name: "upload fails", upload: errors.New("disk full"), want: "disk full"},
+		{name: "chown fails", attrs: Attrs{Owner: "rb-no-such-user"}, want: "putting the new"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			dir := t.TempDir()
+			p := filepath.Join(dir, "trove.conf")
+			if err := os.WriteFile(p, []byte("old\n"), 0o640); err != nil {
+				t.Fatal(err)
+			}
+			conn := &failConn{Conn: local.New("h1"), upload: tt.upload}
+			cur, err := Read(context.Background(), conn, p, true)
+			if err != nil {
+				t.Fatal(err)
+			}
+			attrs := tt.attrs
+			attrs.Backup = true
+			ch := Compare(cur, []byte("new\n"), attrs, false)
+			_, err = ch.Apply(context.Background(), conn)
+			if err == nil || !strings.Contains(err.Error(), tt.want) {
+				t.Fatalf("err = %v, want %q", err, tt.want)
+			}
+			if b, _ := os.ReadFile(p); string(b) != "old\n" {
+				t.Errorf("the old file holds %q", b)
+			}
+			entries, _ := os.ReadDir(dir)
+			if len(entries) != 1 {
+				t.Errorf("left in the directory: %v", entries)
+			}
+			if !strings.HasPrefix(filepath.Base(conn.staged), ".trove.conf.runbook-") {
+				t.Errorf("staged at %s, want a hidden file next to the destination", conn.staged)
+			}
+		})
+	}
+}
+
+func TestReadKinds(t *testing.T) {
+	dir := t.TempDir()
+	if err := os.Mkdir(filepath.Join(dir, "d"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Symlink("nowhere", filepath.Join(dir, "dangling")); err != nil {
+		t.Fatal(err)
+	}
+	conn := local.New("h1")
+	if _, err := Read(context.Background(), conn, filepath.Join(dir, "d"), true); err == nil || !strings.Contains(err.Error(), "is a directory") {
+		t.Errorf("directory: %v", err)
+	}
+	if _, err := Read(context.Background(), conn, "/dev/null", true); err == nil || !strings.Contains(err.Error(), "is a char, not a regular file") {
+		t.Errorf("device: %v", err)
+	}
+	cur, err := Read(context.Background(), conn, filepath.Join(dir, "dangling"), true)
+	if err != nil || cur.Exists() || cur.Real != filepath.Join(dir, "nowhere") {
+		t.Errorf("dangling link: %+v %v (a write creates its target)", cur, err)
+	}
+}
