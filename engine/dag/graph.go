@@ -10,6 +10,7 @@ package dag
 import (
 	"fmt"
 	"io"
+	"math"
 	"sort"
 	"strings"
 )
@@ -21,22 +22,24 @@ import (
 // lists of those numbers, so that graphs of tens of thousands of task
 // instances and hundreds of thousands of edges build quickly.
 type Graph[V comparable] struct {
-	order []V
-	index map[V]int32
-	down  [][]int32 // From -> dependents
-	up    [][]int32 // To -> dependencies
-	// sets holds the dependencies of vertices with more than scanLimit of
-	// them, to find duplicate edges without scanning; shorter lists are
-	// scanned.
-	sets   []map[int32]struct{}
+	order  []V
+	index  map[V]int32
+	down   [][]int32 // From -> dependents
+	up     [][]int32 // To -> dependencies
 	nEdges int
-}
 
-const scanLimit = 32
+	// Duplicate edges are found with marks: mark[i] == markGen when i ->
+	// markTo is an edge. Edges are added in bursts to one vertex (all the
+	// dependencies of an instance), so the marks are rebuilt from up[to]
+	// only when the burst moves to another vertex.
+	mark    []int32
+	markTo  int32
+	markGen int32
+}
 
 // New returns an empty graph.
 func New[V comparable]() *Graph[V] {
-	return &Graph[V]{index: map[V]int32{}}
+	return &Graph[V]{index: map[V]int32{}, markTo: -1}
 }
 
 // add returns v's number, adding v when it is new.
@@ -49,7 +52,7 @@ func (g *Graph[V]) add(v V) int32 {
 	g.order = append(g.order, v)
 	g.down = append(g.down, nil)
 	g.up = append(g.up, nil)
-	g.sets = append(g.sets, nil)
+	g.mark = append(g.mark, 0)
 	return i
 }
 
@@ -76,24 +79,28 @@ func (g *Graph[V]) connect(i, j int32) {
 	g.nEdges++
 	g.down[i] = append(g.down[i], j)
 	g.up[j] = append(g.up[j], i)
-	if n := len(g.up[j]); n > scanLimit {
-		set := g.sets[j]
-		if set == nil {
-			set = make(map[int32]struct{}, 2*n)
-			for _, x := range g.up[j] {
-				set[x] = struct{}{}
-			}
-			g.sets[j] = set
-		}
-		set[i] = struct{}{}
-	}
+	g.mark[i] = g.markGen // hasEdge made j the marked vertex
 }
 
+// hasEdge reports whether from -> to is an edge, marking to's
+// dependencies first when to is not the marked vertex.
 func (g *Graph[V]) hasEdge(from, to int32) bool {
-	if set := g.sets[to]; set != nil {
-		_, ok := set[from]
-		return ok
+	if to != g.markTo {
+		if g.markGen == math.MaxInt32 {
+			clear(g.mark)
+			g.markGen = 0
+		}
+		g.markGen++
+		g.markTo = to
+		for _, x := range g.up[to] {
+			g.mark[x] = g.markGen
+		}
 	}
+	return g.mark[from] == g.markGen
+}
+
+// isEdge reports whether from -> to is an edge, without touching the marks.
+func (g *Graph[V]) isEdge(from, to int32) bool {
 	for _, x := range g.up[to] {
 		if x == from {
 			return true
@@ -196,7 +203,7 @@ func (g *Graph[V]) Cycles() [][]V {
 	var cycles [][]int32
 	for _, scc := range sccs {
 		if len(scc) == 1 {
-			if !g.hasEdge(scc[0], scc[0]) {
+			if !g.isEdge(scc[0], scc[0]) {
 				continue
 			}
 		}

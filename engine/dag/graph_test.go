@@ -36,6 +36,18 @@ func TestConnectDedupAndOrder(t *testing.T) {
 	if got := g.Dependents("a"); !reflect.DeepEqual(got, []string{"b", "d"}) {
 		t.Errorf("Dependents(a) = %v", got)
 	}
+	// Duplicates are found when bursts to other vertices come between.
+	g.Connect("c", "d")
+	g.Connect("a", "b")
+	g.Connect("b", "d")
+	g.Connect("a", "d")
+	g.Connect("c", "b")
+	if g.EdgeCount() != 5 {
+		t.Errorf("EdgeCount %d after interleaved duplicates, want 5", g.EdgeCount())
+	}
+	if got := g.DependsOn("d"); !reflect.DeepEqual(got, []string{"a", "c", "b"}) {
+		t.Errorf("DependsOn(d) = %v", got)
+	}
 	if g.DependsOn("zz") != nil || g.Dependents("zz") != nil || g.Has("zz") || !g.Has("d") {
 		t.Error("unknown vertex must have no edges and not be in the graph")
 	}
