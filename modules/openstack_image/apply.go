@@ -64,6 +64,9 @@ func (Module) Apply(ctx context.Context, req *module.ApplyRequest) *module.Apply
 func create(ctx context.Context, sc *gophercloud.ServiceClient, pl *planned, say func(string)) (*images.Image, error) {
 	p := pl.p
 	vis := images.ImageVisibility(p.visibility)
+	if vis == "" {
+		vis = images.ImageVisibilityPrivate
+	}
 	opts := images.CreateOpts{
 		Name: p.name, Visibility: &vis, Tags: p.tags,
 		DiskFormat: p.diskFormat, ContainerFormat: p.containerFormat,
@@ -139,7 +142,7 @@ func retire(ctx context.Context, sc *gophercloud.ServiceClient, p *params, old *
 
 func updateMetadata(ctx context.Context, sc *gophercloud.ServiceClient, p *params, img *images.Image) (*images.Image, error) {
 	var ops images.UpdateOpts
-	if string(img.Visibility) != p.visibility {
+	if p.visibility != "" && string(img.Visibility) != p.visibility {
 		ops = append(ops, images.UpdateVisibility{Visibility: images.ImageVisibility(p.visibility)})
 	}
 	for _, k := range openstack.SortedKeys(p.properties) {

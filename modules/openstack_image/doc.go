@@ -23,7 +23,7 @@ const doc = "# openstack_image\n\n" +
 	"- `name` (string): the image name; required for create.\n" +
 	"- `file` (string): the local file to upload; required for create.\n" +
 	"- `disk_format` (string, default `qcow2`), `container_format` (string, default `bare`).\n" +
-	"- `visibility` (string, default `private`): private, shared, community or public.\n" +
+	"- `visibility` (string): private, shared, community or public. New images are private when not set; an existing image's is then left as it is.\n" +
 	"- `properties` (map of string): e.g. `{ hw_rng_model = \"virtio\" }`.\n" +
 	"- `tags` (list of string). For find: images must carry all of them.\n" +
 	"- `min_disk` (GB), `min_ram` (MB) (numbers).\n" +

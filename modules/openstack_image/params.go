@@ -66,11 +66,8 @@ func parse(args cty.Value) (*params, error) {
 	if p.containerFormat == "" {
 		p.containerFormat = "bare"
 	}
-	if p.visibility == "" {
-		p.visibility = "private"
-	}
-	switch p.visibility {
-	case "private", "shared", "community", "public":
+	switch p.visibility { // "" leaves an existing image's as it is; new ones are private
+	case "", "private", "shared", "community", "public":
 	default:
 		return nil, fmt.Errorf("visibility = %q: must be private, shared, community or public", p.visibility)
 	}

@@ -131,7 +131,7 @@ func hashMatches(img *images.Image, s sums) bool {
 // when equal. Properties the task does not name are left alone.
 func metadataDiff(p *params, img *images.Image) *module.Diff {
 	var d *module.Diff
-	if string(img.Visibility) != p.visibility {
+	if p.visibility != "" && string(img.Visibility) != p.visibility {
 		d = d.Add(module.DiffItem{Name: "visibility", Before: string(img.Visibility), After: p.visibility})
 	}
 	for _, k := range openstack.SortedKeys(p.properties) {
