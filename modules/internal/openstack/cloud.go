@@ -187,26 +187,27 @@ func connect(ctx context.Context, p Params) (*Cloud, error) {
 	return &Cloud{Name: p.Cloud, provider: pc, eo: eo, authType: raw.AuthType, projectID: tokenProject(pc), overrides: raw.Overrides}, nil
 }
 
-// envAuth maps openstackclient's OS_* variables to clouds.yaml auth keys.
-var envAuth = map[string]string{
-	"OS_AUTH_URL": "auth_url", "OS_USERNAME": "username", "OS_USER_ID": "user_id", "OS_USERID": "user_id",
-	"OS_PASSWORD": "password", "OS_TOKEN": "token",
-	"OS_PROJECT_NAME": "project_name", "OS_PROJECT_ID": "project_id",
-	"OS_TENANT_NAME": "project_name", "OS_TENANT_ID": "project_id",
-	"OS_USER_DOMAIN_NAME": "user_domain_name", "OS_USER_DOMAIN_ID": "user_domain_id",
-	"OS_PROJECT_DOMAIN_NAME": "project_domain_name", "OS_PROJECT_DOMAIN_ID": "project_domain_id",
-	"OS_DOMAIN_NAME": "domain_name", "OS_DOMAIN_ID": "domain_id",
-	"OS_APPLICATION_CREDENTIAL_ID": "application_credential_id", "OS_APPLICATION_CREDENTIAL_NAME": "application_credential_name",
-	"OS_APPLICATION_CREDENTIAL_SECRET": "application_credential_secret", "OS_SYSTEM_SCOPE": "system_scope",
+// envAuth maps openstackclient's OS_* variables to clouds.yaml auth keys,
+// in order: a later variable wins (OS_PROJECT_* over the older OS_TENANT_*).
+var envAuth = [][2]string{
+	{"OS_AUTH_URL", "auth_url"}, {"OS_USERID", "user_id"}, {"OS_USER_ID", "user_id"}, {"OS_USERNAME", "username"},
+	{"OS_PASSWORD", "password"}, {"OS_TOKEN", "token"},
+	{"OS_TENANT_NAME", "project_name"}, {"OS_TENANT_ID", "project_id"},
+	{"OS_PROJECT_NAME", "project_name"}, {"OS_PROJECT_ID", "project_id"},
+	{"OS_USER_DOMAIN_NAME", "user_domain_name"}, {"OS_USER_DOMAIN_ID", "user_domain_id"},
+	{"OS_PROJECT_DOMAIN_NAME", "project_domain_name"}, {"OS_PROJECT_DOMAIN_ID", "project_domain_id"},
+	{"OS_DOMAIN_NAME", "domain_name"}, {"OS_DOMAIN_ID", "domain_id"},
+	{"OS_APPLICATION_CREDENTIAL_ID", "application_credential_id"}, {"OS_APPLICATION_CREDENTIAL_NAME", "application_credential_name"},
+	{"OS_APPLICATION_CREDENTIAL_SECRET", "application_credential_secret"}, {"OS_SYSTEM_SCOPE", "system_scope"},
 }
 
 // connectEnv reads the OS_* variables the way openstackclient does (its
 // "envvars" cloud), through the same clouds.yaml parser.
 func connectEnv(ctx context.Context, p Params) (*Cloud, error) {
 	auth := map[string]string{}
-	for env, key := range envAuth {
-		if v := os.Getenv(env); v != "" {
-			auth[key] = v
+	for _, kv := range envAuth {
+		if v := os.Getenv(kv[0]); v != "" {
+			auth[kv[1]] = v
 		}
 	}
 	cloud := map[string]any{"auth": auth}
