@@ -157,6 +157,16 @@ func (b *graphBuilder) build() hcl.Diagnostics {
 	b.onHost = map[string]map[string]*node{}
 	rb := b.a.rb
 
+	// Hosts first, then every node at once: the graph is sized for them.
+	type expansion struct {
+		t        *config.Task
+		ti       *taskInfo
+		hosts    []*inventory.Host
+		serial   []int
+		filtered bool
+	}
+	var exps []expansion
+	total := 0
 	all := append(append([]*config.Task(nil), rb.Tasks...), rb.Handlers...)
 	for _, t := range all {
 		ti := b.a.tasks[t.Addr()]
@@ -190,17 +200,25 @@ func (b *graphBuilder) build() hcl.Diagnostics {
 		serial, d := b.serialOf(t, len(hosts))
 		diags = append(diags, d...)
 		filtered := t.Kind == config.KindTask && !b.selected(t)
-		addr, byHost := t.Addr(), make(map[string]*node, len(hosts))
-		b.onHost[addr] = byHost
-		for i, h := range hosts {
-			n := &node{task: t, info: ti, host: h, filtered: filtered, batch: batchOf(serial, i)}
-			n.id = b.g.AddID(n)
-			b.nodes[addr] = append(b.nodes[addr], n)
-			byHost[h.Name] = n
-		}
+		exps = append(exps, expansion{t: t, ti: ti, hosts: hosts, serial: serial, filtered: filtered})
+		total += len(hosts)
 	}
 	if diags.HasErrors() {
 		return uniqueDiags(diags)
+	}
+	b.g.Grow(total)
+	for _, e := range exps {
+		addr, byHost := e.t.Addr(), make(map[string]*node, len(e.hosts))
+		b.onHost[addr] = byHost
+		slab, ns := make([]node, len(e.hosts)), make([]*node, len(e.hosts))
+		for i, h := range e.hosts {
+			n := &slab[i]
+			*n = node{task: e.t, info: e.ti, host: h, filtered: e.filtered, batch: batchOf(e.serial, i)}
+			n.id = b.g.AddID(n)
+			ns[i] = n
+			byHost[h.Name] = n
+		}
+		b.nodes[addr] = ns
 	}
 
 	for _, t := range all {

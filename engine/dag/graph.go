@@ -11,6 +11,7 @@ import (
 	"fmt"
 	"io"
 	"math"
+	"slices"
 	"sort"
 	"strings"
 )
@@ -54,6 +55,18 @@ func (g *Graph[V]) add(v V) int32 {
 	g.up = append(g.up, nil)
 	g.mark = append(g.mark, 0)
 	return i
+}
+
+// Grow makes room for n more vertices, so that building a large graph
+// does not grow its tables again and again.
+func (g *Graph[V]) Grow(n int) {
+	if len(g.index) == 0 {
+		g.index = make(map[V]int32, n)
+	}
+	g.order = slices.Grow(g.order, n)
+	g.down = slices.Grow(g.down, n)
+	g.up = slices.Grow(g.up, n)
+	g.mark = slices.Grow(g.mark, n)
 }
 
 // Add adds a vertex; adding one twice is a no-op.
