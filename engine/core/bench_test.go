@@ -91,23 +91,31 @@ locals {
 	return b.String()
 }
 
-// BenchmarkLoadValidatePlan1000x100 measures what happens before the first
-// host is touched, for a large runbook: parsing 1,000 tasks and a 100-host
-// inventory, validating every reference and module body, and building the
-// instance graph.
-func BenchmarkLoadValidatePlan1000x100(b *testing.B) {
+// benchFiles writes the generated 1,000-task runbook and 100-host
+// inventory and returns their paths.
+func benchFiles(b *testing.B) (runbook, inv string) {
+	b.Helper()
 	dir := b.TempDir()
-	rb := filepath.Join(dir, "main.hcl")
-	inv := filepath.Join(dir, "inventory.hcl")
-	if err := os.WriteFile(rb, []byte(genRunbook(1000)), 0o600); err != nil {
+	runbook = filepath.Join(dir, "main.hcl")
+	inv = filepath.Join(dir, "inventory.hcl")
+	if err := os.WriteFile(runbook, []byte(genRunbook(1000)), 0o600); err != nil {
 		b.Fatal(err)
 	}
 	if err := os.WriteFile(inv, []byte(genInventory(100)), 0o600); err != nil {
 		b.Fatal(err)
 	}
+	return runbook, inv
+}
+
+// BenchmarkLoadValidatePlan1000x100 measures what happens before the first
+// host is touched, for a large runbook: parsing 1,000 tasks and a 100-host
+// inventory, validating every reference and module body, and building the
+// instance graph.
+func BenchmarkLoadValidatePlan1000x100(b *testing.B) {
+	rb, inv := benchFiles(b)
 	reg := stubRegistry()
 	b.ReportAllocs()
-	var instances int
+	var instances, edges int
 	for b.Loop() {
 		loaded, diags := Load(LoadOptions{Dir: rb, Inventory: []string{inv}, Registry: reg})
 		if diags.HasErrors() {
@@ -117,7 +125,36 @@ func BenchmarkLoadValidatePlan1000x100(b *testing.B) {
 		if diags.HasErrors() {
 			b.Fatal(diags.Error())
 		}
-		instances = p.Instances()
+		instances, edges = p.Instances(), p.g.EdgeCount()
 	}
 	b.ReportMetric(float64(instances), "instances")
+	b.ReportMetric(float64(edges), "edges")
+}
+
+// BenchmarkLoad1000x100 is the first half: parsing and validation.
+func BenchmarkLoad1000x100(b *testing.B) {
+	rb, inv := benchFiles(b)
+	reg := stubRegistry()
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, diags := Load(LoadOptions{Dir: rb, Inventory: []string{inv}, Registry: reg}); diags.HasErrors() {
+			b.Fatal(diags.Error())
+		}
+	}
+}
+
+// BenchmarkPrepare1000x100 is the second half: variables, host selection
+// and the instance graph.
+func BenchmarkPrepare1000x100(b *testing.B) {
+	rb, inv := benchFiles(b)
+	loaded, diags := Load(LoadOptions{Dir: rb, Inventory: []string{inv}, Registry: stubRegistry()})
+	if diags.HasErrors() {
+		b.Fatal(diags.Error())
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, diags := loaded.Prepare(Options{Check: true}); diags.HasErrors() {
+			b.Fatal(diags.Error())
+		}
+	}
 }
