@@ -407,6 +407,7 @@ func TestDecodeErrors(t *testing.T) {
 		{"path = \"/x\"\nsection = \"s\"\nabsent = [\"#a\"]", "Invalid absent", "cannot be an INI option name"},
 		{"path = \"/x\"\nsection = \"s\"\nvalues = {a=1}\nmode = \"rw\"", "Invalid mode", "octal"},
 		{"path = \"/x\"\nsection = \"s\"\nvalues = {a=1}\nowner = \"a:b\"", "Invalid owner", "user or group"},
+		{"path = \"/x\"\nsection = \"s\"\nvalues = {a=1}\nvalidate = [\"true\"]", "Invalid validate", `"%s" in it stands for the new file`},
 	}
 	for _, tt := range tests {
 		_, diags := moduletest.Decode(New(), tt.src)

@@ -1,11 +1,12 @@
 task "sudo_stack" {
   hosts = group.devstack
   lineinfile {
-    path   = "/etc/sudoers.d/50_stack_sh"
-    regexp = "^stack "
-    line   = "stack ALL=(root) NOPASSWD:ALL"
-    create = true
-    mode   = "0440"
+    path     = "/etc/sudoers.d/50_stack_sh"
+    regexp   = "^stack "
+    line     = "stack ALL=(root) NOPASSWD:ALL"
+    create   = true
+    mode     = "0440"
+    validate = ["visudo", "-cf", "%s"]
   }
 }
 

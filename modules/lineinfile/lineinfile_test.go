@@ -161,3 +161,43 @@ func TestErrors(t *testing.T) {
 func TestSchemaDoc(t *testing.T) {
 	fdtest.CheckExample(t, New(), Name)
 }
+
+// TestValidateSudoers: a sudoers line goes in only when visudo accepts the
+// whole new file; a broken line leaves the old file as it was.
+func TestValidateSudoers(t *testing.T) {
+	if _, err := os.Stat("/usr/sbin/visudo"); err != nil {
+		t.Skip("visudo is not installed")
+	}
+	dir := t.TempDir()
+	path := filepath.Join(dir, "50_stack")
+	old := "Defaults:stack !requiretty\n"
+	if err := os.WriteFile(path, []byte(old), 0o440); err != nil {
+		t.Fatal(err)
+	}
+	m := New()
+	bad := moduletest.Request(moduletest.Args(t, m, `path = "`+path+`"
+line = "stack ALL=(root NOPASSWD:ALL"
+validate = ["/usr/sbin/visudo", "-cf", "%s"]`), local.New("h1"), "")
+	_, a := moduletest.Run(t, m, bad)
+	if a == nil || a.Err == nil || !strings.Contains(a.Err.Error(), "failed validation (/usr/sbin/visudo -cf NEW-FILE); the old file was kept") {
+		t.Fatalf("broken line: %+v", a)
+	}
+	if b, _ := os.ReadFile(path); string(b) != old {
+		t.Errorf("the file changed to %q", b)
+	}
+	if entries, _ := os.ReadDir(dir); len(entries) != 1 {
+		t.Errorf("left behind: %v", entries)
+	}
+	good := moduletest.Request(moduletest.Args(t, m, `path = "`+path+`"
+line = "stack ALL=(root) NOPASSWD:ALL"
+validate = ["/usr/sbin/visudo", "-cf", "%s"]`), local.New("h1"), "")
+	if _, a := moduletest.Run(t, m, good); a == nil || a.Err != nil {
+		t.Fatalf("good line: %+v", a)
+	}
+	if b, _ := os.ReadFile(path); string(b) != old+"stack ALL=(root) NOPASSWD:ALL\n" {
+		t.Errorf("file %q", b)
+	}
+	if fi, _ := os.Stat(path); fi.Mode().Perm() != 0o440 {
+		t.Errorf("mode %v", fi.Mode())
+	}
+}

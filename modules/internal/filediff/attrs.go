@@ -20,17 +20,42 @@ import (
 const DefaultMode fs.FileMode = 0o644
 
 // AttrArgs returns the owner, group and mode arguments, to be merged into a
-// module's own spec. With backup, it adds the backup argument too.
-func AttrArgs(backup bool) hcldec.ObjectSpec {
+// module's own spec. For a module that writes content, it adds backup and
+// validate too.
+func AttrArgs(content bool) hcldec.ObjectSpec {
 	s := hcldec.ObjectSpec{
 		"owner": &hcldec.ValidateSpec{Wrapped: &hcldec.AttrSpec{Name: "owner", Type: cty.String}, Func: validateName("owner")},
 		"group": &hcldec.ValidateSpec{Wrapped: &hcldec.AttrSpec{Name: "group", Type: cty.String}, Func: validateName("group")},
 		"mode":  &hcldec.ValidateSpec{Wrapped: &hcldec.AttrSpec{Name: "mode", Type: cty.String}, Func: validateMode},
 	}
-	if backup {
+	if content {
 		s["backup"] = &hcldec.AttrSpec{Name: "backup", Type: cty.Bool}
+		s["validate"] = &hcldec.ValidateSpec{Wrapped: &hcldec.AttrSpec{Name: "validate", Type: cty.List(cty.String)}, Func: validateValidate}
 	}
 	return s
+}
+
+func validateValidate(v cty.Value) hcl.Diagnostics {
+	v, _ = v.UnmarkDeep()
+	if v.IsNull() || !v.IsWhollyKnown() {
+		return nil
+	}
+	ok := false
+	for it := v.ElementIterator(); it.Next(); {
+		_, e := it.Element()
+		if e.IsNull() {
+			return hcl.Diagnostics{{Severity: hcl.DiagError, Summary: "Invalid validate", Detail: "validate holds a null."}}
+		}
+		ok = ok || strings.Contains(e.AsString(), "%s")
+	}
+	if !ok {
+		return hcl.Diagnostics{{
+			Severity: hcl.DiagError,
+			Summary:  "Invalid validate",
+			Detail:   `validate is a command that checks the new file before it replaces the old one; "%s" in it stands for the new file, e.g. validate = ["visudo", "-cf", "%s"].`,
+		}}
+	}
+	return nil
 }
 
 func validateMode(v cty.Value) hcl.Diagnostics {
@@ -116,6 +141,9 @@ type Attrs struct {
 	Owner, Group string
 	Mode         *fs.FileMode
 	Backup       bool
+	// Validate is a command run on the staged new file ("%s" in it is its
+	// path) before it replaces the old one; a non-zero exit stops the write.
+	Validate []string
 }
 
 // ReadAttrs reads the arguments of AttrArgs from a decoded module block.
@@ -131,6 +159,14 @@ func ReadAttrs(args cty.Value) Attrs {
 	if args.Type().IsObjectType() && args.Type().HasAttribute("backup") {
 		if v := args.GetAttr("backup"); !v.IsNull() {
 			a.Backup = v.True()
+		}
+	}
+	if args.Type().IsObjectType() && args.Type().HasAttribute("validate") {
+		if v := args.GetAttr("validate"); !v.IsNull() {
+			for it := v.ElementIterator(); it.Next(); {
+				_, e := it.Element()
+				a.Validate = append(a.Validate, e.AsString())
+			}
 		}
 	}
 	return a

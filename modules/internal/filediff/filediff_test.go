@@ -133,3 +133,47 @@ func TestReadKinds(t *testing.T) {
 		t.Errorf("dangling link: %+v %v (a write creates its target)", cur, err)
 	}
 }
+
+func TestValidate(t *testing.T) {
+	tests := []struct {
+		name     string
+		validate []string
+		want     string // error substring; "" for success
+	}{
+		{name: "passes", validate: []string{"grep", "-q", "^new$", "%s"}},
+		{name: "fails", validate: []string{"sh", "-c", `echo "line 1: bad" >&2; exit 1`, "sh", "%s"},
+			want: "the new %D/sudoers failed validation (sh -c echo \"line 1: bad\" >&2; exit 1 sh NEW-FILE); the old file was kept: exit status 1: line 1: bad"},
+		{name: "stdout when stderr is empty", validate: []string{"sh", "-c", `echo "parse error in $1"; exit 1`, "sh", "%s"}, want: "parse error in %D/.sudoers.runbook-"},
+		{name: "missing program", validate: []string{"/nonexistent/visudo", "-cf", "%s"}, want: "validating the new %D/sudoers"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			dir := t.TempDir()
+			p := filepath.Join(dir, "sudoers")
+			if err := os.WriteFile(p, []byte("old\n"), 0o440); err != nil {
+				t.Fatal(err)
+			}
+			conn := local.New("h1")
+			cur, err := Read(context.Background(), conn, p, true)
+			if err != nil {
+				t.Fatal(err)
+			}
+			ch := Compare(cur, []byte("new\n"), Attrs{Validate: tt.validate, Backup: true}, false)
+			_, err = ch.Apply(context.Background(), conn)
+			b, _ := os.ReadFile(p)
+			entries, _ := os.ReadDir(dir)
+			if tt.want == "" {
+				if err != nil || string(b) != "new\n" || len(entries) != 2 {
+					t.Errorf("err %v, file %q, entries %v (want the new file and its backup)", err, b, entries)
+				}
+				return
+			}
+			if err == nil || !strings.Contains(err.Error(), strings.ReplaceAll(tt.want, "%D", dir)) {
+				t.Errorf("err = %v, want %q", err, strings.ReplaceAll(tt.want, "%D", dir))
+			}
+			if string(b) != "old\n" || len(entries) != 1 {
+				t.Errorf("file %q, entries %v: the old file must stay alone", b, entries)
+			}
+		})
+	}
+}

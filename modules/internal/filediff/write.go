@@ -80,6 +80,10 @@ func (ch *Change) Apply(ctx context.Context, conn transport.Conn) (backup string
 	if err := conn.Upload(ctx, bytes.NewReader(ch.Content), stage, mode.Perm()); err != nil {
 		return "", fmt.Errorf("writing %s: %w", cur.Real, err)
 	}
+	if err := ch.validate(ctx, conn, stage); err != nil {
+		_, _ = conn.Exec(context.WithoutCancel(ctx), &transport.Cmd{Argv: []string{"rm", "-f", "--", stage}})
+		return "", err
+	}
 	owner := ownerSpec(ch.Attrs, nil)
 	if cur.Exists() {
 		owner = ownerSpec(ch.Attrs, cur.Info)
@@ -99,6 +103,32 @@ func (ch *Change) Apply(ctx context.Context, conn transport.Conn) (backup string
 		return "", &module.CommandError{Argv: []string{"install", cur.Real}, RC: res.RC, Stderr: string(res.Stderr), Msg: "putting the new " + cur.Real + " in place"}
 	}
 	return strings.TrimSuffix(string(res.Stdout), "\n"), nil
+}
+
+// validate runs the validate command on the staged file.
+func (ch *Change) validate(ctx context.Context, conn transport.Conn, stage string) error {
+	if len(ch.Attrs.Validate) == 0 {
+		return nil
+	}
+	argv := make([]string, len(ch.Attrs.Validate))
+	shown := make([]string, len(argv))
+	for i, a := range ch.Attrs.Validate {
+		argv[i] = strings.ReplaceAll(a, "%s", stage)
+		shown[i] = strings.ReplaceAll(a, "%s", "NEW-FILE")
+	}
+	res, err := conn.Exec(ctx, &transport.Cmd{Argv: argv})
+	if err != nil {
+		return fmt.Errorf("validating the new %s: %w", ch.Cur.Real, err)
+	}
+	if res.RC != 0 {
+		stderr := string(res.Stderr)
+		if stderr == "" {
+			stderr = string(res.Stdout) // visudo -c reports on stdout
+		}
+		return &module.CommandError{Argv: shown, RC: res.RC, Stderr: stderr,
+			Msg: "the new " + ch.Cur.Real + " failed validation (" + strings.Join(shown, " ") + "); the old file was kept"}
+	}
+	return nil
 }
 
 func run(ctx context.Context, conn transport.Conn, what string, argv ...string) error {
