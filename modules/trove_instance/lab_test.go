@@ -215,8 +215,9 @@ func TestLabInstanceErrors(t *testing.T) {
 		msg := a.Err.Error()
 		t.Logf("%s: %s", tc.what, msg)
 		// Trove's API pipeline has no request_id middleware: its answers
-		// carry no X-Openstack-Request-Id, so there is none to show.
-		if !strings.Contains(msg, "creating Trove instance") || !strings.Contains(msg, "400 Bad Request: ") || !strings.Contains(msg, "(POST http") {
+		// carry no X-Openstack-Request-Id; the error shows the global
+		// request id runbook sent (Trove logs it).
+		if !strings.Contains(msg, "creating Trove instance") || !strings.Contains(msg, "400 Bad Request: ") || !strings.Contains(msg, "(POST http") || !strings.Contains(msg, "global request id req-") {
 			t.Errorf("%s: unclear error %s", tc.what, msg)
 		}
 	}

@@ -246,7 +246,7 @@ func connectTroveFake(p Params, path string, raw *rawCloud) (*Cloud, error) {
 	if _, ok := raw.Overrides["database"]; !ok {
 		return nil, fmt.Errorf("cloud %s (%s): auth_type %s needs database_endpoint_override", p.Cloud, path, AuthTypeTroveFake)
 	}
-	pc := &gophercloud.ProviderClient{}
+	pc := &gophercloud.ProviderClient{HTTPClient: httpClient(nil)}
 	pc.UseTokenLock()
 	pc.SetToken(coalesce(raw.Token, raw.ProjectID))
 	return &Cloud{Name: p.Cloud, provider: pc, authType: AuthTypeTroveFake, projectID: raw.ProjectID, overrides: raw.Overrides}, nil
@@ -262,7 +262,7 @@ func coalesce(s ...string) string {
 }
 
 func newProvider(ctx context.Context, ao gophercloud.AuthOptions, tlsConfig *tls.Config) (*gophercloud.ProviderClient, error) {
-	return config.NewProviderClient(ctx, ao, config.WithTLSConfig(tlsConfig))
+	return config.NewProviderClient(ctx, ao, config.WithHTTPClient(httpClient(tlsConfig)))
 }
 
 // tokenProject returns the project id the token is scoped to, for

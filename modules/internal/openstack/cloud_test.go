@@ -228,3 +228,25 @@ func TestUnknownRegionIsClear(t *testing.T) {
 		t.Fatalf("got %v", err)
 	}
 }
+
+func TestGlobalRequestIDWhenTheServiceSendsNone(t *testing.T) {
+	fc := openstacktest.New(t)
+	var sent string
+	fc.Mux.HandleFunc(fc.DatabasePath("datastores"), func(w http.ResponseWriter, r *http.Request) {
+		sent = r.Header.Get("X-Openstack-Request-Id")
+		w.Header().Set("Content-Type", "application/json")
+		w.WriteHeader(400)
+		w.Write([]byte(`{"badRequest": {"code": 400, "message": "nope"}}`))
+	})
+	c, err := openstack.Connect(context.Background(), openstack.Params{Cloud: fc.Name})
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = listDatastores(t, c)
+	if !strings.HasPrefix(sent, "req-") || len(sent) != 40 {
+		t.Fatalf("sent request id %q", sent)
+	}
+	if err == nil || !strings.HasSuffix(err.Error(), ", global request id "+sent+")") {
+		t.Fatalf("got %v", err)
+	}
+}

@@ -19,6 +19,9 @@ type APIError struct {
 	Status    int
 	Message   string // the API's own message, as it sent it
 	RequestID string // X-Openstack-Request-Id (or the compute/Glance equivalent)
+	// GlobalRequestID is the id runbook sent with the request, shown when
+	// the service answered without one (find it in the service's log).
+	GlobalRequestID string
 }
 
 func (e *APIError) Error() string {
@@ -35,6 +38,8 @@ func (e *APIError) Error() string {
 	fmt.Fprintf(&b, " (%s %s", e.Method, e.URL)
 	if e.RequestID != "" {
 		fmt.Fprintf(&b, ", request id %s", e.RequestID)
+	} else if e.GlobalRequestID != "" {
+		fmt.Fprintf(&b, ", global request id %s", e.GlobalRequestID)
 	}
 	b.WriteString(")")
 	return b.String()
@@ -68,12 +73,13 @@ func Wrap(op string, err error) error {
 	}
 	if u, ok := unexpected(err); ok {
 		return &APIError{
-			Op:        op,
-			Method:    u.Method,
-			URL:       u.URL,
-			Status:    u.Actual,
-			Message:   apiMessage(u.Body),
-			RequestID: requestID(u.ResponseHeader),
+			Op:              op,
+			Method:          u.Method,
+			URL:             u.URL,
+			Status:          u.Actual,
+			Message:         apiMessage(u.Body),
+			RequestID:       requestID(u.ResponseHeader),
+			GlobalRequestID: u.ResponseHeader.Get(globalIDHeader),
 		}
 	}
 	return fmt.Errorf("%s: %w", op, err)
