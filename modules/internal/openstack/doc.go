@@ -6,6 +6,10 @@
 // that carry the API's own message and the request id, and polls
 // asynchronous resources with backoff.
 //
+// Every request carries an X-Openstack-Request-Id of its own (req-<uuid>),
+// which oslo-based services log as the global request id; an error shows
+// the service's request id, or this one when the service sent none (Trove).
+//
 // It does not know about any particular module's arguments beyond the
 // connection ones (cloud, region, interface), and it never prints: progress
 // goes to the callback a module hands in.
