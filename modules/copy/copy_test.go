@@ -2,7 +2,6 @@ package copy
 
 import (
 	"context"
-	"fmt"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -11,15 +10,13 @@ import (
 	"testing"
 	"time"
 
-	"github.com/hashicorp/hcl/v2"
-	"github.com/hashicorp/hcl/v2/hcldec"
-	"github.com/hashicorp/hcl/v2/hclsyntax"
 	"github.com/zclconf/go-cty/cty"
 
 	"github.com/runbook-dev/runbook/engine/module"
 	"github.com/runbook-dev/runbook/engine/module/moduletest"
 	"github.com/runbook-dev/runbook/engine/transport/local"
 	"github.com/runbook-dev/runbook/modules/internal/filediff"
+	"github.com/runbook-dev/runbook/modules/internal/filediff/fdtest"
 )
 
 // TestPlanApply: plan (which must leave the directory as it was), apply,
@@ -116,23 +113,23 @@ func TestPlanApply(t *testing.T) {
 			if tt.name == "sensitive content" {
 				req.Sensitive = []cty.Path{cty.GetAttrPath("content")}
 			}
-			before := snapshot(t, dir)
+			before := fdtest.Snapshot(t, dir)
 			p := moduletest.Plan(t, m, req)
 			if p.Err != nil {
 				t.Fatalf("plan: %v", p.Err)
 			}
-			if snapshot(t, dir) != before {
+			if fdtest.Snapshot(t, dir) != before {
 				t.Fatal("the plan changed the directory")
 			}
 			if p.Action != tt.wantAction || !strings.Contains(p.Reason, sub(tt.wantReason)) {
 				t.Errorf("plan = %v %q, want %v %q", p.Action, p.Reason, tt.wantAction, sub(tt.wantReason))
 			}
 			if tt.wantDiff != "" {
-				if got := render(p.Diff); got != sub(tt.wantDiff) {
+				if got := fdtest.Render(p.Diff); got != sub(tt.wantDiff) {
 					t.Errorf("diff:\n%s\nwant:\n%s", got, sub(tt.wantDiff))
 				}
 			}
-			if strings.Contains(render(p.Diff), "secret") {
+			if strings.Contains(fdtest.Render(p.Diff), "secret") {
 				t.Error("the diff shows sensitive content")
 			}
 			_, a := moduletest.Run(t, m, req)
@@ -180,7 +177,7 @@ func TestErrors(t *testing.T) {
 			sub := func(s string) string { return strings.ReplaceAll(s, "%D", dir) }
 			m := New()
 			req := moduletest.Request(moduletest.Args(t, m, sub(tt.src)), local.New("h1"), "")
-			before := snapshot(t, dir)
+			before := fdtest.Snapshot(t, dir)
 			p, a := moduletest.Run(t, m, req)
 			if p.Err == nil || !strings.Contains(p.Err.Error(), sub(tt.want)) {
 				t.Errorf("plan err = %v, want %q", p.Err, sub(tt.want))
@@ -191,7 +188,7 @@ func TestErrors(t *testing.T) {
 			if ar := m.Apply(context.Background(), &module.ApplyRequest{Request: req}); ar.Err == nil || ar.Changed {
 				t.Errorf("apply alone = %+v", ar)
 			}
-			if snapshot(t, dir) != before {
+			if fdtest.Snapshot(t, dir) != before {
 				t.Error("the directory changed")
 			}
 		})
@@ -240,7 +237,7 @@ owner = "root"
 group = "0"
 backup = true`), local.New("h1"), "")
 	p, a := moduletest.Run(t, m, req)
-	if got := render(p.Diff); got != "~ owner: nobody -> root\n~ group: nogroup -> 0\n" {
+	if got := fdtest.Render(p.Diff); got != "~ owner: nobody -> root\n~ group: nogroup -> 0\n" {
 		t.Errorf("diff = %q", got)
 	}
 	if a == nil || a.Err != nil || a.Outputs.GetAttr("backup").AsString() != "" {
@@ -284,85 +281,6 @@ func stat(t *testing.T, p string) *syscall.Stat_t {
 	return fi.Sys().(*syscall.Stat_t)
 }
 
-// render renders diff items as the human renderer does, without colour.
-func render(d *module.Diff) string {
-	if d == nil {
-		return ""
-	}
-	var b strings.Builder
-	for _, it := range d.Items {
-		sign := "~"
-		if it.BeforeAbsent {
-			sign = "+"
-		} else if it.AfterAbsent {
-			sign = "-"
-		}
-		switch {
-		case it.Sensitive:
-			fmt.Fprintf(&b, "%s %s: (sensitive)\n", sign, it.Name)
-		case it.Unified != "":
-			fmt.Fprintf(&b, "%s %s:\n%s", sign, it.Name, it.Unified)
-		case sign == "+":
-			fmt.Fprintf(&b, "%s %s: %s\n", sign, it.Name, it.After)
-		default:
-			fmt.Fprintf(&b, "%s %s: %s -> %s\n", sign, it.Name, it.Before, it.After)
-		}
-	}
-	return b.String()
-}
-
-func snapshot(t *testing.T, dir string) string {
-	t.Helper()
-	var b strings.Builder
-	err := filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
-		if err != nil {
-			return err
-		}
-		fi, err := d.Info()
-		if err != nil {
-			return err
-		}
-		fmt.Fprintf(&b, "%s %v %d\n", p, fi.Mode(), fi.ModTime().UnixNano())
-		if d.Type().IsRegular() {
-			c, _ := os.ReadFile(p)
-			b.Write(c)
-		}
-		return nil
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return b.String()
-}
-
 func TestSchemaDoc(t *testing.T) {
-	CheckExample(t, New(), Name)
-}
-
-// CheckExample parses the module's example and checks its blocks named
-// name against the schema.
-func CheckExample(t *testing.T, m module.Module, name string) {
-	t.Helper()
-	s := m.Schema()
-	if s.Summary == "" || !strings.HasPrefix(s.Doc, "# "+name+"\n") {
-		t.Errorf("schema lacks a summary or a doc starting with # %s", name)
-	}
-	f, diags := hclsyntax.ParseConfig([]byte(s.Example), "example.hcl", hcl.InitialPos)
-	if diags.HasErrors() {
-		t.Fatal(diags)
-	}
-	n := 0
-	for _, task := range f.Body.(*hclsyntax.Body).Blocks {
-		for _, b := range task.Body.Blocks {
-			if b.Type == name {
-				n++
-				if _, diags := b.Body.Content(hcldec.ImpliedSchema(s.Args)); diags.HasErrors() {
-					t.Errorf("example block at %s: %s", b.DefRange(), diags.Error())
-				}
-			}
-		}
-	}
-	if n == 0 {
-		t.Errorf("example has no %s block", name)
-	}
+	fdtest.CheckExample(t, New(), Name)
 }

@@ -68,10 +68,8 @@ func (ch *Change) Apply(ctx context.Context, conn transport.Conn) (backup string
 	modeArg := strconv.FormatUint(uint64(Unix(mode)), 8)
 	if !ch.ContentChanged {
 		owner := ""
-		for _, it := range ch.AttrItems {
-			if it.Name == "owner" || it.Name == "group" {
-				owner = ownerSpec(Attrs{Owner: ch.Attrs.Owner, Group: ch.Attrs.Group}, nil)
-			}
+		if ch.attrChanged("owner") || ch.attrChanged("group") {
+			owner = ownerSpec(Attrs{Owner: ch.Attrs.Owner, Group: ch.Attrs.Group}, nil)
 		}
 		return "", run(ctx, conn, "setting owner and mode of "+cur.Real, "/bin/sh", "-c", attrScript, "sh", cur.Real, owner, modeArg)
 	}
@@ -103,6 +101,15 @@ func (ch *Change) Apply(ctx context.Context, conn transport.Conn) (backup string
 		return "", &module.CommandError{Argv: []string{"install", cur.Real}, RC: res.RC, Stderr: string(res.Stderr), Msg: "putting the new " + cur.Real + " in place"}
 	}
 	return strings.TrimSuffix(string(res.Stdout), "\n"), nil
+}
+
+func (ch *Change) attrChanged(name string) bool {
+	for _, it := range ch.AttrItems {
+		if it.Name == name {
+			return true
+		}
+	}
+	return false
 }
 
 // validate runs the validate command on the staged file.
@@ -137,7 +144,7 @@ func run(ctx context.Context, conn transport.Conn, what string, argv ...string) 
 		return err
 	}
 	if res.RC != 0 {
-		return &module.CommandError{Argv: argv[:1], RC: res.RC, Stderr: string(res.Stderr), Msg: what}
+		return &module.CommandError{Argv: argv, RC: res.RC, Stderr: string(res.Stderr), Msg: what}
 	}
 	return nil
 }
