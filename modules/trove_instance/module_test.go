@@ -6,6 +6,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/zclconf/go-cty/cty"
+
 	"github.com/runbook-dev/runbook/engine/module"
 	"github.com/runbook-dev/runbook/engine/module/moduletest"
 	"github.com/runbook-dev/runbook/modules/internal/openstack/openstacktest"
@@ -249,5 +251,21 @@ func TestCreateOfUnsettledOrErroredInstance(t *testing.T) {
 	p = moduletest.Plan(t, m, req(t, m, createSrc))
 	if p.Err == nil || !strings.Contains(p.Err.Error(), `exists but is in ERROR (No valid host was found. There are not enough hosts available.)`) {
 		t.Fatalf("errored: %v", p.Err)
+	}
+}
+
+// TestCloudFromHostVar: without cloud, the host var cloud names it (an
+// inventory's trove_instances source sets it).
+func TestCloudFromHostVar(t *testing.T) {
+	_, tr, m := fake(t)
+	tr.AddInstance("db1", "5.7.29")
+	t.Setenv("OS_AUTH_URL", "")
+	r := moduletest.Request(moduletest.Args(t, m, "action = \"find\"\nname = \"db1\"\n"), nil, "db1")
+	if p := moduletest.Plan(t, m, r); p.Err == nil || !strings.Contains(p.Err.Error(), "no cloud named") {
+		t.Fatalf("without a cloud: %v", p.Err)
+	}
+	r.Host.Vars["cloud"] = cty.StringVal("fake")
+	if p := moduletest.Plan(t, m, r); p.Err != nil || p.Outputs.GetAttr("name").AsString() != "db1" {
+		t.Fatalf("with the host var: %v", p.Err)
 	}
 }
