@@ -22,8 +22,8 @@ import (
 type lab struct {
 	prefix string // this test's instances, the ones the snapshots compare
 	env    labenv.Env
-	sc  *gophercloud.ServiceClient
-	m   module.Module
+	sc     *gophercloud.ServiceClient
+	m      module.Module
 }
 
 func newLab(t *testing.T) *lab {
