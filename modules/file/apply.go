@@ -49,7 +49,14 @@ func (p *plan) apply(ctx context.Context, conn transport.Conn) error {
 			return err
 		}
 	}
-	return p.setAttrs(ctx, conn)
+	if err := p.setAttrs(ctx, conn); err != nil {
+		return err
+	}
+	if w.recurse && p.inside != "" {
+		// -h: a link inside gets the owner itself; its target is not touched.
+		return run(ctx, conn, "setting the owner of what is in "+w.path, "chown", "-hR", "--", ownerGroup(w.attrs), w.path)
+	}
+	return nil
 }
 
 // setAttrs sets owner and group (of the link itself for a link), then the

@@ -52,13 +52,15 @@ var Outputs = cty.Object(map[string]cty.Type{
 
 var states = []string{"file", "directory", "link", "absent", "touch"}
 
-// Schema: path, state, src (a link's target), force, owner, group, mode.
+// Schema: path, state, src (a link's target), force, recurse, owner,
+// group, mode.
 func (*Module) Schema() *module.Schema {
 	args := filediff.AttrArgs(false)
 	args["path"] = &hcldec.AttrSpec{Name: "path", Type: cty.String, Required: true}
 	args["state"] = &hcldec.ValidateSpec{Wrapped: &hcldec.AttrSpec{Name: "state", Type: cty.String}, Func: validateState}
 	args["src"] = &hcldec.AttrSpec{Name: "src", Type: cty.String}
 	args["force"] = &hcldec.AttrSpec{Name: "force", Type: cty.Bool}
+	args["recurse"] = &hcldec.AttrSpec{Name: "recurse", Type: cty.Bool}
 	return &module.Schema{
 		Args:    args,
 		Outputs: Outputs,
@@ -88,7 +90,7 @@ func validateState(v cty.Value) hcl.Diagnostics {
 // want is the decoded module block.
 type want struct {
 	path, state, src string
-	force            bool
+	force, recurse   bool
 	attrs            filediff.Attrs
 }
 
@@ -102,6 +104,9 @@ func readWant(args cty.Value) (*want, error) {
 	}
 	if v := args.GetAttr("force"); !v.IsNull() {
 		w.force = v.True()
+	}
+	if v := args.GetAttr("recurse"); !v.IsNull() {
+		w.recurse = v.True()
 	}
 	switch {
 	case !path.IsAbs(w.path):
@@ -118,6 +123,10 @@ func readWant(args cty.Value) (*want, error) {
 		return nil, errors.New(`owner, group and mode do not go with state = "absent"`)
 	case w.force && w.state != "link":
 		return nil, errors.New(`force only goes with state = "link"`)
+	case w.recurse && w.state != "directory":
+		return nil, errors.New(`recurse only goes with state = "directory"`)
+	case w.recurse && w.attrs.Owner == "" && w.attrs.Group == "":
+		return nil, errors.New("recurse sets the owner and group of everything in the directory: give owner or group")
 	}
 	return w, nil
 }
@@ -129,11 +138,50 @@ type plan struct {
 	create bool             // make the file, directory or link
 	remove bool
 	relink bool // replace an existing link (or, with force, a file) by the link
+	// inside is a path under the directory whose owner or group differs
+	// (recurse), or "".
+	inside string
 	attrs  []module.DiffItem
 	diff   *module.Diff
 }
 
-func (p *plan) changed() bool { return p.create || p.remove || p.relink || len(p.attrs) > 0 }
+func (p *plan) changed() bool {
+	return p.create || p.remove || p.relink || len(p.attrs) > 0 || p.inside != ""
+}
+
+// differsInside finds a path under the directory whose owner or group is
+// not the asked one (find -user/-group take names or numbers), or "".
+func differsInside(ctx context.Context, conn transport.Conn, w *want) (string, error) {
+	argv := []string{"find", w.path, "-mindepth", "1", "("}
+	if w.attrs.Owner != "" {
+		argv = append(argv, "!", "-user", w.attrs.Owner)
+	}
+	if w.attrs.Owner != "" && w.attrs.Group != "" {
+		argv = append(argv, "-o")
+	}
+	if w.attrs.Group != "" {
+		argv = append(argv, "!", "-group", w.attrs.Group)
+	}
+	argv = append(argv, ")", "-print", "-quit")
+	res, err := conn.Exec(ctx, &transport.Cmd{Argv: argv, Env: map[string]string{"LC_ALL": "C"}})
+	if err != nil {
+		return "", err
+	}
+	if res.RC != 0 {
+		return "", &module.CommandError{Argv: argv, RC: res.RC, Stderr: string(res.Stderr), Msg: "looking at the owners under " + w.path}
+	}
+	return strings.TrimSuffix(string(res.Stdout), "\n"), nil
+}
+
+func ownerGroup(a filediff.Attrs) string {
+	switch {
+	case a.Owner != "" && a.Group != "":
+		return a.Owner + ":" + a.Group
+	case a.Owner != "":
+		return a.Owner
+	}
+	return ":" + a.Group
+}
 
 func look(ctx context.Context, conn transport.Conn, w *want) (*plan, error) {
 	p := &plan{w: w}
@@ -221,8 +269,16 @@ func look(ctx context.Context, conn transport.Conn, w *want) (*plan, error) {
 	for _, it := range p.attrs {
 		p.diff = p.diff.Add(it)
 	}
-	if len(p.attrs) > 0 {
-		if err := filediff.CheckOwners(ctx, conn, fi, w.attrs); err != nil {
+	if w.recurse && fi != nil {
+		if p.inside, err = differsInside(ctx, conn, w); err != nil {
+			return nil, err
+		}
+		if p.inside != "" {
+			p.diff = p.diff.Add(module.DiffItem{Name: "owner (recursive)", Before: "differs, e.g. " + p.inside, After: ownerGroup(w.attrs)})
+		}
+	}
+	if len(p.attrs) > 0 || p.inside != "" {
+		if err := filediff.CheckOwners(ctx, conn, nil, w.attrs); err != nil {
 			return nil, err
 		}
 	}
@@ -269,6 +325,9 @@ func (p *plan) reason() string {
 	var what []string
 	for _, it := range p.attrs {
 		what = append(what, it.Name)
+	}
+	if p.inside != "" {
+		what = append(what, "owner of what is inside")
 	}
 	return "would set " + strings.Join(what, ", ") + " of " + w.path
 }

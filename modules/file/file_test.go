@@ -221,6 +221,8 @@ func TestErrors(t *testing.T) {
 		{"touch in a missing directory", nil, `path = "%D/no/f"` + "\nstate = \"touch\"", "directory %D/no does not exist"},
 		{"dangling link", []setup{mklink("nowhere", "l")}, `path = "%D/l"` + "\nstate = \"touch\"", "%D/l is a dangling symbolic link"},
 		{"unknown owner", []setup{mkfile("f", 0o644)}, `path = "%D/f"` + "\nowner = \"rb-no-such-user\"", `no user named "rb-no-such-user"`},
+		{"recurse without owner", []setup{mkdir("d")}, `path = "%D/d"` + "\nstate = \"directory\"\nrecurse = true", "give owner or group"},
+		{"recurse on a file", []setup{mkfile("f", 0o644)}, `path = "%D/f"` + "\nrecurse = true\nowner = \"root\"", `recurse only goes with state = "directory"`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -286,4 +288,46 @@ owner = "root"`), local.New("h1"), "")
 
 func TestSchemaDoc(t *testing.T) {
 	fdtest.CheckExample(t, New(), Name)
+}
+
+func TestRecurse(t *testing.T) {
+	if os.Getuid() != 0 {
+		t.Skip("needs root to chown")
+	}
+	dir := t.TempDir()
+	outside := filepath.Join(t.TempDir(), "outside")
+	if err := os.WriteFile(outside, nil, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	mkdir("lib")(t, dir) // lib/inner
+	mkfile("lib/inner/db", 0o600)(t, dir)
+	mklink(outside, "lib/link")(t, dir)
+	m := New()
+	req := moduletest.Request(moduletest.Args(t, m, `path = "`+dir+`/lib"
+state = "directory"
+owner = "nobody"
+group = "nogroup"
+recurse = true`), local.New("h1"), "")
+	p, a := moduletest.Run(t, m, req)
+	if p.Err != nil || p.Action != module.Change {
+		t.Fatalf("plan %v %q %v", p.Action, p.Reason, p.Err)
+	}
+	if got := fdtest.Render(p.Diff); !strings.Contains(got, "~ owner (recursive): differs, e.g. "+dir+"/lib/") || !strings.HasSuffix(got, " -> nobody:nogroup\n") {
+		t.Errorf("diff %q", got)
+	}
+	if a == nil || a.Err != nil {
+		t.Fatalf("apply %+v", a)
+	}
+	for _, name := range []string{"lib", "lib/inner", "lib/inner/db", "lib/link"} {
+		fi, _ := os.Lstat(filepath.Join(dir, name))
+		if st := fi.Sys().(*syscall.Stat_t); st.Uid != 65534 || st.Gid != 65534 {
+			t.Errorf("%s: uid %d gid %d", name, st.Uid, st.Gid)
+		}
+	}
+	if fi, _ := os.Stat(outside); fi.Sys().(*syscall.Stat_t).Uid != 0 {
+		t.Error("the link's target outside the directory was chowned")
+	}
+	if again := moduletest.Plan(t, m, req); again.Action != module.NoOp {
+		t.Errorf("second plan %v %q", again.Action, again.Reason)
+	}
 }
