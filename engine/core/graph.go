@@ -70,6 +70,9 @@ func (b *graphBuilder) hostsOf(t *config.Task) ([]*inventory.Host, hcl.Diagnosti
 	if expr == nil {
 		return []*inventory.Host{b.inv.Hosts[localhost]}, nil
 	}
+	if d := b.checkGroups(expr); d.HasErrors() {
+		return nil, d
+	}
 	v, diags := expr.Value(b.scope)
 	if diags.HasErrors() {
 		return nil, diags
@@ -122,6 +125,34 @@ func (b *graphBuilder) hostsOf(t *config.Task) ([]*inventory.Host, hcl.Diagnosti
 	}
 	b.selectCache[key] = hosts
 	return hosts, nil
+}
+
+// checkGroups reports group.NAME references to groups the inventory does
+// not have, saying so when no inventory was given at all (analysis checks
+// groups only against an inventory it was given).
+func (b *graphBuilder) checkGroups(expr hcl.Expression) hcl.Diagnostics {
+	var diags hcl.Diagnostics
+	for _, tr := range expr.Variables() {
+		if tr.RootName() != "group" || len(tr) < 2 {
+			continue
+		}
+		a, ok := tr[1].(hcl.TraverseAttr)
+		if !ok {
+			continue
+		}
+		if _, ok := b.inv.Group(a.Name); ok {
+			continue
+		}
+		detail := fmt.Sprintf("The inventory has no group named %q.", a.Name)
+		if b.a.inv == nil {
+			detail += " No inventory was given, so only the control node (localhost) is known: give one with -i."
+		}
+		diags = append(diags, &hcl.Diagnostic{
+			Severity: hcl.DiagError, Summary: "Reference to undeclared inventory group", Detail: detail,
+			Subject: hcl.RangeBetween(tr[0].SourceRange(), tr[1].SourceRange()).Ptr(),
+		})
+	}
+	return diags
 }
 
 func (b *graphBuilder) selected(t *config.Task) bool {
