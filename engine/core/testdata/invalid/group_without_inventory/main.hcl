@@ -1,0 +1,6 @@
+task "hello" {
+  hosts = [group.controller, "localhost"]
+  command {
+    argv = ["true"]
+  }
+}
