@@ -76,7 +76,7 @@ GLANCE_PW=$(secret glance)
 TROVE_PW=$(secret trove)
 
 
-# ================================ Keystone =========================================
+# ================================ Keystone config ==================================
 KS_DIR="$OS_STATE/keystone"
 KS_CONF="$KS_DIR/keystone.conf"
 mkdir -p "$KS_DIR/fernet-keys" "$KS_DIR/credential-keys"
@@ -106,24 +106,114 @@ chmod 0600 "$KS_CONF"
 mkdir -p "$KS_DIR/policy.d"
 KSM=(keystone-manage --config-file "$KS_CONF")
 
+# ================================ Glance config ====================================
+GL_DIR="$OS_STATE/glance"
+GL_CONF="$GL_DIR/glance-api.conf"
+mkdir -p "$GL_DIR/images" "$GL_DIR/staging" "$GL_DIR/tasks" "$GL_DIR/image-cache" "$GL_DIR/locks"
+db_user glance
+cat >"$GL_CONF" <<CONF
+# written by lab/openstack/up.sh
+[DEFAULT]
+bind_host = 127.0.0.1
+bind_port = $GLANCE_PORT
+workers = 1
+log_file = $LOGS/glance-api.log
+use_stderr = false
+enabled_backends = fs:file
+image_cache_dir = $GL_DIR/image-cache
+show_image_direct_url = false
+[glance_store]
+default_backend = fs
+[fs]
+filesystem_store_datadir = $GL_DIR/images
+[os_glance_staging_store]
+filesystem_store_datadir = $GL_DIR/staging
+[os_glance_tasks_store]
+filesystem_store_datadir = $GL_DIR/tasks
+[database]
+connection = $(db_url glance)
+[keystone_authtoken]
+www_authenticate_uri = $KEYSTONE_URL
+auth_url = $KEYSTONE_URL
+auth_type = password
+project_domain_name = Default
+user_domain_name = Default
+project_name = service
+username = glance
+password = $GLANCE_PW
+region_name = RegionOne
+[paste_deploy]
+flavor = keystone
+config_file = /etc/glance/glance-api-paste.ini
+[oslo_concurrency]
+lock_path = $GL_DIR/locks
+[oslo_policy]
+policy_dirs = $GL_DIR/policy.d
+CONF
+chmod 0600 "$GL_CONF"
+mkdir -p "$GL_DIR/policy.d"
+
+# ================================ Trove config =====================================
+TROVE_AUTH=${TROVE_AUTH:-keystone}
+TR_DIR="$OS_STATE/trove"
+TR_CONF="$TR_DIR/trove.conf"
+TROVE_MANAGE="$HERE/trove-manage"
+mkdir -p "$TR_DIR/locks"
+case $TROVE_AUTH in
+  keystone) PASTE="$HERE/trove-api-paste.ini"; TROVE_TENANT='' ;;   # the demo project id, below
+  fake) PASTE="$HERE/trove-api-paste-fakeauth.ini"; TROVE_TENANT=demo ;;
+  *) die "TROVE_AUTH must be keystone or fake" ;;
+esac
+db_user trove
+"$PY" - "$HERE/trove.conf.in" "$TR_CONF" <<PYEOF
+import sys
+s = open(sys.argv[1]).read()
+for k, v in {"TROVE_PORT": "$TROVE_PORT", "PASTE": "$PASTE", "LOGS": "$LOGS", "DB_URL": "$(db_url trove)",
+             "KEYSTONE_URL": "$KEYSTONE_URL", "TROVE_PW": "$TROVE_PW", "TR_DIR": "$TR_DIR"}.items():
+    s = s.replace("@%s@" % k, v)
+open(sys.argv[2], "w").write(s)
+PYEOF
+chmod 0600 "$TR_CONF"
+TM=("$TROVE_MANAGE" --config-file "$TR_CONF")
+DATASTORE=mysql
+DS_VERSIONS=(5.7.29 5.7.30)
+RULES=/usr/lib/python3/dist-packages/trove/templates/mysql/validation-rules.json
+LAB_FLAVOR_ID=${LAB_FLAVOR_ID:-10}        # fake Nova's m1.rd-tiny: 512 MB RAM
+LAB_FLAVOR_RESIZE_ID=8                    # fake Nova's m1.rd-smaller: 768 MB RAM
+
+# ===================== schemas: the three db_syncs in parallel ======================
+# (each mostly waits on MariaDB's DDL; a stamp per package version skips them next time)
+ks_sync() {
+  "${KSM[@]}" db_sync || return 1
+  [[ -s "$KS_DIR/fernet-keys/0" ]] || "${KSM[@]}" fernet_setup --keystone-user root --keystone-group root || return 1
+  [[ -s "$KS_DIR/credential-keys/0" ]] || "${KSM[@]}" credential_setup --keystone-user root --keystone-group root || return 1
+  "${KSM[@]}" bootstrap --bootstrap-password "$ADMIN_PW" --bootstrap-username admin \
+    --bootstrap-project-name admin --bootstrap-role-name admin \
+    --bootstrap-service-name keystone --bootstrap-region-id RegionOne \
+    --bootstrap-admin-url "$KEYSTONE_URL" --bootstrap-internal-url "$KEYSTONE_URL" \
+    --bootstrap-public-url "$KEYSTONE_URL" || return 1
+  mark_synced keystone keystone
+}
+gl_sync() { glance-manage --config-file "$GL_CONF" db_sync && mark_synced glance glance-api; }
+tr_sync() { "${TM[@]}" db_sync && mark_synced trove python3-trove; }
+t0=$SECONDS
+declare -A SYNC_PID=()
+synced keystone keystone || { ks_sync >>"$LOGS/keystone-manage.log" 2>&1 & SYNC_PID[keystone]=$!; }
+synced glance glance-api || { gl_sync >>"$LOGS/glance-manage.log" 2>&1 & SYNC_PID[glance]=$!; }
+synced trove python3-trove || { tr_sync >>"$LOGS/trove-manage.log" 2>&1 & SYNC_PID[trove]=$!; }
+if ((${#SYNC_PID[@]})); then
+  failed=''
+  for n in "${!SYNC_PID[@]}"; do
+    wait "${SYNC_PID[$n]}" || { say "$n db_sync failed:"; tail -n 20 "$LOGS/$n-manage.log" >&2; failed+=" $n"; }
+  done
+  [[ -z $failed ]] || die "db_sync failed for:$failed"
+  say "db_sync (${!SYNC_PID[*]}) in $((SECONDS - t0)) s"
+fi
+
+# ================================ Keystone =========================================
 if pid_alive keystone; then
   say "keystone already running (pid $(cat "$PIDS/keystone.pid"))"
 else
-  t0=$SECONDS
-  if ! synced keystone keystone; then
-    "${KSM[@]}" db_sync >>"$LOGS/keystone-manage.log" 2>&1 || { tail -n 20 "$LOGS/keystone-manage.log"; die "keystone db_sync failed"; }
-    [[ -s "$KS_DIR/fernet-keys/0" ]] || "${KSM[@]}" fernet_setup --keystone-user root --keystone-group root >>"$LOGS/keystone-manage.log" 2>&1
-    [[ -s "$KS_DIR/credential-keys/0" ]] || "${KSM[@]}" credential_setup --keystone-user root --keystone-group root >>"$LOGS/keystone-manage.log" 2>&1
-    "${KSM[@]}" bootstrap --bootstrap-password "$ADMIN_PW" --bootstrap-username admin \
-      --bootstrap-project-name admin --bootstrap-role-name admin \
-      --bootstrap-service-name keystone --bootstrap-region-id RegionOne \
-      --bootstrap-admin-url "$KEYSTONE_URL" --bootstrap-internal-url "$KEYSTONE_URL" \
-      --bootstrap-public-url "$KEYSTONE_URL" >>"$LOGS/keystone-manage.log" 2>&1 \
-      || { tail -n 20 "$LOGS/keystone-manage.log"; die "keystone bootstrap failed"; }
-    mark_synced keystone keystone
-  fi
-  say "keystone db_sync + keys + bootstrap in $((SECONDS - t0)) s"
-  t0=$SECONDS
   start_bg keystone "$LOGS/keystone-uwsgi.log" \
     env OS_KEYSTONE_CONFIG_FILES="$KS_CONF" \
     uwsgi --plugin python3 --http11-socket "127.0.0.1:$KEYSTONE_PORT" \
@@ -189,62 +279,9 @@ YAML
 chmod 0600 "$OS_STATE/secure.yaml"
 
 # ================================ Glance ===========================================
-GL_DIR="$OS_STATE/glance"
-GL_CONF="$GL_DIR/glance-api.conf"
-mkdir -p "$GL_DIR/images" "$GL_DIR/staging" "$GL_DIR/tasks" "$GL_DIR/image-cache" "$GL_DIR/locks"
-db_user glance
-cat >"$GL_CONF" <<CONF
-# written by lab/openstack/up.sh
-[DEFAULT]
-bind_host = 127.0.0.1
-bind_port = $GLANCE_PORT
-workers = 1
-log_file = $LOGS/glance-api.log
-use_stderr = false
-enabled_backends = fs:file
-image_cache_dir = $GL_DIR/image-cache
-show_image_direct_url = false
-[glance_store]
-default_backend = fs
-[fs]
-filesystem_store_datadir = $GL_DIR/images
-[os_glance_staging_store]
-filesystem_store_datadir = $GL_DIR/staging
-[os_glance_tasks_store]
-filesystem_store_datadir = $GL_DIR/tasks
-[database]
-connection = $(db_url glance)
-[keystone_authtoken]
-www_authenticate_uri = $KEYSTONE_URL
-auth_url = $KEYSTONE_URL
-auth_type = password
-project_domain_name = Default
-user_domain_name = Default
-project_name = service
-username = glance
-password = $GLANCE_PW
-region_name = RegionOne
-[paste_deploy]
-flavor = keystone
-config_file = /etc/glance/glance-api-paste.ini
-[oslo_concurrency]
-lock_path = $GL_DIR/locks
-[oslo_policy]
-policy_dirs = $GL_DIR/policy.d
-CONF
-chmod 0600 "$GL_CONF"
-mkdir -p "$GL_DIR/policy.d"
-
 if pid_alive glance; then
   say "glance already running (pid $(cat "$PIDS/glance.pid"))"
 else
-  t0=$SECONDS
-  if ! synced glance glance-api; then
-    glance-manage --config-file "$GL_CONF" db_sync >>"$LOGS/glance-manage.log" 2>&1 \
-      || { tail -n 20 "$LOGS/glance-manage.log"; die "glance db_sync failed"; }
-    mark_synced glance glance-api
-  fi
-  say "glance db_sync in $((SECONDS - t0)) s"
   start_bg glance "$LOGS/glance-api.out" glance-api --config-file "$GL_CONF"
   wait_http glance "$GLANCE_URL/versions" "$OS_WAIT" "$LOGS/glance-api.log"
 fi
@@ -278,33 +315,6 @@ IMAGE_ID=$(image trove-guest-mysql-5.7-lab "$IMG_FILE")
 IMAGE2_ID=$(image trove-guest-mysql-5.7-lab-v2 "$IMG_FILE")
 say "glance images: $IMAGE_ID (5.7.29), $IMAGE2_ID (5.7.30 / rebuild)"
 # ================================ Trove (fake mode) ================================
-TROVE_AUTH=${TROVE_AUTH:-keystone}
-TR_DIR="$OS_STATE/trove"
-TR_CONF="$TR_DIR/trove.conf"
-TROVE_MANAGE="$HERE/trove-manage"
-mkdir -p "$TR_DIR/locks"
-case $TROVE_AUTH in
-  keystone) PASTE="$HERE/trove-api-paste.ini"; TROVE_TENANT=$DEMO_PROJECT_ID ;;
-  fake) PASTE="$HERE/trove-api-paste-fakeauth.ini"; TROVE_TENANT=demo ;;
-  *) die "TROVE_AUTH must be keystone or fake" ;;
-esac
-db_user trove
-"$PY" - "$HERE/trove.conf.in" "$TR_CONF" <<PYEOF
-import sys
-s = open(sys.argv[1]).read()
-for k, v in {"TROVE_PORT": "$TROVE_PORT", "PASTE": "$PASTE", "LOGS": "$LOGS", "DB_URL": "$(db_url trove)",
-             "KEYSTONE_URL": "$KEYSTONE_URL", "TROVE_PW": "$TROVE_PW", "TR_DIR": "$TR_DIR"}.items():
-    s = s.replace("@%s@" % k, v)
-open(sys.argv[2], "w").write(s)
-PYEOF
-chmod 0600 "$TR_CONF"
-TM=("$TROVE_MANAGE" --config-file "$TR_CONF")
-DATASTORE=mysql
-DS_VERSIONS=(5.7.29 5.7.30)
-RULES=/usr/lib/python3/dist-packages/trove/templates/mysql/validation-rules.json
-LAB_FLAVOR_ID=${LAB_FLAVOR_ID:-10}        # fake Nova's m1.rd-tiny: 512 MB RAM
-LAB_FLAVOR_RESIZE_ID=8                    # fake Nova's m1.rd-smaller: 768 MB RAM
-
 if pid_alive trove && [[ "$(cat "$TR_DIR/auth" 2>/dev/null)" != "$TROVE_AUTH" ]]; then
   say "trove runs with auth=$(cat "$TR_DIR/auth" 2>/dev/null), restarting it with auth=$TROVE_AUTH"
   stop_pid trove
@@ -312,12 +322,6 @@ fi
 if pid_alive trove; then
   say "trove already running (pid $(cat "$PIDS/trove.pid"))"
 else
-  t0=$SECONDS
-  if ! synced trove python3-trove; then
-    "${TM[@]}" db_sync >>"$LOGS/trove-manage.log" 2>&1 || { tail -n 20 "$LOGS/trove-manage.log"; die "trove db_sync failed"; }
-    mark_synced trove python3-trove
-  fi
-  say "trove db_sync in $((SECONDS - t0)) s"
   # seed (idempotent; trove-manage prints errors and exits 0, so check the DB
   # before and after, and the API below)
   seeded() {
@@ -356,6 +360,7 @@ SEED
 fi
 
 # --- verify the seed through the API ---------------------------------------------
+if [[ $TROVE_AUTH == keystone ]]; then TROVE_TENANT=$DEMO_PROJECT_ID; fi
 if [[ $TROVE_AUTH == keystone ]]; then
   DEMO_TOKEN=$(token demo "$DEMO_PW" demo)
 else
