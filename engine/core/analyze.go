@@ -2,8 +2,11 @@ package core
 
 import (
 	"fmt"
+	"runtime"
 	"sort"
 	"strings"
+	"sync"
+	"sync/atomic"
 
 	"github.com/hashicorp/hcl/v2"
 	"github.com/hashicorp/hcl/v2/hcldec"
@@ -142,10 +145,8 @@ func analyze(rb *config.Runbook, inv *inventory.Inventory, reg *module.Registry)
 	// every task is analyzed, so that a reference to a task declared later
 	// is checked against its outputs too.
 	base := a.validationContext()
-	for _, t := range all {
-		if ti := a.tasks[t.Addr()]; ti != nil && ti.typeCheck {
-			diags = append(diags, a.typeCheck(t, ti, base)...)
-		}
+	for _, d := range a.typeCheckAll(all, base) {
+		diags = append(diags, d...)
 	}
 	diags = append(diags, a.checkRunbookMeta(base)...)
 
@@ -422,6 +423,38 @@ func (a *analysis) analyzeTask(t *config.Task, reg *module.Registry) (*taskInfo,
 	}
 	ti.typeCheck = !diags.HasErrors()
 	return ti, diags
+}
+
+// typeCheckAll type-checks every task that passed the reference checks,
+// on every CPU for large runbooks (evaluation only reads base), and
+// returns each task's diagnostics in the order of tasks.
+func (a *analysis) typeCheckAll(tasks []*config.Task, base *hcl.EvalContext) []hcl.Diagnostics {
+	out := make([]hcl.Diagnostics, len(tasks))
+	check := func(i int) {
+		if ti := a.tasks[tasks[i].Addr()]; ti != nil && ti.typeCheck {
+			out[i] = a.typeCheck(tasks[i], ti, base)
+		}
+	}
+	workers := min(runtime.GOMAXPROCS(0), len(tasks)/64)
+	if workers < 2 {
+		for i := range tasks {
+			check(i)
+		}
+		return out
+	}
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	for range workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := int(next.Add(1)) - 1; i < len(tasks); i = int(next.Add(1)) - 1 {
+				check(i)
+			}
+		}()
+	}
+	wg.Wait()
+	return out
 }
 
 // typeCheck decodes t's module body and evaluates its meta-arguments in
