@@ -11,6 +11,7 @@ import (
 
 	"golang.org/x/crypto/ssh"
 	"golang.org/x/crypto/ssh/agent"
+	"golang.org/x/sys/unix"
 	"golang.org/x/term"
 )
 
@@ -105,6 +106,15 @@ func (p *Pool) passphrase(path string) ([]byte, error) {
 	fd := int(os.Stdin.Fd())
 	if !term.IsTerminal(fd) {
 		return nil, &EncryptedKeyError{Path: path}
+	}
+	// Echo goes off before the prompt shows (like OpenSSH's readpassphrase),
+	// so a passphrase typed the moment the prompt appears is not echoed.
+	if old, err := unix.IoctlGetTermios(fd, unix.TCGETS); err == nil {
+		quiet := *old
+		quiet.Lflag &^= unix.ECHO
+		if unix.IoctlSetTermios(fd, unix.TCSETS, &quiet) == nil {
+			defer unix.IoctlSetTermios(fd, unix.TCSETS, old) //nolint:errcheck
+		}
 	}
 	fmt.Fprintf(os.Stderr, "Enter passphrase for key '%s': ", path)
 	pass, err := term.ReadPassword(fd)
