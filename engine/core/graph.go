@@ -258,11 +258,28 @@ func (b *graphBuilder) build() hcl.Diagnostics {
 		if ti == nil {
 			continue
 		}
+		// The dependencies once per task, in a stable order (so that the
+		// graph, and which failed dependency a skip names, are the same
+		// from run to run).
+		type dependency struct {
+			addr  string
+			all   bool
+			block *config.Block // another block the dependency is in: wait for all of it
+		}
+		deps := make([]dependency, 0, len(ti.deps))
+		for dep, kind := range ti.deps {
+			d := dependency{addr: dep, all: kind.allHosts}
+			if depTask := b.taskOf(dep); depTask != nil && depTask.Block != nil && depTask.Block != t.Block {
+				d.block = depTask.Block
+			}
+			deps = append(deps, d)
+		}
+		sort.Slice(deps, func(i, j int) bool { return deps[i].addr < deps[j].addr })
 		for _, n := range b.nodes[addr] {
-			for dep, kind := range ti.deps {
-				b.connectTo(dep, n, kind.allHosts)
-				if depTask := b.taskOf(dep); depTask != nil && depTask.Block != nil && depTask.Block != t.Block {
-					b.connectBlock(depTask.Block, n)
+			for _, d := range deps {
+				b.connectTo(d.addr, n, d.all)
+				if d.block != nil {
+					b.connectBlock(d.block, n)
 				}
 			}
 			if t.Block != nil {
