@@ -24,6 +24,10 @@ import (
 	"github.com/runbook-dev/runbook/modules/shell"
 	"github.com/runbook-dev/runbook/modules/systemd"
 	"github.com/runbook-dev/runbook/modules/template"
+	trovebackup "github.com/runbook-dev/runbook/modules/trove_backup"
+	trovedatastore "github.com/runbook-dev/runbook/modules/trove_datastore"
+	troveinstance "github.com/runbook-dev/runbook/modules/trove_instance"
+	troveinventory "github.com/runbook-dev/runbook/modules/trove_inventory"
 	waitfor "github.com/runbook-dev/runbook/modules/wait_for"
 )
 
@@ -40,6 +44,9 @@ func registry() *module.Registry {
 	r.Register("mysql_query", mysqlquery.New())
 	r.Register("mysql_checksum", mysqlchecksum.New())
 	r.Register("openstack_image", openstackimage.New())
+	r.Register("trove_instance", troveinstance.New())
+	r.Register("trove_backup", trovebackup.New())
+	r.Register("trove_datastore", trovedatastore.New())
 	r.Register("file", file.New())
 	r.Register("copy", copymod.New())
 	r.Register("template", template.New())
@@ -52,7 +59,7 @@ func registry() *module.Registry {
 
 // inventorySources are the dynamic inventory sources.
 func inventorySources() map[string]inventory.Source {
-	return map[string]inventory.Source{}
+	return map[string]inventory.Source{troveinventory.Type: troveinventory.New()}
 }
 
 func newModulesCmd() *cobra.Command {
@@ -74,7 +81,9 @@ func newModulesCmd() *cobra.Command {
 				return fmt.Errorf("no module named %q; `runbook modules` lists them", args[0])
 			}
 			s := m.Schema()
-			fmt.Fprintf(os.Stdout, "# %s\n\n%s\n\n", args[0], s.Summary)
+			if !strings.HasPrefix(strings.TrimSpace(s.Doc), "#") {
+				fmt.Fprintf(os.Stdout, "# %s\n\n%s\n\n", args[0], s.Summary)
+			}
 			if s.Doc != "" {
 				fmt.Fprintln(os.Stdout, strings.TrimSpace(s.Doc))
 				fmt.Fprintln(os.Stdout)

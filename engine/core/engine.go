@@ -12,6 +12,7 @@ package core
 
 import (
 	"context"
+	"path/filepath"
 	"sort"
 
 	"github.com/hashicorp/hcl/v2"
@@ -91,6 +92,7 @@ type Prepared struct {
 	nodes   map[string][]*node
 	onHost  map[string]map[string]*node
 	secrets []string
+	baseDir string // the runbook folder, absolute
 }
 
 // Prepare computes variables and locals, selects hosts and builds the
@@ -108,7 +110,10 @@ func (l *Loaded) Prepare(opts Options) (*Prepared, hcl.Diagnostics) {
 	if diags.HasErrors() {
 		return nil, diags
 	}
-	p := &Prepared{l: l, opts: opts, vars: vars, locals: locals}
+	p := &Prepared{l: l, opts: opts, vars: vars, locals: locals, baseDir: l.Runbook.Dir}
+	if abs, err := filepath.Abs(l.Runbook.Dir); err == nil {
+		p.baseDir = abs
+	}
 	p.groups = groupsObj(l.Inventory)
 	p.secrets = collectSecrets(vars, locals)
 

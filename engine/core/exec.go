@@ -296,7 +296,8 @@ func (rs *runState) runItem(ctx context.Context, n *node, it item) *result {
 	}
 	req := module.Request{
 		Args: plain, Sensitive: sensitive, Conn: conn,
-		Host: module.Host{Name: n.host.Name, Vars: n.host.Vars},
+		Host:    module.Host{Name: n.host.Name, Vars: n.host.Vars},
+		BaseDir: rs.p.baseDir,
 		Output: func(stream, line string) {
 			rs.sink.Emit(event.TaskOutput{Task: t.Addr(), Key: it.key, Host: n.host.Name, Stream: stream, Line: line})
 		},
@@ -306,6 +307,12 @@ func (rs *runState) runItem(ctx context.Context, n *node, it item) *result {
 		plan = &module.PlanResponse{Err: fmt.Errorf("module %s returned no plan", t.Module)}
 	}
 	if plan.Err != nil {
+		if rs.check && !transport.IsUnreachable(plan.Err) && rs.pendingUpstream(n) {
+			// The plan looked at a host that tasks before it would still
+			// change (a folder not made yet): not an error of this task.
+			finished(event.TaskFinished{Status: event.StatusUnpredictable, Reason: "cannot check before the tasks it waits for have run: " + firstLine(plan.Err.Error())})
+			return &result{status: event.StatusUnpredictable, changed: true, outputs: cty.UnknownVal(outTy)}
+		}
 		return rs.failAt(n, it.key, started, timeoutErr(ctx, plan.Err, opts.timeout))
 	}
 	diff := rs.diffOf(plan.Diff)

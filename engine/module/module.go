@@ -9,6 +9,7 @@ package module
 
 import (
 	"context"
+	"path/filepath"
 
 	"github.com/hashicorp/hcl/v2/hcldec"
 	"github.com/zclconf/go-cty/cty"
@@ -91,6 +92,18 @@ type Request struct {
 	// Output receives lines of long-running work as they arrive, for
 	// progress; may be nil.
 	Output func(stream, line string)
+	// BaseDir is the runbook's folder: files of the control node named by
+	// a relative path (a copy's src, a script) are found there.
+	BaseDir string
+}
+
+// LocalPath resolves a control-node path: a relative one is taken from the
+// runbook's folder, as Ansible takes it from the playbook's.
+func (r *Request) LocalPath(p string) string {
+	if p == "" || filepath.IsAbs(p) || r.BaseDir == "" {
+		return p
+	}
+	return filepath.Join(r.BaseDir, p)
 }
 
 // IsSensitive reports whether the argument at the top-level attribute name

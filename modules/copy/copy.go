@@ -58,7 +58,8 @@ func (*Module) Schema() *module.Schema {
 
 // source returns the bytes to copy and the name of their file (for a
 // destination that is a directory), or an error that names the problem.
-func source(args cty.Value) ([]byte, string, error) {
+func source(req *module.Request) ([]byte, string, error) {
+	args := req.Args
 	content, src := args.GetAttr("content"), args.GetAttr("src")
 	switch {
 	case !content.IsNull() && !src.IsNull():
@@ -66,14 +67,14 @@ func source(args cty.Value) ([]byte, string, error) {
 	case !content.IsNull():
 		return []byte(content.AsString()), "", nil
 	case !src.IsNull():
-		b, err := ReadLocal(src.AsString())
+		b, err := ReadLocal(req.LocalPath(src.AsString()))
 		return b, filepath.Base(src.AsString()), err
 	}
 	return nil, "", errors.New("give content (the file's text) or src (a file on the control node)")
 }
 
-// ReadLocal reads a file of the control node; a relative path is relative
-// to the runbook command's working directory.
+// ReadLocal reads a file of the control node (resolve relative paths with
+// module.Request.LocalPath first: they are relative to the runbook folder).
 func ReadLocal(p string) ([]byte, error) {
 	fi, err := os.Stat(p)
 	if err != nil {
@@ -90,7 +91,7 @@ func ReadLocal(p string) ([]byte, error) {
 }
 
 func (m *Module) target(ctx context.Context, req *module.Request) (*Target, error) {
-	content, name, err := source(req.Args)
+	content, name, err := source(req)
 	if err != nil {
 		return nil, err
 	}

@@ -104,7 +104,7 @@ func look(ctx context.Context, req *module.Request) (*fetch, error) {
 		return nil, fmt.Errorf("src %q must be an absolute path on the host", f.src)
 	}
 	var err error
-	if f.dest, err = localPath(f.src, req.Args.GetAttr("dest").AsString(), req.Host.Name, flat); err != nil {
+	if f.dest, err = localPath(f.src, req.LocalPath(req.Args.GetAttr("dest").AsString()), req.Host.Name, flat); err != nil {
 		return nil, err
 	}
 	fi, err := hostfs.Stat(ctx, req.Conn, f.src)

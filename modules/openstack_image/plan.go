@@ -34,6 +34,7 @@ func (Module) Plan(ctx context.Context, req *module.PlanRequest) *module.PlanRes
 	if err != nil {
 		return &module.PlanResponse{Err: err}
 	}
+	p.file = req.LocalPath(p.file) // relative to the runbook folder
 	sc, err := imageClient(ctx, &req.Request)
 	if err != nil {
 		return &module.PlanResponse{Err: err}

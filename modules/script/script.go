@@ -69,7 +69,7 @@ type script struct {
 
 func read(req *module.Request) (*script, error) {
 	s := &script{src: req.Args.GetAttr("src").AsString(), run: command.NewRun(req.Args)}
-	body, err := copymod.ReadLocal(s.src)
+	body, err := copymod.ReadLocal(req.LocalPath(s.src))
 	if err != nil {
 		return nil, err
 	}

@@ -103,7 +103,7 @@ func (m *Module) target(req *module.Request) (*copymod.Target, error) {
 		return nil, errors.New("give src or template, not both")
 	case !src.IsNull():
 		name = src.AsString()
-		if body, err = copymod.ReadLocal(name); err != nil {
+		if body, err = copymod.ReadLocal(req.LocalPath(name)); err != nil {
 			return nil, err
 		}
 		baseDir = filepath.Dir(name)

@@ -104,7 +104,7 @@ task "script" {
   hosts  = var.hosts
   become = var.become
   script {
-    src     = "testdata/hostmods/stamp.sh"
+    src     = "stamp.sh"
     args    = ["${var.dir}/stamp", "made by a script"]
     creates = "${var.dir}/stamp"
   }
