@@ -407,6 +407,24 @@ func TestJump(t *testing.T) {
 	if got := f.servers[0].handshakes.Load(); got != 1 {
 		t.Errorf("bastion1 server saw %d handshakes", got)
 	}
+	// The outer bastion drops everything: the hosts behind it are
+	// unreachable mid-command, and the next command re-dials the chain.
+	ep := f.endpoint(3)
+	ep.Jump = []*transport.Endpoint{hop(0), hop(1)}
+	c := dial(t, p, ep)
+	go func() {
+		time.Sleep(200 * time.Millisecond)
+		f.servers[0].dropAll()
+	}()
+	if _, err := c.Exec(context.Background(), &transport.Cmd{Argv: []string{"sleep", "5"}}); !transport.IsUnreachable(err) {
+		t.Fatalf("bastion gone mid-command: want unreachable, got %v", err)
+	}
+	if res, err := c.Exec(context.Background(), &transport.Cmd{Argv: []string{"echo", "back"}}); err != nil || string(res.Stdout) != "back\n" {
+		t.Fatalf("after the bastion came back: %v %v", res, err)
+	}
+	if got := p.Handshakes("bastion1"); got != 2 {
+		t.Errorf("bastion1: %d handshakes, want 2", got)
+	}
 	// A hop with a host key nobody knows fails the host, naming the hop.
 	bad := f.endpoint(2)
 	b := hop(0)

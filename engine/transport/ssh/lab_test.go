@@ -460,3 +460,26 @@ func TestLabQuoting(t *testing.T) {
 		t.Fatalf("%s was created: an argument ran as a command", marker)
 	}
 }
+
+// TestLabSSHConfig: the lab's ssh_config alone (HostName, User,
+// IdentityFile, UserKnownHostsFile, ProxyJump) gets to inner1 through jump.
+func TestLabSSHConfig(t *testing.T) {
+	l := needLab(t)
+	inner := l.env["LAB_SSH_INNER"]
+	if inner == "" || l.env["LAB_SSH_CONFIG"] == "" {
+		t.Skip("lab has no jump host or ssh_config")
+	}
+	p := NewPool(Options{ConfigFile: l.env["LAB_SSH_CONFIG"], AgentSocket: "none", HomeDir: t.TempDir()})
+	defer p.Close()
+	c, err := p.Dial(context.Background(), &transport.Endpoint{Name: inner})
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := c.Exec(context.Background(), &transport.Cmd{Argv: []string{"hostname"}})
+	if err != nil || strings.TrimSpace(string(res.Stdout)) != inner {
+		t.Fatalf("hostname: %v %v", res, err)
+	}
+	if n := p.Handshakes(l.env["LAB_SSH_JUMP"]); n != 1 {
+		t.Errorf("jump host handshakes %d, want 1", n)
+	}
+}
