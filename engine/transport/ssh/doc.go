@@ -11,11 +11,13 @@
 //
 // # Connections
 //
-// A connection is keyed by user@address:port and the chain of jump hosts in
-// front of it; the first Endpoint to reach a key decides its settings. It
-// is opened on first Dial (concurrent Dials wait for the one handshake) and
-// lives until Pool.Close; Conn.Close does nothing. Jump hosts are pooled the
-// same way, so a bastion in front of many hosts is dialed once. A
+// A connection is keyed by the inventory name, user@address:port, the
+// known_hosts files, the checking mode and the identities, and the same for
+// each jump host in front of it: two inventory hosts on one address with
+// different policies never share a connection verified under the other's
+// rules, while a bastion (one name) in front of many hosts is one
+// connection. It is opened on first Dial (concurrent Dials wait for the one
+// handshake) and lives until Pool.Close; Conn.Close does nothing. A
 // keepalive@openssh.com request goes out every KeepaliveInterval; no reply
 // within another interval kills the connection, and every command on it
 // fails as *transport.UnreachableError. The next command re-dials once.
