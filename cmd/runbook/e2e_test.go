@@ -491,6 +491,10 @@ func TestFleetSemantics(t *testing.T) {
 	if string(once) != "w1\n" {
 		t.Errorf("run_once ran on %q, want only w1", once)
 	}
+	gathered, _ := os.ReadFile(filepath.Join(dir, "gathered"))
+	if string(gathered) != "w1=changed,w2=skipped,w3=changed,w4=changed\n" {
+		t.Errorf("task.after_break.hosts seen from the control node: %q", gathered)
+	}
 	delegated, _ := os.ReadFile(filepath.Join(dir, "delegated"))
 	if strings.Count(string(delegated), "for ") != 3 || strings.Contains(string(delegated), "for w2") {
 		t.Errorf("delegate_to ran %q, want w1, w3, w4 (w2 failed)", delegated)

@@ -21,7 +21,13 @@ func newValidateCmd() *cobra.Command {
 			view := f.view()
 			loaded, diags := core.Load(core.LoadOptions{Dir: args[0], Inventory: f.inventory, Registry: registry(), Sources: inventorySources(), Context: cmd.Context()})
 			if !diags.HasErrors() {
-				_, d := loaded.Prepare(core.Options{Vars: f.varValues(), Check: true})
+				var d hcl.Diagnostics
+				if len(f.inventory) > 0 {
+					_, d = loaded.Prepare(core.Options{Vars: f.varValues(), Check: true})
+				} else {
+					// Without an inventory the hosts cannot be selected yet.
+					d = loaded.CheckValues(core.Options{Vars: f.varValues(), Check: true})
+				}
 				diags = append(diags, onlyStatic(d)...)
 			}
 			if len(diags) > 0 {

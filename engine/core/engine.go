@@ -136,6 +136,17 @@ func (l *Loaded) Prepare(opts Options) (*Prepared, hcl.Diagnostics) {
 	return p, diags
 }
 
+// CheckValues computes variables and locals only, for validating a runbook
+// without an inventory: hosts are not selected.
+func (l *Loaded) CheckValues(opts Options) hcl.Diagnostics {
+	vars, diags := resolveVariables(l.Runbook, opts.Vars, l.Files)
+	if diags.HasErrors() {
+		return diags
+	}
+	_, d := evalLocals(l.Runbook, vars, opts.Check)
+	return append(diags, d...)
+}
+
 // staticScope is what hosts and serial may refer to.
 func (p *Prepared) staticScope() *hcl.EvalContext {
 	return &hcl.EvalContext{

@@ -1,7 +1,6 @@
 package core
 
 import (
-	"sort"
 
 	"github.com/hashicorp/hcl/v2"
 	"github.com/zclconf/go-cty/cty"
@@ -33,9 +32,9 @@ func hostObj(h *inventory.Host) cty.Value {
 // refers to are looked up.
 func (rs *runState) scope(n *node, each map[string]cty.Value, self cty.Value) *hcl.EvalContext {
 	tasks := map[string]cty.Value{}
-	for dep := range n.info.deps {
+	for dep, kind := range n.info.deps {
 		if len(dep) > 5 && dep[:5] == "task." {
-			tasks[dep[5:]] = rs.taskObj(dep, n.host.Name)
+			tasks[dep[5:]] = rs.taskObj(dep, n.host.Name, kind.allHosts)
 		}
 	}
 	vars := map[string]cty.Value{
@@ -57,17 +56,17 @@ func (rs *runState) scope(n *node, each map[string]cty.Value, self cty.Value) *h
 
 // taskObj is `task.NAME` as seen from host: its instance there (or its
 // only instance), plus every instance by host name.
-func (rs *runState) taskObj(addr, host string) cty.Value {
+func (rs *runState) taskObj(addr, host string, withHosts bool) cty.Value {
 	rs.mu.Lock()
 	defer rs.mu.Unlock()
 	nodes := rs.p.nodes[addr]
 	task := rs.p.l.an.rb.Task(addr[5:])
 	outTy := rs.p.l.an.outputsType(task)
-	inst := func(n *node) cty.Value {
+	inst := func(n *node, status string) cty.Value {
 		r := rs.results[n]
-		if r == nil {
+		if n == nil || r == nil {
 			return cty.ObjectVal(map[string]cty.Value{
-				"outputs": cty.NullVal(outTy), "changed": cty.False, "status": cty.StringVal("not_run"),
+				"outputs": cty.NullVal(outTy), "changed": cty.False, "status": cty.StringVal(status),
 			})
 		}
 		out := r.outputs
@@ -78,25 +77,26 @@ func (rs *runState) taskObj(addr, host string) cty.Value {
 			"outputs": out, "changed": cty.BoolVal(r.changed), "status": cty.StringVal(string(r.status)),
 		})
 	}
-	hosts := map[string]cty.Value{}
-	names := make([]string, 0, len(nodes))
-	for _, n := range nodes {
-		hosts[n.host.Name] = inst(n)
-		names = append(names, n.host.Name)
-	}
-	sort.Strings(names)
 	var mine cty.Value
 	if n, ok := rs.p.onHost[addr][host]; ok {
-		mine = hosts[n.host.Name]
+		mine = inst(n, "not_run")
 	} else if len(nodes) == 1 {
-		mine = hosts[nodes[0].host.Name]
+		mine = inst(nodes[0], "not_run")
 	} else {
-		mine = cty.ObjectVal(map[string]cty.Value{
-			"outputs": cty.NullVal(outTy), "changed": cty.False, "status": cty.StringVal("not_on_this_host"),
-		})
+		mine = inst(nil, "not_on_this_host")
+	}
+	// The per-host object costs O(hosts): built only for a reference that
+	// goes through task.x.hosts.
+	hosts := cty.EmptyObjectVal
+	if withHosts {
+		m := make(map[string]cty.Value, len(nodes))
+		for _, n := range nodes {
+			m[n.host.Name] = inst(n, "not_run")
+		}
+		hosts = cty.ObjectVal(m)
 	}
 	return cty.ObjectVal(map[string]cty.Value{
 		"outputs": mine.GetAttr("outputs"), "changed": mine.GetAttr("changed"), "status": mine.GetAttr("status"),
-		"hosts": cty.ObjectVal(hosts),
+		"hosts": hosts,
 	})
 }

@@ -44,3 +44,11 @@ task "delegated" {
   }
   depends_on = [task.after_break]
 }
+
+# A control-node task gathers what the fleet reported, host by host.
+task "gather" {
+  command {
+    argv = ["sh", "-c", "echo \"$1\" > \"$2\"/gathered", "sh",
+      join(",", [for h, r in task.after_break.hosts : "${h}=${r.status}"]), var.dir]
+  }
+}
