@@ -1,7 +1,6 @@
 package core
 
 import (
-
 	"github.com/hashicorp/hcl/v2"
 	"github.com/zclconf/go-cty/cty"
 
