@@ -10,6 +10,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"runtime/pprof"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -28,18 +29,32 @@ type exitCode int
 func (e exitCode) Error() string { return fmt.Sprintf("exit %d", int(e)) }
 
 func main() {
+	// RUNBOOK_CPUPROFILE=FILE writes a CPU profile of the whole command,
+	// for measuring the engine (see docs/performance.md).
+	if p := os.Getenv("RUNBOOK_CPUPROFILE"); p != "" {
+		if f, err := os.Create(p); err == nil && pprof.StartCPUProfile(f) == nil {
+			code := runMain()
+			pprof.StopCPUProfile()
+			f.Close()
+			os.Exit(code)
+		}
+	}
+	os.Exit(runMain())
+}
+
+func runMain() int {
 	root := newRoot()
 	root.SetArgs(terraformStyleFlags(os.Args[1:]))
 	err := root.Execute()
 	var code exitCode
 	switch {
 	case err == nil:
-		os.Exit(exitOK)
+		return exitOK
 	case errors.As(err, &code):
-		os.Exit(int(code))
+		return int(code)
 	default:
 		fmt.Fprintln(os.Stderr, "Error:", err)
-		os.Exit(exitError)
+		return exitError
 	}
 }
 
