@@ -210,7 +210,12 @@ if ((${#SYNC_PID[@]})); then
   say "db_sync (${!SYNC_PID[*]}) in $((SECONDS - t0)) s"
 fi
 
-# ================================ Keystone =========================================
+
+# ============ start the three services at once (each needs only its DB) =============
+if pid_alive trove && [[ "$(cat "$TR_DIR/auth" 2>/dev/null)" != "$TROVE_AUTH" ]]; then
+  say "trove runs with auth=$(cat "$TR_DIR/auth" 2>/dev/null), restarting it with auth=$TROVE_AUTH"
+  stop_pid trove
+fi
 if pid_alive keystone; then
   say "keystone already running (pid $(cat "$PIDS/keystone.pid"))"
 else
@@ -219,8 +224,21 @@ else
     uwsgi --plugin python3 --http11-socket "127.0.0.1:$KEYSTONE_PORT" \
       --wsgi-file /usr/bin/keystone-wsgi-public --master --die-on-term \
       --processes 1 --threads 8 --buffer-size 65535
-  wait_http keystone "$KEYSTONE_URL" "$OS_WAIT" "$LOGS/keystone-uwsgi.log"
 fi
+if pid_alive glance; then
+  say "glance already running (pid $(cat "$PIDS/glance.pid"))"
+else
+  start_bg glance "$LOGS/glance-api.out" glance-api --config-file "$GL_CONF"
+fi
+if pid_alive trove; then
+  say "trove already running (pid $(cat "$PIDS/trove.pid"))"
+else
+  echo "$TROVE_AUTH" >"$TR_DIR/auth"
+  start_bg trove "$LOGS/trove-api.out" "$PY" "$HERE/trove_fakemode.py" --config-file "$TR_CONF"
+fi
+
+# ================================ Keystone =========================================
+wait_http keystone "$KEYSTONE_URL" "$OS_WAIT" "$LOGS/keystone-uwsgi.log"
 
 # --- catalog, projects, users ---------------------------------------------------
 t0=$SECONDS
@@ -279,12 +297,7 @@ YAML
 chmod 0600 "$OS_STATE/secure.yaml"
 
 # ================================ Glance ===========================================
-if pid_alive glance; then
-  say "glance already running (pid $(cat "$PIDS/glance.pid"))"
-else
-  start_bg glance "$LOGS/glance-api.out" glance-api --config-file "$GL_CONF"
-  wait_http glance "$GLANCE_URL/versions" "$OS_WAIT" "$LOGS/glance-api.log"
-fi
+wait_http glance "$GLANCE_URL/versions" "$OS_WAIT" "$LOGS/glance-api.log"
 
 # token NAME PASSWORD PROJECT: print a project-scoped token
 token() {
@@ -315,33 +328,26 @@ IMAGE_ID=$(image trove-guest-mysql-5.7-lab "$IMG_FILE")
 IMAGE2_ID=$(image trove-guest-mysql-5.7-lab-v2 "$IMG_FILE")
 say "glance images: $IMAGE_ID (5.7.29), $IMAGE2_ID (5.7.30 / rebuild)"
 # ================================ Trove (fake mode) ================================
-if pid_alive trove && [[ "$(cat "$TR_DIR/auth" 2>/dev/null)" != "$TROVE_AUTH" ]]; then
-  say "trove runs with auth=$(cat "$TR_DIR/auth" 2>/dev/null), restarting it with auth=$TROVE_AUTH"
-  stop_pid trove
-fi
-if pid_alive trove; then
-  say "trove already running (pid $(cat "$PIDS/trove.pid"))"
+# seed (idempotent; trove-manage prints errors and exits 0, so check the DB
+# before and after, and the API below)
+seeded() {
+  [[ "$("${MYSQL_ROOT[@]}" -N trove -e "
+    SELECT (SELECT COUNT(*) FROM datastore_versions v JOIN datastores d ON v.datastore_id = d.id
+             WHERE d.name = '$DATASTORE' AND v.active = 1 AND v.manager = 'mysql'
+               AND ((v.name = '5.7.29' AND v.image_id = '$IMAGE_ID') OR (v.name = '5.7.30' AND v.image_id = '$IMAGE2_ID')))
+         + (SELECT COUNT(*) FROM datastores d JOIN datastore_versions v ON d.default_version_id = v.id
+             WHERE d.name = '$DATASTORE' AND v.name = '5.7.29')
+         + (SELECT COUNT(DISTINCT p.datastore_version_id) FROM datastore_configuration_parameters p
+             JOIN datastore_versions v ON p.datastore_version_id = v.id WHERE v.name IN ('5.7.29', '5.7.30'))" 2>/dev/null)" == 5 ]]
+}
+if seeded; then
+  say "trove already seeded (datastore $DATASTORE, versions ${DS_VERSIONS[*]})"
 else
-  # seed (idempotent; trove-manage prints errors and exits 0, so check the DB
-  # before and after, and the API below)
-  seeded() {
-    [[ "$("${MYSQL_ROOT[@]}" -N trove -e "
-      SELECT (SELECT COUNT(*) FROM datastore_versions v JOIN datastores d ON v.datastore_id = d.id
-               WHERE d.name = '$DATASTORE' AND v.active = 1 AND v.manager = 'mysql'
-                 AND ((v.name = '5.7.29' AND v.image_id = '$IMAGE_ID') OR (v.name = '5.7.30' AND v.image_id = '$IMAGE2_ID')))
-           + (SELECT COUNT(*) FROM datastores d JOIN datastore_versions v ON d.default_version_id = v.id
-               WHERE d.name = '$DATASTORE' AND v.name = '5.7.29')
-           + (SELECT COUNT(DISTINCT p.datastore_version_id) FROM datastore_configuration_parameters p
-               JOIN datastore_versions v ON p.datastore_version_id = v.id WHERE v.name IN ('5.7.29', '5.7.30'))" 2>/dev/null)" == 5 ]]
-  }
-  if seeded; then
-    say "trove already seeded (datastore $DATASTORE, versions ${DS_VERSIONS[*]})"
-  else
-    t0=$SECONDS
-    # trove-manage's own commands, run in one process by trove_seed.py (each
-    # trove-manage start costs ~3.5 s); the same lines work one by one with
-    # "$TROVE_MANAGE --config-file $TR_CONF <line>".
-    "$PY" "$HERE/trove_seed.py" --config-file "$TR_CONF" >>"$LOGS/trove-manage.log" 2>&1 <<SEED
+  t0=$SECONDS
+  # trove-manage's own commands, run in one process by trove_seed.py (each
+  # trove-manage start costs ~3.5 s); the same lines work one by one with
+  # "$TROVE_MANAGE --config-file $TR_CONF <line>".
+  "$PY" "$HERE/trove_seed.py" --config-file "$TR_CONF" >>"$LOGS/trove-manage.log" 2>&1 <<SEED
 datastore_update $DATASTORE ''
 datastore_version_update $DATASTORE 5.7.29 mysql $IMAGE_ID '' 1
 datastore_version_update $DATASTORE 5.7.30 mysql $IMAGE2_ID '' 1
@@ -349,15 +355,12 @@ datastore_update $DATASTORE 5.7.29
 db_load_datastore_config_parameters $DATASTORE 5.7.29 $RULES
 db_load_datastore_config_parameters $DATASTORE 5.7.30 $RULES
 SEED
-    seeded || { tail -n 20 "$LOGS/trove-manage.log"; die "trove seed not in the database after trove-manage"; }
-    say "trove seeded with trove-manage commands (datastore $DATASTORE, versions ${DS_VERSIONS[*]}) in $((SECONDS - t0)) s"
-  fi
-
-  t0=$SECONDS
-  echo "$TROVE_AUTH" >"$TR_DIR/auth"
-  start_bg trove "$LOGS/trove-api.out" "$PY" "$HERE/trove_fakemode.py" --config-file "$TR_CONF"
-  wait_http trove "$TROVE_BASE/" "$OS_WAIT" "$LOGS/trove-api.log"
+  seeded || { tail -n 20 "$LOGS/trove-manage.log"; die "trove seed not in the database after trove-manage"; }
+  say "trove seeded with trove-manage commands (datastore $DATASTORE, versions ${DS_VERSIONS[*]}) in $((SECONDS - t0)) s"
 fi
+
+t0=$SECONDS
+wait_http trove "$TROVE_BASE/" "$OS_WAIT" "$LOGS/trove-api.log"
 
 # --- verify the seed through the API ---------------------------------------------
 if [[ $TROVE_AUTH == keystone ]]; then TROVE_TENANT=$DEMO_PROJECT_ID; fi
