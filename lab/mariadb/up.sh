@@ -37,6 +37,9 @@ for p in mariadb-server mariadb-client iproute2; do
 done
 if ((${#need[@]})); then
   say "installing ${need[*]}"
+  if ! compgen -G '/var/lib/apt/lists/*_Packages' >/dev/null; then
+    apt-get update -q -o DPkg::Lock::Timeout=900 >/dev/null || die "apt-get update failed"
+  fi
   t0=$SECONDS
   DEBIAN_FRONTEND=noninteractive apt-get install -y -q -o DPkg::Lock::Timeout=900 "${need[@]}" >"$LAB_DIR/mariadb-apt.log" 2>&1 \
     || { tail -20 "$LAB_DIR/mariadb-apt.log" >&2; die "apt-get install failed"; }

@@ -4,7 +4,8 @@
 # lab MariaDB. Everything binds 127.0.0.1; state under $LAB_DIR/openstack.
 # Knobs: LAB_DIR (/tmp/runbook-lab), KEYSTONE_PORT (25000), GLANCE_PORT (29292),
 #        TROVE_PORT (28779), MARIADB_PORT (23306, passed to lab/mariadb/up.sh),
-#        OS_WAIT (seconds to wait for each service, 90).
+#        OS_WAIT (seconds to wait for each service, 90), TROVE_AUTH (keystone|fake),
+#        LAB_FLAVOR_ID (10). See lab/openstack/README.md.
 set -euo pipefail
 
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -33,6 +34,9 @@ done
 mkdir -p "$LAB_DIR"
 if ((${#need[@]})); then
   say "installing ${need[*]} (~90 s on a fresh machine)"
+  if ! compgen -G '/var/lib/apt/lists/*_Packages' >/dev/null; then
+    apt-get update -q -o DPkg::Lock::Timeout=900 >/dev/null || die "apt-get update failed"
+  fi
   t0=$SECONDS
   DEBIAN_FRONTEND=noninteractive apt-get install -y -q -o DPkg::Lock::Timeout=900 "${need[@]}" \
     >"$LAB_DIR/openstack-apt.log" 2>&1 || { tail -n 20 "$LAB_DIR/openstack-apt.log" >&2; die "apt-get install failed"; }
