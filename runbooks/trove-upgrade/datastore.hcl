@@ -1,0 +1,117 @@
+# The datastore version: Trove launches new instances, rebuilds and
+# upgrades from the image registered with the version, so the new version
+# must point at the image just uploaded.
+
+# What the API says before (read-only; admin sees the image ids).
+task "datastore_before" {
+  trove_datastore {
+    cloud     = var.admin_cloud
+    datastore = var.datastore.name
+  }
+}
+
+locals {
+  # trove-manage's PACKAGES argument is one comma-separated string.
+  packages = join(",", var.datastore.packages)
+}
+
+# trove-manage datastore_version_update DATASTORE VERSION MANAGER IMAGE_ID
+# PACKAGES ACTIVE registers the version or updates it in place. It prints
+# "Datastore version '...' updated." and exits 0 even when it failed (an
+# unknown datastore, a database error), so its output decides, and the API
+# check below is the real proof. Skipped when the API already shows this
+# version active with this image.
+task "register_version" {
+  hosts    = group.trove_manage
+  run_once = true
+  when = var.register_with == "trove-manage" && !(
+    contains(task.datastore_before.outputs.versions, var.datastore.new_version) &&
+    lookup(task.datastore_before.outputs.image_ids, var.datastore.new_version, "") == task.guest_image.outputs.id
+  )
+  command {
+    argv = [host.vars.trove_manage, "--config-file", host.vars.trove_conf, "datastore_version_update",
+    var.datastore.name, var.datastore.new_version, var.datastore.manager, task.guest_image.outputs.id, local.packages, "1"]
+  }
+  failed_when = self.failed || !can(regex("updated", self.outputs.stdout)) || can(regex("(?i)(error|traceback|not found)", "${self.outputs.stdout}\n${self.outputs.stderr}"))
+}
+
+# Configuration groups are validated against these rules: without them
+# `openstack database configuration create` refuses every option of the new
+# version. Loading them again is harmless (existing rules are updated), so
+# they are loaded whenever the version was (re)registered.
+task "load_parameters" {
+  hosts      = group.trove_manage
+  run_once   = true
+  depends_on = [task.register_version]
+  when = var.register_with == "trove-manage" && !(
+    contains(task.datastore_before.outputs.versions, var.datastore.new_version) &&
+    lookup(task.datastore_before.outputs.image_ids, var.datastore.new_version, "") == task.guest_image.outputs.id
+  )
+  command {
+    argv = [host.vars.trove_manage, "--config-file", host.vars.trove_conf, "db_load_datastore_config_parameters",
+    var.datastore.name, var.datastore.new_version, var.validation_rules]
+  }
+  failed_when = self.failed || can(regex("(?i)(error|traceback|not found)", "${self.outputs.stdout}\n${self.outputs.stderr}"))
+}
+
+# New instances get the default version: move it once the new version is in.
+task "default_version" {
+  hosts      = group.trove_manage
+  run_once   = true
+  depends_on = [task.load_parameters]
+  when       = var.register_with == "trove-manage" && var.make_default && task.datastore_before.outputs.default_version != var.datastore.new_version
+  command {
+    argv = [host.vars.trove_manage, "--config-file", host.vars.trove_conf, "datastore_update", var.datastore.name, var.datastore.new_version]
+  }
+  failed_when = self.failed || !can(regex("updated", self.outputs.stdout)) || can(regex("(?i)(error|traceback|not found)", "${self.outputs.stdout}\n${self.outputs.stderr}"))
+}
+
+# The API-side alternative (register_with = "api"): the management API does
+# the same as datastore_version_update and says what it changed. It does not
+# load validation rules: run db_load_datastore_config_parameters once by hand.
+task "register_version_api" {
+  when = var.register_with == "api"
+  trove_datastore {
+    cloud     = var.admin_cloud
+    action    = "version"
+    datastore = var.datastore.name
+    version   = var.datastore.new_version
+    manager   = var.datastore.manager
+    image     = task.guest_image.outputs.id
+    packages  = var.datastore.packages
+    active    = true
+    default   = var.make_default ? true : null
+  }
+}
+
+# Read again, through the API, after whichever path ran.
+task "datastore_after" {
+  depends_on = [task.default_version, task.register_version_api, handler.trove_api_up]
+  trove_datastore {
+    cloud     = var.admin_cloud
+    datastore = var.datastore.name
+  }
+}
+
+# The proof: trove-manage's exit status is not. Skipped in check mode,
+# where nothing was registered yet.
+task "verify_version" {
+  when = !runbook.check_mode
+  assert {
+    conditions = [
+      {
+        condition = contains(task.datastore_after.outputs.versions, var.datastore.new_version)
+        message   = "datastore ${var.datastore.name} has no active version ${var.datastore.new_version} (versions: ${join(", ", task.datastore_after.outputs.versions)})"
+      },
+      {
+        condition = lookup(task.datastore_after.outputs.image_ids, var.datastore.new_version, "") == task.guest_image.outputs.id
+        message   = "version ${var.datastore.new_version} uses image ${lookup(task.datastore_after.outputs.image_ids, var.datastore.new_version, "(none)")}, not the new guest image ${task.guest_image.outputs.id}"
+      },
+      {
+        condition = !var.make_default || task.datastore_after.outputs.default_version == var.datastore.new_version
+        message   = "the default version of ${var.datastore.name} is ${task.datastore_after.outputs.default_version}, not ${var.datastore.new_version}"
+      },
+    ]
+    success_msg = "${var.datastore.name} ${var.datastore.new_version} is active with image ${task.guest_image.outputs.id}"
+  }
+}
