@@ -224,14 +224,28 @@ block {
         confirm = true
       }
     }
+    # Rescue clears the failure; this one must not be cleared: the run
+    # ends failed and says why, so nobody moves applications to it.
+    task "restore_not_verified" {
+      depends_on = [task.delete_half_made]
+      when       = var.upgrade_mode == "backup-restore"
+      assert {
+        conditions = [{
+          condition = false
+          message   = "a backup, restore or verification failed (see above); half-made restored instances were deleted, the old instances and their backups are untouched"
+        }]
+      }
+    }
   }
 
+  # What each old instance became, for the operator's record.
   always {
     task "upgrade_report" {
       when = var.upgrade_mode == "backup-restore"
       trove_instance {
-        cloud  = var.project_cloud
-        action = "list"
+        cloud             = var.project_cloud
+        action            = "list"
+        datastore_version = var.datastore.new_version
       }
     }
   }
