@@ -27,6 +27,8 @@ func TestMain(m *testing.M) {
 		panic(err)
 	}
 	binary = filepath.Join(dir, "runbook")
+	// Journals of the test runs go to the temporary folder, not the tree.
+	os.Setenv("RUNBOOK_STATE_DIR", dir)
 	out, err := exec.Command("go", "build", "-o", binary, ".").CombinedOutput()
 	if err != nil {
 		fmt.Fprintf(os.Stderr, "building runbook: %v\n%s", err, out)
@@ -408,6 +410,7 @@ func TestInterruptThenResume(t *testing.T) {
 	rb, _ := filepath.Abs("testdata/resume")
 	cmd := exec.Command(binary, "run", "--json", "--var", "dir="+dir, rb)
 	cmd.Dir = work
+	cmd.Env = append(os.Environ(), "RUNBOOK_STATE_DIR="+work)
 	var out bytes.Buffer
 	cmd.Stdout = &out
 	if err := cmd.Start(); err != nil {
@@ -448,6 +451,7 @@ func TestInterruptThenResume(t *testing.T) {
 
 	cmd = exec.Command(binary, "run", "--json", "--resume", runID, "--var", "dir="+dir, rb)
 	cmd.Dir = work
+	cmd.Env = append(os.Environ(), "RUNBOOK_STATE_DIR="+work)
 	out.Reset()
 	cmd.Stdout = &out
 	err = cmd.Run()

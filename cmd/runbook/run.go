@@ -93,9 +93,14 @@ func runRunbook(parent context.Context, dir string, f *runFlags) error {
 	}
 	var jw *journal.Writer
 	if !f.check {
-		cwd, err := os.Getwd()
-		if err != nil {
-			return err
+		// Journals live under .runbook/ of the working directory, or of
+		// RUNBOOK_STATE_DIR when it is set.
+		cwd := os.Getenv("RUNBOOK_STATE_DIR")
+		if cwd == "" {
+			var err error
+			if cwd, err = os.Getwd(); err != nil {
+				return err
+			}
 		}
 		ropts.RunID = core.NewRunID()
 		if f.resume != "" {
@@ -109,6 +114,7 @@ func runRunbook(parent context.Context, dir string, f *runFlags) error {
 				return e.Outputs, e.Changed, ok
 			}
 		}
+		var err error
 		if jw, err = journal.Open(cwd, ropts.RunID, dir); err != nil {
 			return err
 		}

@@ -453,6 +453,7 @@ task "last" {
 `, dir))
 	cmd := exec.Command(binary, "run", "--json", "-i", l.get("LAB_SSH_INVENTORY_HCL"), rb)
 	cmd.Dir = work
+	cmd.Env = append(os.Environ(), "RUNBOOK_STATE_DIR="+work)
 	var out strings.Builder
 	cmd.Stdout = &out
 	if err := cmd.Start(); err != nil {
@@ -481,6 +482,7 @@ task "last" {
 	}
 	cmd = exec.Command(binary, "run", "--json", "--resume", runID, "-i", l.get("LAB_SSH_INVENTORY_HCL"), rb)
 	cmd.Dir = work
+	cmd.Env = append(os.Environ(), "RUNBOOK_STATE_DIR="+work)
 	if o, err := cmd.CombinedOutput(); err != nil && cmd.ProcessState.ExitCode() != exitChanges {
 		t.Fatalf("resume: %v\n%s", err, o)
 	}

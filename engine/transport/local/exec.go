@@ -28,6 +28,20 @@ import (
 // cmd.Stdout and cmd.Stderr, when set, are called with complete lines as
 // they arrive; the two are never called at the same time.
 func (c *Conn) Exec(ctx context.Context, cmd *transport.Cmd) (*transport.Result, error) {
+	// A program written just before (a script upload) can still be open
+	// for writing in a child that another goroutine is forking at that
+	// moment; exec then fails with ETXTBSY until that child execs
+	// (golang/go#22315). Nothing ran, so starting again is safe.
+	for attempt := 0; ; attempt++ {
+		res, err := c.exec(ctx, cmd)
+		if err == nil || !errors.Is(err, syscall.ETXTBSY) || attempt == 20 || ctx.Err() != nil {
+			return res, err
+		}
+		time.Sleep(time.Duration(attempt+1) * 5 * time.Millisecond)
+	}
+}
+
+func (c *Conn) exec(ctx context.Context, cmd *transport.Cmd) (*transport.Result, error) {
 	if c.closed.Load() {
 		return nil, fmt.Errorf("host %s: %w", c.name, errClosed)
 	}
