@@ -1,0 +1,165 @@
+// Package labtest gives tests the real hosts of the project's lab
+// (lab/ssh, lab/systemd, lab/mariadb, lab/openstack): it reads the env
+// files the lab scripts write under $RUNBOOK_LAB_DIR and dials hosts with
+// the project's own SSH transport, host keys checked strictly.
+//
+// A test that needs a lab part that is not up is skipped, or failed when
+// RUNBOOK_LAB_REQUIRED=1 (as `make test` and CI set it), so a missing lab
+// can never pass silently. It is test support only: nothing outside tests
+// imports it.
+package labtest
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/runbook-dev/runbook/engine/transport"
+	"github.com/runbook-dev/runbook/engine/transport/ssh"
+)
+
+// Dir is where the lab keeps its state ($RUNBOOK_LAB_DIR).
+func Dir() string {
+	if d := os.Getenv("RUNBOOK_LAB_DIR"); d != "" {
+		return d
+	}
+	return "/tmp/runbook-lab"
+}
+
+// Required reports whether a missing lab fails tests instead of skipping.
+func Required() bool { return os.Getenv("RUNBOOK_LAB_REQUIRED") == "1" }
+
+// Absent skips the test, or fails it when the lab is required.
+func Absent(t testing.TB, format string, args ...any) {
+	t.Helper()
+	if Required() {
+		t.Fatalf(format, args...)
+	}
+	t.Skipf(format, args...)
+}
+
+// ReadEnv reads a lab env file: KEY=VALUE lines, # comments.
+func ReadEnv(path string) (map[string]string, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	env := map[string]string{}
+	sc := bufio.NewScanner(f)
+	for sc.Scan() {
+		line := strings.TrimSpace(sc.Text())
+		if line == "" || strings.HasPrefix(line, "#") {
+			continue
+		}
+		if k, v, ok := strings.Cut(line, "="); ok {
+			env[k] = strings.Trim(v, `"'`)
+		}
+	}
+	return env, sc.Err()
+}
+
+// Env returns the env file of a lab part ("ssh", "systemd", "mariadb",
+// "openstack"), or skips/fails the test when that part is not up.
+func Env(t testing.TB, part string) map[string]string {
+	t.Helper()
+	path := filepath.Join(Dir(), part, "env")
+	env, err := ReadEnv(path)
+	if err != nil {
+		Absent(t, "%s lab not up (%v); start it with lab/up.sh %s", part, err, part)
+	}
+	return env
+}
+
+func pool(t testing.TB) *ssh.Pool {
+	p := ssh.NewPool(ssh.Options{ConfigFile: "none", AgentSocket: "none", HomeDir: t.TempDir()})
+	t.Cleanup(func() { _ = p.Close() })
+	return p
+}
+
+func dial(t testing.TB, ep *transport.Endpoint, part string) transport.Conn {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	conn, err := pool(t).Dial(ctx, ep)
+	if err == nil {
+		_, err = conn.Exec(ctx, &transport.Cmd{Argv: []string{"true"}})
+	}
+	if err != nil {
+		Absent(t, "%s lab host %s (%s): %v (start it with lab/up.sh %s)", part, ep.Name, ep.Address, err, part)
+	}
+	return conn
+}
+
+// SSHConn dials a host of lab/ssh as its non-root user: the first network
+// namespace host when there is one (its writes land in an overlay and
+// never reach this machine's /), else the first loopback host (then write
+// only under a fresh TempDir).
+func SSHConn(t testing.TB) transport.Conn {
+	t.Helper()
+	env := Env(t, "ssh")
+	b, err := os.ReadFile(env["LAB_SSH_HOSTS_JSON"])
+	if err != nil {
+		Absent(t, "ssh lab hosts: %v", err)
+	}
+	var hosts []struct {
+		Name, Address, User, Netns, Jump string
+		Port                             int
+	}
+	if err := json.Unmarshal(b, &hosts); err != nil {
+		Absent(t, "ssh lab hosts.json: %v", err)
+	}
+	var pick *transport.Endpoint
+	for _, netns := range []bool{true, false} {
+		for _, h := range hosts {
+			if pick == nil && (h.Netns != "") == netns && h.Jump == "" && h.Name != env["LAB_SSH_JUMP"] {
+				pick = &transport.Endpoint{Name: h.Name, Transport: "ssh", Address: h.Address, Port: h.Port, User: h.User,
+					PrivateKey: env["LAB_SSH_KEY"], KnownHosts: env["LAB_SSH_KNOWN_HOSTS"],
+					HostKeyChecking: transport.HostKeyStrict, ConnectTimeout: 5 * time.Second}
+			}
+		}
+	}
+	if pick == nil {
+		Absent(t, "ssh lab lists no directly reachable host")
+	}
+	t.Logf("lab host %s (%s:%d)", pick.Name, pick.Address, pick.Port)
+	return dial(t, pick, "ssh")
+}
+
+// SystemdHost dials the first host of lab/systemd (a real systemd, root
+// over SSH) and returns the Conn and the host's name.
+func SystemdHost(t testing.TB) (transport.Conn, string) {
+	t.Helper()
+	env := Env(t, "systemd")
+	names := strings.Split(env["LAB_SYSTEMD_HOSTS"], ",")
+	addrs := strings.Split(env["LAB_SYSTEMD_ADDRESSES"], ",")
+	if len(names) == 0 || names[0] == "" || len(addrs) != len(names) {
+		Absent(t, "systemd lab env lists no hosts")
+	}
+	ep := &transport.Endpoint{
+		Name: names[0], Transport: "ssh", Address: addrs[0], Port: 22, User: env["LAB_SYSTEMD_USER"],
+		PrivateKey: env["LAB_SYSTEMD_KEY"], KnownHosts: env["LAB_SYSTEMD_KNOWN_HOSTS"],
+		HostKeyChecking: transport.HostKeyStrict, ConnectTimeout: 5 * time.Second,
+	}
+	return dial(t, ep, "systemd"), names[0]
+}
+
+// TempDir makes a fresh directory on the host and removes it after the
+// test.
+func TempDir(t testing.TB, conn transport.Conn, prefix string) string {
+	t.Helper()
+	res, err := conn.Exec(context.Background(), &transport.Cmd{Argv: []string{"mktemp", "-d", "/tmp/" + prefix + ".XXXXXXXX"}})
+	if err != nil || res.RC != 0 {
+		t.Fatalf("mktemp on the lab host: %v %v", err, res)
+	}
+	dir := strings.TrimSpace(string(res.Stdout))
+	t.Cleanup(func() {
+		_, _ = conn.Exec(context.Background(), &transport.Cmd{Argv: []string{"rm", "-rf", "--", dir}})
+	})
+	return dir
+}
