@@ -9,7 +9,7 @@ package trovebackup
 const summary = "Create (idempotent by name), list, find or delete Trove backups"
 
 const doc = "# trove_backup\n\n" +
-	"## Actions\n\n" +
+	"## Actions\n\nThe argument `action` picks one:\n\n" +
 	"- `create` (default): back up `instance` (id or name) as `name`. A backup of that name of that instance that did not fail " +
 	"already exists: nothing to do, its outputs are returned. Waits for COMPLETED (a FAILED backup fails the task, with the " +
 	"instance's fault when it has one), then for the instance to be ACTIVE/HEALTHY again.\n" +

@@ -11,7 +11,7 @@ package trovedatastore
 const summary = "Read Trove datastores and versions; register or update a datastore version (admin)"
 
 const doc = "# trove_datastore\n\n" +
-	"## Actions\n\n" +
+	"## Actions\n\nThe argument `action` picks one:\n\n" +
 	"- `read` (default): the datastore `datastore` (name or id), or every datastore when not set. Read-only.\n" +
 	"- `version`: make the datastore version `version` of `datastore` exist with `manager`, `image` (or `image_tags`), " +
 	"`packages`, `active` and `default` (management API, admin only). Missing: it is registered; different: it is updated; " +

@@ -1,0 +1,112 @@
+package main
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+
+	"github.com/hashicorp/hcl/v2/hcldec"
+	"github.com/zclconf/go-cty/cty"
+
+	"github.com/runbook-dev/runbook/engine/module"
+)
+
+// modulePage renders a module's reference page: its own doc and example,
+// with the arguments and outputs generated from its schema, so the page can
+// never disagree with what the engine checks.
+func modulePage(name string, m module.Module) string {
+	s := m.Schema()
+	var b strings.Builder
+	doc := strings.TrimSpace(s.Doc)
+	if !strings.HasPrefix(doc, "#") {
+		fmt.Fprintf(&b, "# %s\n\n%s\n\n", name, s.Summary)
+	}
+	if doc != "" {
+		b.WriteString(doc)
+		b.WriteString("\n\n")
+	}
+	b.WriteString("## Schema (generated)\n\nWhat the engine checks before anything runs.\n\n| argument | type | required |\n|---|---|---|\n")
+	for _, row := range specRows("", s.Args) {
+		b.WriteString(row)
+	}
+	if s.Outputs != cty.NilType && s.Outputs.IsObjectType() {
+		b.WriteString("\n| output | type |\n|---|---|\n")
+		names := make([]string, 0, len(s.Outputs.AttributeTypes()))
+		for n := range s.Outputs.AttributeTypes() {
+			names = append(names, n)
+		}
+		sort.Strings(names)
+		for _, n := range names {
+			fmt.Fprintf(&b, "| `%s` | %s |\n", n, typeName(s.Outputs.AttributeType(n)))
+		}
+	}
+	if s.Example != "" {
+		fmt.Fprintf(&b, "\n## Example\n\n```hcl\n%s\n```\n", strings.TrimSpace(s.Example))
+	}
+	return b.String()
+}
+
+// specRows lists the arguments of an hcldec spec as table rows.
+func specRows(prefix string, spec hcldec.Spec) []string {
+	var rows []string
+	switch sp := spec.(type) {
+	case hcldec.ObjectSpec:
+		keys := make([]string, 0, len(sp))
+		for k := range sp {
+			keys = append(keys, k)
+		}
+		sort.Strings(keys)
+		for _, k := range keys {
+			rows = append(rows, specRows(prefix, sp[k])...)
+		}
+	case *hcldec.AttrSpec:
+		rows = append(rows, fmt.Sprintf("| `%s%s` | %s | %s |\n", prefix, sp.Name, typeName(sp.Type), yes(sp.Required)))
+	case *hcldec.DefaultSpec:
+		rows = append(rows, specRows(prefix, sp.Primary)...)
+	case *hcldec.BlockSpec:
+		rows = append(rows, fmt.Sprintf("| `%s%s { }` | block | %s |\n", prefix, sp.TypeName, yes(sp.Required)))
+		rows = append(rows, specRows(prefix+sp.TypeName+".", sp.Nested)...)
+	case *hcldec.BlockListSpec:
+		rows = append(rows, fmt.Sprintf("| `%s%s { }` | blocks | %s |\n", prefix, sp.TypeName, yes(sp.MinItems > 0)))
+		rows = append(rows, specRows(prefix+sp.TypeName+".", sp.Nested)...)
+	}
+	return rows
+}
+
+func yes(b bool) string {
+	if b {
+		return "yes"
+	}
+	return ""
+}
+
+func typeName(t cty.Type) string {
+	if t == cty.NilType || t == cty.DynamicPseudoType {
+		return "any"
+	}
+	if t.IsObjectType() && len(t.AttributeTypes()) > 4 {
+		return "object"
+	}
+	return strings.ReplaceAll(t.FriendlyName(), "|", "\\|")
+}
+
+// argNames lists the top-level argument and block names of a spec.
+func argNames(spec hcldec.Spec) []string {
+	var out []string
+	switch sp := spec.(type) {
+	case hcldec.ObjectSpec:
+		for _, v := range sp {
+			out = append(out, argNames(v)...)
+		}
+	case *hcldec.AttrSpec:
+		out = append(out, sp.Name)
+	case *hcldec.DefaultSpec:
+		out = append(out, argNames(sp.Primary)...)
+	case *hcldec.BlockSpec:
+		out = append(out, sp.TypeName)
+	case *hcldec.BlockListSpec:
+		out = append(out, sp.TypeName)
+	}
+	sort.Strings(out)
+	return out
+}

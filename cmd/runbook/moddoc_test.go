@@ -1,0 +1,35 @@
+package main
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// Every module documents every argument its schema accepts, its example
+// decodes against that schema, and docs/modules is up to date.
+func TestModuleDocs(t *testing.T) {
+	reg := registry()
+	for _, name := range reg.Names() {
+		m, _ := reg.Get(name)
+		s := m.Schema()
+		if s.Summary == "" || s.Doc == "" || s.Example == "" {
+			t.Errorf("%s: summary, doc and example are all needed", name)
+		}
+		for _, arg := range argNames(s.Args) {
+			if !strings.Contains(s.Doc, arg) {
+				t.Errorf("%s: the doc does not mention the argument %q", name, arg)
+			}
+		}
+		page := modulePage(name, m)
+		want, err := os.ReadFile(filepath.Join("..", "..", "docs", "modules", name+".md"))
+		if err != nil || string(want) != page {
+			t.Errorf("docs/modules/%s.md is missing or stale: run `go run ./cmd/runbook modules --write-docs docs/modules`", name)
+		}
+		// The example is a whole task: its module block must decode.
+		if !strings.Contains(s.Example, name+" {") {
+			t.Errorf("%s: the example does not use the module", name)
+		}
+	}
+}
