@@ -147,6 +147,96 @@ func TestTroveUpgradeRunbookOnLab(t *testing.T) {
 	}
 }
 
+// TestTroveBackupRestoreOnLab runs the backup-restore path (guests of
+// Ussuri or older) on a fresh instance of the lab:
+//
+//   - with verify_data = "api" (when the openstack CLI is installed): the
+//     lab's fake guest restores no data, so the restored instance reports
+//     none of the old one's databases and users; the verification must say
+//     so, the rescue must delete the half-made instance, and the run must
+//     fail (exit 1) with the old instance and its backup untouched;
+//   - with verify_data = "none": backup COMPLETED, a new instance NAME-zed on
+//     the new version, HEALTHY; the old one still on the old version;
+//   - again: nothing to do (backup and restore are found by name).
+func TestTroveBackupRestoreOnLab(t *testing.T) {
+	if testing.Short() {
+		t.Skip("lab end-to-end test (about 1 minute)")
+	}
+	lab := needTroveLab(t)
+	root, err := filepath.Abs("../..")
+	if err != nil {
+		t.Fatal(err)
+	}
+	rbDir := filepath.Join(root, "runbooks", "trove-upgrade")
+	inv := lab.inventory(t, root)
+	lab.provideImage(t)
+	oldV, newV := lab.env["LAB_DATASTORE_VERSION"], lab.env["LAB_DATASTORE_UPGRADE_VERSION"]
+
+	name := fmt.Sprintf("rbe2e-%d-r", time.Now().Unix()%1000000)
+	restored, backup := name+"-zed", name+"-before-zed"
+	t.Cleanup(func() {
+		lab.deleteInstances(t, []string{name, restored})
+		lab.deleteBackups(t, backup)
+	})
+	env := []string{"OS_CLIENT_CONFIG_FILE=" + lab.env["LAB_OS_CLOUDS_YAML"], "OS_CLIENT_SECURE_FILE=" + lab.env["LAB_OS_SECURE_YAML"]}
+	args := func(verify string) []string {
+		return []string{"run", "--json", "-i", inv,
+			"--var-file", filepath.Join(rbDir, "vars", "lab.hcl"),
+			"--var", "image_cache=" + filepath.Join(lab.dir, "trove-image-cache") + "/",
+			"--var", "trove_api_url=" + lab.env["LAB_TROVE_BASE_URL"] + "/",
+			"--var", `instance_names=["` + name + `"]`,
+			"--var", "upgrade_mode=backup-restore",
+			"--var", "verify_data=" + verify,
+			rbDir}
+	}
+	seed := run(t, env, "run", "--json", "-i", inv, "--var", `names=["`+name+`"]`, "--var", "flavor="+lab.env["LAB_FLAVOR_ID"],
+		"--var", "datastore_version="+oldV, filepath.Join(rbDir, "lab-seed"))
+	if seed.code != 2 {
+		t.Fatalf("seeding %s: exit %d\n%s%s", name, seed.code, seed.stdout, seed.stderr)
+	}
+	old := lab.instance(t, name)
+
+	if _, err := exec.LookPath("openstack"); err != nil {
+		t.Log("no openstack CLI: verify_data = api not tried")
+	} else {
+		r := run(t, env, args("api")...)
+		st := r.finished()
+		if r.code != 1 || st["task.verify_restored["+name+"]@localhost"] != "failed" ||
+			st["task.delete_half_made["+restored+"]@localhost"] != "changed" || st["task.restore_not_verified@localhost"] != "failed" {
+			t.Fatalf("verify_data=api on a fake restore: exit %d, want 1 with verify_restored failed, delete_half_made changed, restore_not_verified failed; got %v\n%s", r.code, st, r.stderr)
+		}
+		for _, i := range lab.instances(t) {
+			if i.Name == restored {
+				t.Errorf("the half-made %s (%s) was not deleted", restored, i.Status)
+			}
+		}
+		if got := lab.instance(t, name); got.ID != old.ID || got.Datastore.Version != oldV {
+			t.Errorf("the old instance changed: %+v", got)
+		}
+		if st := lab.backupStatus(t, backup); st != "COMPLETED" {
+			t.Errorf("backup %s is %q after the rescue, want COMPLETED", backup, st)
+		}
+	}
+
+	r := run(t, env, args("none")...)
+	if r.code != 2 {
+		t.Fatalf("backup-restore: exit %d, want 2\n%s%s", r.code, r.stdout, r.stderr)
+	}
+	if st := lab.backupStatus(t, backup); st != "COMPLETED" {
+		t.Errorf("backup %s is %q, want COMPLETED", backup, st)
+	}
+	if got := lab.instance(t, restored); got.Datastore.Version != newV || (got.Status != "ACTIVE" && got.OperatingStatus != "HEALTHY") {
+		t.Errorf("restored %s is %s/%s on %s, want ACTIVE/HEALTHY on %s", restored, got.Status, got.OperatingStatus, got.Datastore.Version, newV)
+	}
+	if got := lab.instance(t, name); got.ID != old.ID || got.Datastore.Version != oldV {
+		t.Errorf("the old instance changed: %+v", got)
+	}
+	r = run(t, env, args("none")...)
+	if r.code != 0 {
+		t.Fatalf("backup-restore again: exit %d, want 0; changed %v\n%s", r.code, r.withStatus("changed"), r.stderr)
+	}
+}
+
 // troveLab is what the test needs of lab/openstack and lab/systemd.
 type troveLab struct {
 	dir   string
@@ -317,6 +407,45 @@ func (l *troveLab) deleteInstances(t *testing.T, names []string) {
 	}
 }
 
+type troveBackup struct {
+	ID, Name, Status string
+	Instance         string `json:"instance_id"`
+}
+
+func (l *troveLab) backups(t *testing.T) []troveBackup {
+	t.Helper()
+	var out struct{ Backups []troveBackup }
+	if c := l.get(t, "demo", l.env["LAB_TROVE_URL"]+"/backups", &out); c != 200 {
+		t.Fatalf("trove backup list: %d", c)
+	}
+	return out.Backups
+}
+
+func (l *troveLab) backupStatus(t *testing.T, name string) string {
+	t.Helper()
+	for _, b := range l.backups(t) {
+		if b.Name == name {
+			return b.Status
+		}
+	}
+	return ""
+}
+
+func (l *troveLab) deleteBackups(t *testing.T, name string) {
+	for _, b := range l.backups(t) {
+		if b.Name != name {
+			continue
+		}
+		req, _ := http.NewRequest(http.MethodDelete, l.env["LAB_TROVE_URL"]+"/backups/"+b.ID, nil)
+		req.Header.Set("X-Auth-Token", l.token(t, "demo"))
+		if resp, err := l.http.Do(req); err != nil {
+			t.Errorf("deleting backup %s: %v", name, err)
+		} else {
+			resp.Body.Close()
+		}
+	}
+}
+
 func (l *troveLab) imageID(t *testing.T, name string) string {
 	t.Helper()
 	var out struct {
@@ -415,17 +544,8 @@ func (l *troveLab) snapshot(t *testing.T, names []string) troveSnap {
 		}
 	}
 	s.Instances = sortedJSON(ins)
-	var bks struct {
-		Backups []struct {
-			ID, Name, Status string
-			Instance         string `json:"instance_id"`
-		}
-	}
-	if c := l.get(t, "demo", l.env["LAB_TROVE_URL"]+"/backups", &bks); c != 200 {
-		t.Fatalf("trove backup list: %d", c)
-	}
 	keep = nil
-	for _, b := range bks.Backups {
+	for _, b := range l.backups(t) {
 		if mine[b.Instance] {
 			keep = append(keep, b)
 		}
