@@ -1,7 +1,9 @@
 package main
 
 import (
+	"errors"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -106,5 +108,89 @@ func TestOutputStreamsWhileTheTaskRuns(t *testing.T) {
 	first, _ := time.Parse(time.RFC3339Nano, lines[0]["timestamp"].(string))
 	if !first.Before(finished.Add(-300 * time.Millisecond)) {
 		t.Fatalf("the first line came at %v, the task finished at %v: output was not streamed", first, finished)
+	}
+}
+
+// default < RUNBOOK_VAR_x < --var-file < --var, as in Terraform.
+func TestVariablePrecedence(t *testing.T) {
+	dir := t.TempDir()
+	vf := filepath.Join(t.TempDir(), "values.hcl")
+	if err := os.WriteFile(vf, []byte("b = \"file\"\nc = \"file\"\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	r := run(t, []string{"RUNBOOK_VAR_a=env", "RUNBOOK_VAR_b=env", "RUNBOOK_VAR_ports=[80, 443]"},
+		"run", "--var-file", vf, "--var", "c=flag", "--var", "dir="+dir, "testdata/vars")
+	if r.code != exitChanges {
+		t.Fatalf("exit %d\n%s%s", r.code, r.stdout, r.stderr)
+	}
+	b, _ := os.ReadFile(filepath.Join(dir, "vars"))
+	if string(b) != "env file flag 80,443\n" {
+		t.Fatalf("values %q, want env file flag 80,443", b)
+	}
+	r = run(t, nil, "run", "--var", "ports=nope", "--var", "dir="+dir, "testdata/vars")
+	if r.code != exitError || !strings.Contains(r.stdout, "Invalid value for variable") {
+		t.Fatalf("a bad --var value: exit %d\n%s", r.code, r.stdout)
+	}
+}
+
+func TestSecondSignalCancelsRunningWork(t *testing.T) {
+	rb := writeRunbook(t, "task \"long\" {\n  command {\n    argv = [\"sleep\", \"60\"]\n  }\n}\n")
+	cmd := exec.Command(binary, "run", "--json", rb)
+	var out strings.Builder
+	cmd.Stdout = &out
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	for i := 0; !strings.Contains(out.String(), "task_started"); i++ {
+		if i > 200 {
+			t.Fatal("the task never started")
+		}
+		time.Sleep(25 * time.Millisecond)
+	}
+	start := time.Now()
+	_ = cmd.Process.Signal(os.Interrupt)
+	time.Sleep(200 * time.Millisecond)
+	_ = cmd.Process.Signal(os.Interrupt)
+	err := cmd.Wait()
+	if time.Since(start) > 20*time.Second {
+		t.Fatal("a second signal did not cancel the running task")
+	}
+	var ee *exec.ExitError
+	if !errors.As(err, &ee) || ee.ExitCode() != exitError {
+		t.Fatalf("exit: %v", err)
+	}
+	if !strings.Contains(out.String(), `"second":true`) || !strings.Contains(out.String(), `"status":"failed"`) {
+		t.Fatalf("expected a second interrupt and the task cancelled:\n%s", out.String())
+	}
+}
+
+func TestAnyErrorsFatalStopsEveryHost(t *testing.T) {
+	dir := t.TempDir()
+	rb := writeRunbook(t, `
+variable "dir" {
+  type = string
+}
+task "check" {
+  hosts            = group.web
+  any_errors_fatal = true
+  shell {
+    cmd = "[ ${host.name} != w2 ]"
+  }
+}
+task "next" {
+  hosts = group.web
+  shell {
+    cmd = "touch '${var.dir}/${host.name}'"
+  }
+  depends_on = [task.check]
+}
+`)
+	r := run(t, nil, "run", "--json", "-i", "testdata/fleet.inventory.hcl", "--var", "dir="+dir, rb)
+	entries, _ := os.ReadDir(dir)
+	if r.code != exitError || len(entries) != 0 {
+		t.Fatalf("exit %d, and %d hosts went on after w2 failed with any_errors_fatal", r.code, len(entries))
+	}
+	if st := r.finished()["task.next@w1"]; st != "skipped" {
+		t.Fatalf("next@w1: %s, want skipped", st)
 	}
 }

@@ -96,8 +96,8 @@ func TestTroveUpgradeRunbookOnLab(t *testing.T) {
 			t.Errorf("check: conf_default on %s is %q, want would_change (a fresh option value)", h, got)
 		}
 	}
-	if after := lab.snapshot(t, names); !equalTroveSnap(before, after) {
-		t.Fatalf("check mode changed the lab:\nbefore %s\nafter  %s", before, after)
+	if d := lab.snapshot(t, names).diff(before); d != "" {
+		t.Fatalf("check mode changed the lab: %s", d)
 	}
 
 	// The run.
@@ -122,8 +122,8 @@ func TestTroveUpgradeRunbookOnLab(t *testing.T) {
 		t.Errorf("datastore version %s has image %q, want the uploaded %q", newV, got, imageID)
 	}
 	afterRun := lab.snapshot(t, names)
-	for _, h := range lab.hosts {
-		if !strings.Contains(afterRun.Conf[h], "agent_call_high_timeout = "+marker) {
+	for i, h := range lab.hosts {
+		if conf := lab.ssh(t, i, "cat /etc/trove/trove.conf"); !strings.Contains(conf, "agent_call_high_timeout = "+marker) {
 			t.Errorf("trove.conf on %s lacks agent_call_high_timeout = %s", h, marker)
 		}
 		if afterRun.Units[h] == before.Units[h] {
@@ -510,12 +510,30 @@ func (l *troveLab) ssh(t *testing.T, i int, cmd string) string {
 // datastore's versions, and the controllers.
 type troveSnap struct {
 	Images, Instances, Backups, Versions string
-	Conf, Units                          map[string]string // per controller: trove.conf; ActiveEnterTimestamps
+	Conf, Units                          map[string]string // per controller: sha256 of trove.conf; ActiveEnterTimestamps
 }
 
-func (s troveSnap) String() string { b, _ := json.Marshal(s); return string(b) }
-
-func equalTroveSnap(a, b troveSnap) bool { return a.String() == b.String() }
+// diff names what differs from before, "" when nothing does.
+func (s troveSnap) diff(before troveSnap) string {
+	var out []string
+	for _, f := range []struct{ name, was, now string }{
+		{"Glance images", before.Images, s.Images}, {"Trove instances", before.Instances, s.Instances},
+		{"Trove backups", before.Backups, s.Backups}, {"datastore versions", before.Versions, s.Versions},
+	} {
+		if f.was != f.now {
+			out = append(out, fmt.Sprintf("%s:\n  before %s\n  after  %s", f.name, f.was, f.now))
+		}
+	}
+	for h := range before.Conf {
+		if before.Conf[h] != s.Conf[h] {
+			out = append(out, fmt.Sprintf("trove.conf on %s: sha256 %s -> %s", h, before.Conf[h], s.Conf[h]))
+		}
+		if before.Units[h] != s.Units[h] {
+			out = append(out, fmt.Sprintf("units on %s: %q -> %q", h, before.Units[h], s.Units[h]))
+		}
+	}
+	return strings.Join(out, "\n")
+}
 
 func (l *troveLab) snapshot(t *testing.T, names []string) troveSnap {
 	t.Helper()
@@ -559,7 +577,7 @@ func (l *troveLab) snapshot(t *testing.T, names []string) troveSnap {
 	}
 	s.Versions = sortedJSON(keep)
 	for i, h := range l.hosts {
-		s.Conf[h] = l.ssh(t, i, "cat /etc/trove/trove.conf")
+		s.Conf[h] = strings.Fields(l.ssh(t, i, "sha256sum /etc/trove/trove.conf") + " -")[0]
 		s.Units[h] = strings.TrimSpace(l.ssh(t, i, "systemctl show -p ActiveEnterTimestamp devstack@tr-api devstack@tr-cond devstack@tr-tmgr"))
 	}
 	return s

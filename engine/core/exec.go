@@ -360,6 +360,13 @@ func (rs *runState) runItem(ctx context.Context, n *node, it item) *result {
 // directly or not, would change (or cannot be predicted) in this check.
 func (rs *runState) pendingUpstream(n *node) bool {
 	for _, dep := range rs.p.g.DependsOn(n) {
+		if dep.barrier != nil {
+			// Join and batch nodes hold no result: look through them.
+			if rs.pendingUpstream(dep) {
+				return true
+			}
+			continue
+		}
 		if r := rs.resultOf(dep); r != nil && (r.changed || r.pendingUp) {
 			return true
 		}

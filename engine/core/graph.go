@@ -31,6 +31,9 @@ type node struct {
 
 func (n *node) String() string {
 	if n.barrier != nil {
+		if n.barrier.batch < 0 {
+			return "join"
+		}
 		return fmt.Sprintf("serial batch %d", n.barrier.batch+1)
 	}
 	return n.task.Addr() + "@" + n.host.Name
@@ -57,6 +60,7 @@ type graphBuilder struct {
 	// selectCache keeps the hosts of each list of patterns: many tasks
 	// run on the same group.
 	selectCache map[string][]*inventory.Host
+	joins       map[string]*node // task addr -> join node of an any_errors_fatal task (nil: none)
 }
 
 const localhost = "localhost"
@@ -277,6 +281,12 @@ func (b *graphBuilder) build() hcl.Diagnostics {
 		sort.Slice(deps, func(i, j int) bool { return deps[i].addr < deps[j].addr })
 		for _, n := range b.nodes[addr] {
 			for _, d := range deps {
+				if join := b.fatalJoin(d.addr); join != nil {
+					// any_errors_fatal: nothing after the task starts on any
+					// host before it has finished on every host, as in Ansible.
+					b.g.Connect(join, n)
+					continue
+				}
 				b.connectTo(d.addr, n, d.all)
 				if d.block != nil {
 					b.connectBlock(d.block, n)
@@ -375,6 +385,47 @@ func (b *graphBuilder) runbookSerial() hcl.Diagnostics {
 		prev = bar
 	}
 	return nil
+}
+
+// fatalJoin returns the join node of a task with any_errors_fatal (every
+// instance of the task leads into it), made on first use; nil for other
+// tasks. One join keeps the edges linear in the number of hosts.
+func (b *graphBuilder) fatalJoin(addr string) *node {
+	if j, ok := b.joins[addr]; ok {
+		return j
+	}
+	t := b.taskOf(addr)
+	var j *node
+	if t != nil && b.isFatal(t) {
+		j = &node{barrier: &barrier{batch: -1}}
+		b.g.Add(j)
+		for _, n := range b.nodes[addr] {
+			b.g.Connect(n, j)
+		}
+	}
+	if b.joins == nil {
+		b.joins = map[string]*node{}
+	}
+	b.joins[addr] = j
+	return j
+}
+
+// isFatal evaluates any_errors_fatal of a task (else of the runbook).
+func (b *graphBuilder) isFatal(t *config.Task) bool {
+	expr := t.AnyErrorsFatal
+	if expr == nil {
+		expr = b.a.rb.AnyErrorsFatal
+	}
+	if expr == nil {
+		return false
+	}
+	v, d := expr.Value(b.scope)
+	if d.HasErrors() {
+		return false
+	}
+	v, _ = v.UnmarkDeep()
+	v, err := convert.Convert(v, cty.Bool)
+	return err == nil && v.IsKnown() && !v.IsNull() && v.True()
 }
 
 func (b *graphBuilder) taskOf(addr string) *config.Task {

@@ -213,7 +213,9 @@ func (rs *runState) skip(n *node, reason string, quiet bool) {
 // with rescue it sends the host to the rescue tasks instead.
 func (rs *runState) visit(ctx context.Context, n *node) {
 	if n.barrier != nil {
-		rs.batchDone(n.barrier)
+		if n.barrier.batch >= 0 {
+			rs.batchDone(n.barrier)
+		}
 		return
 	}
 	t := n.task
