@@ -34,9 +34,13 @@ host "devstack" {
   address = "192.0.2.10" # change to your DevStack host
   groups  = ["controller", "trove_manage", "devstack"]
   vars = {
-    trove_manage = "/usr/local/bin/trove-manage"
-    trove_python = "/usr/bin/python3"
-    image_dir    = "/opt/stack/images"
-    trovestack   = "/opt/stack/trove/integration/scripts/trovestack"
+    # DevStack before 2023.2 installs into the system Python; from 2023.2
+    # (GLOBAL_VENV) it is /opt/stack/data/venv/bin/trove-manage and
+    # /opt/stack/data/venv/bin/python3.
+    trove_manage     = "/usr/local/bin/trove-manage"
+    trove_python     = "/usr/bin/python3"
+    validation_rules = "/opt/stack/trove/trove/templates/mysql/validation-rules.json"
+    image_dir        = "/opt/stack/images"
+    trovestack       = "/opt/stack/trove/integration/scripts/trovestack"
   }
 }

@@ -49,7 +49,7 @@ task "load_parameters" {
   )
   command {
     argv = [host.vars.trove_manage, "--config-file", host.vars.trove_conf, "db_load_datastore_config_parameters",
-    var.datastore.name, var.datastore.new_version, var.validation_rules]
+    var.datastore.name, var.datastore.new_version, try(host.vars.validation_rules, var.validation_rules)]
   }
   failed_when = self.failed || can(regex("(?i)(error|traceback|not found)", "${self.outputs.stdout}\n${self.outputs.stderr}"))
 }

@@ -6,10 +6,14 @@
 # not there yet (creates). Arguments: OS, OS release, dev mode (true: the
 # guest agent code is copied from this host's Trove tree, so guest and
 # controller match exactly), guest user, output path.
+# Run it as the inventory user (stack on DevStack), not through sudo:
+# trovestack calls sudo itself where it must, and a root-owned build tree
+# breaks the next stack.sh.
 task "build_image" {
   hosts    = group.devstack
   run_once = true
   when     = var.build_image
+  become   = false
   timeout  = "2h"
   command {
     argv    = [host.vars.trovestack, "build-image", var.guest.os, var.guest.os_release, var.guest.dev_mode ? "true" : "false", var.guest.guest_user, "${host.vars.image_dir}/${local.image_file}"]

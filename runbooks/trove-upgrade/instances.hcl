@@ -12,8 +12,9 @@ task "old_instances" {
 }
 
 locals {
-  # name => instance, of the datastore upgraded (and of instance_names when given).
-  # Built in the tasks below from task.old_instances (locals cannot use task outputs).
+  # Restored instances are named NAME-RELEASE (backup-restore mode). The
+  # instance filters are written out in each task: locals cannot use task
+  # outputs.
   restore_suffix = "-${var.release}"
 }
 

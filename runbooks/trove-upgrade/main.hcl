@@ -24,8 +24,8 @@
 # Inventory groups used: controller (trove.conf + units), trove_manage (where
 # trove-manage can reach the Trove database; usually the controllers, which
 # run_once picks the first of), devstack (where the guest image is built).
-# Host vars: trove_conf, trove_units, trove_manage, trove_python, image_dir,
-# trovestack. API tasks run on the control node with clouds from clouds.yaml
+# Host vars: trove_conf, trove_units, trove_manage, trove_python,
+# validation_rules (optional), image_dir, trovestack. API tasks run on the control node with clouds from clouds.yaml
 # (OS_CLIENT_CONFIG_FILE, ./clouds.yaml or ~/.config/openstack/clouds.yaml).
 #
 # Always-changing steps, by design: none when nothing is left to do. The
@@ -141,7 +141,7 @@ variable "register_with" {
 variable "validation_rules" {
   type        = string
   default     = "/usr/lib/python3/dist-packages/trove/templates/mysql/validation-rules.json"
-  description = "validation-rules.json of the datastore on the trove_manage host (DevStack: /opt/stack/trove/trove/templates/mysql/validation-rules.json)"
+  description = "validation-rules.json of the datastore on the trove_manage host, unless the host var validation_rules says (DevStack: /opt/stack/trove/trove/templates/mysql/validation-rules.json)"
 }
 
 variable "make_default" {
