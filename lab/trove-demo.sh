@@ -40,6 +40,7 @@ step() { printf '\n== %s\n' "$*"; }
 t0=$(date +%s)
 
 step "build bin/runbook"
+command -v go >/dev/null || PATH="$PATH:/usr/local/go/bin"
 (cd "$root" && go build -o bin/runbook ./cmd/runbook)
 rb="$root/bin/runbook"
 
