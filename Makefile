@@ -5,7 +5,7 @@ export RUNBOOK_LAB_DIR ?= /tmp/runbook-lab
 GO ?= go
 STATICCHECK_VERSION ?= v0.8.2
 
-.PHONY: all build test test-unit lint bench lab-up lab-down demo fmt
+.PHONY: all build test test-unit lint bench lab-up lab-down demo example fmt
 
 all: build
 
@@ -48,8 +48,14 @@ lab-up:
 lab-down:
 	./lab/down.sh
 
-# The main job: the example runbook, check mode first, then the run.
-demo: build
+# The main job: the Trove upgrade against the local lab (systemd
+# controllers, Keystone, Glance, Trove): check mode first, then the run,
+# then a second run that changes nothing. Leaves the lab up.
+demo:
+	./lab/trove-demo.sh
+
+# The first example runbook, on this machine only.
+example: build
 	./bin/runbook check runbooks/examples/first; rc=$$?; [ $$rc -ne 1 ]
 	./bin/runbook run runbooks/examples/first; rc=$$?; [ $$rc -ne 1 ]
 	./bin/runbook run runbooks/examples/first; rc=$$?; [ $$rc -ne 1 ]

@@ -26,7 +26,8 @@ T_ALL=$SECONDS
 
 # --- packages -------------------------------------------------------------------
 PKGS=(curl iproute2 uwsgi uwsgi-plugin-python3 keystone glance-api trove-api python3-trove python3-proboscis
-      python3-keystoneclient python3-keystonemiddleware python3-pymysql python3-yaml)
+      python3-keystoneclient python3-keystonemiddleware python3-pymysql python3-yaml
+      python3-openstackclient python3-troveclient)
 need=()
 for p in "${PKGS[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || need+=("$p")
