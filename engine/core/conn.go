@@ -83,7 +83,17 @@ func (b *becomeConn) Exec(ctx context.Context, cmd *transport.Cmd) (*transport.R
 	return b.Conn.Exec(ctx, &c)
 }
 
+// uploaderAs is a Conn that can write a file as another user itself (the
+// ssh transport streams it to the become user, so no staging file of the
+// login user is ever readable by others).
+type uploaderAs interface {
+	UploadAs(ctx context.Context, src io.Reader, dst string, mode fs.FileMode, become *transport.Become) error
+}
+
 func (b *becomeConn) Upload(ctx context.Context, src io.Reader, dst string, mode fs.FileMode) error {
+	if u, ok := b.Conn.(uploaderAs); ok {
+		return u.UploadAs(ctx, src, dst, mode, b.become)
+	}
 	res, err := b.Conn.Exec(ctx, &transport.Cmd{Argv: []string{"mktemp", "/tmp/.runbook-upload.XXXXXXXX"}})
 	if err != nil {
 		return err
