@@ -12,6 +12,7 @@ import (
 
 	"github.com/runbook-dev/runbook/engine/module"
 	"github.com/runbook-dev/runbook/engine/transport"
+	modargs "github.com/runbook-dev/runbook/modules/internal/args"
 	"github.com/runbook-dev/runbook/modules/internal/hostfs"
 )
 
@@ -82,9 +83,9 @@ type Run struct {
 // the caller fills Argv and Show.
 func NewRun(args cty.Value) *Run {
 	r := &Run{
-		Chdir:   optString(args, "chdir"),
-		Creates: optString(args, "creates"),
-		Removes: optString(args, "removes"),
+		Chdir:   modargs.Str(args, "chdir"),
+		Creates: modargs.Str(args, "creates"),
+		Removes: modargs.Str(args, "removes"),
 	}
 	if v := args.GetAttr("stdin"); !v.IsNull() {
 		s := v.AsString()
@@ -97,14 +98,6 @@ func NewRun(args cty.Value) *Run {
 		}
 	}
 	return r
-}
-
-func optString(args cty.Value, name string) string {
-	v := args.GetAttr(name)
-	if v.IsNull() {
-		return ""
-	}
-	return v.AsString()
 }
 
 // hostPath resolves a creates/removes path: a relative one is relative to

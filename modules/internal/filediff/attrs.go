@@ -13,6 +13,7 @@ import (
 
 	"github.com/runbook-dev/runbook/engine/module"
 	"github.com/runbook-dev/runbook/engine/transport"
+	modargs "github.com/runbook-dev/runbook/modules/internal/args"
 	"github.com/runbook-dev/runbook/modules/internal/hostfs"
 )
 
@@ -149,9 +150,9 @@ type Attrs struct {
 // ReadAttrs reads the arguments of AttrArgs from a decoded module block.
 func ReadAttrs(args cty.Value) Attrs {
 	var a Attrs
-	a.Owner = optString(args, "owner")
-	a.Group = optString(args, "group")
-	if s := optString(args, "mode"); s != "" {
+	a.Owner = modargs.Str(args, "owner")
+	a.Group = modargs.Str(args, "group")
+	if s := modargs.Str(args, "mode"); s != "" {
 		if m, err := ParseMode(s); err == nil {
 			a.Mode = &m
 		}
@@ -170,17 +171,6 @@ func ReadAttrs(args cty.Value) Attrs {
 		}
 	}
 	return a
-}
-
-func optString(args cty.Value, name string) string {
-	if !args.Type().IsObjectType() || !args.Type().HasAttribute(name) {
-		return ""
-	}
-	v := args.GetAttr(name)
-	if v.IsNull() {
-		return ""
-	}
-	return v.AsString()
 }
 
 // ownerMatches reports whether the file's owner (or group) is want, given

@@ -10,6 +10,7 @@ import (
 	"github.com/zclconf/go-cty/cty"
 
 	"github.com/runbook-dev/runbook/engine/module"
+	"github.com/runbook-dev/runbook/modules/internal/args"
 )
 
 // ConnSpec returns the connection arguments every mysql module takes, to
@@ -31,15 +32,7 @@ func ConnSpec() hcldec.ObjectSpec {
 }
 
 // Merge returns a spec holding the attributes of all specs.
-func Merge(specs ...hcldec.ObjectSpec) hcldec.ObjectSpec {
-	out := hcldec.ObjectSpec{}
-	for _, s := range specs {
-		for k, v := range s {
-			out[k] = v
-		}
-	}
-	return out
-}
+func Merge(specs ...hcldec.ObjectSpec) hcldec.ObjectSpec { return args.Merge(specs...) }
 
 // ConnDoc documents the connection arguments, for the modules' reference
 // pages.
@@ -150,43 +143,13 @@ func TargetFrom(req *module.Request) (*Target, error) {
 	return t, nil
 }
 
-func attr(obj cty.Value, name string) cty.Value {
-	if obj.IsNull() || !obj.IsKnown() || !obj.Type().IsObjectType() || !obj.Type().HasAttribute(name) {
-		return cty.NullVal(cty.DynamicPseudoType)
-	}
-	return obj.GetAttr(name)
-}
+func attr(obj cty.Value, name string) cty.Value { return args.Attr(obj, name) }
 
 // Str returns a string argument, "" when null or absent.
-func Str(obj cty.Value, name string) string {
-	v := attr(obj, name)
-	if v.IsNull() || !v.IsKnown() || v.Type() != cty.String {
-		return ""
-	}
-	return v.AsString()
-}
+func Str(obj cty.Value, name string) string { return args.Str(obj, name) }
 
 // Bool returns a bool argument; ok is false when it is null or absent.
-func Bool(obj cty.Value, name string) (value, ok bool) {
-	v := attr(obj, name)
-	if v.IsNull() || !v.IsKnown() || v.Type() != cty.Bool {
-		return false, false
-	}
-	return v.True(), true
-}
+func Bool(obj cty.Value, name string) (value, ok bool) { return args.BoolOK(obj, name) }
 
 // Strings returns a list of strings argument, nil when null.
-func Strings(obj cty.Value, name string) []string {
-	v := attr(obj, name)
-	if v.IsNull() || !v.IsKnown() || !v.CanIterateElements() {
-		return nil
-	}
-	var out []string
-	for it := v.ElementIterator(); it.Next(); {
-		_, e := it.Element()
-		if !e.IsNull() && e.Type() == cty.String {
-			out = append(out, e.AsString())
-		}
-	}
-	return out
-}
+func Strings(obj cty.Value, name string) []string { return args.Strings(obj, name) }

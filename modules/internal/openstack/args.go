@@ -2,7 +2,6 @@ package openstack
 
 import (
 	"fmt"
-	"math/big"
 	"sort"
 	"time"
 
@@ -10,6 +9,7 @@ import (
 	"github.com/zclconf/go-cty/cty"
 
 	"github.com/runbook-dev/runbook/engine/module"
+	"github.com/runbook-dev/runbook/modules/internal/args"
 )
 
 // ConnectionSpec returns the arguments every OpenStack module takes, to merge
@@ -23,15 +23,7 @@ func ConnectionSpec() hcldec.ObjectSpec {
 }
 
 // Merge returns a spec holding the attributes of all specs.
-func Merge(specs ...hcldec.ObjectSpec) hcldec.ObjectSpec {
-	out := hcldec.ObjectSpec{}
-	for _, s := range specs {
-		for k, v := range s {
-			out[k] = v
-		}
-	}
-	return out
-}
+func Merge(specs ...hcldec.ObjectSpec) hcldec.ObjectSpec { return args.Merge(specs...) }
 
 // ConnectionDoc documents the connection arguments, for module reference pages.
 const ConnectionDoc = "- `cloud` (string): the cloud's name in clouds.yaml (+ secure.yaml). Default: the host var `cloud`, then `OS_CLOUD`, then the `OS_*` variables (`OS_AUTH_URL`...).\n" +
@@ -56,56 +48,19 @@ func ParamsFrom(req *module.Request) (Params, error) {
 }
 
 // attr returns args.name, or a null value when args has no such attribute.
-func attr(args cty.Value, name string) cty.Value {
-	if args.IsNull() || !args.IsKnown() || !args.Type().IsObjectType() || !args.Type().HasAttribute(name) {
-		return cty.NullVal(cty.DynamicPseudoType)
-	}
-	return args.GetAttr(name)
-}
+func attr(obj cty.Value, name string) cty.Value { return args.Attr(obj, name) }
 
 // Str returns a string argument, "" when null.
-func Str(args cty.Value, name string) string {
-	v := attr(args, name)
-	if v.IsNull() || !v.IsKnown() || v.Type() != cty.String {
-		return ""
-	}
-	return v.AsString()
-}
+func Str(obj cty.Value, name string) string { return args.Str(obj, name) }
 
 // Bool returns a bool argument, def when null.
-func Bool(args cty.Value, name string, def bool) bool {
-	v := attr(args, name)
-	if v.IsNull() || !v.IsKnown() || v.Type() != cty.Bool {
-		return def
-	}
-	return v.True()
-}
+func Bool(obj cty.Value, name string, def bool) bool { return args.Bool(obj, name, def) }
 
 // Int returns a number argument as int, def when null.
-func Int(args cty.Value, name string, def int) int {
-	v := attr(args, name)
-	if v.IsNull() || !v.IsKnown() || v.Type() != cty.Number {
-		return def
-	}
-	i, _ := v.AsBigFloat().Int(new(big.Int))
-	return int(i.Int64())
-}
+func Int(obj cty.Value, name string, def int) int { return args.Int(obj, name, def) }
 
 // Strings returns a list/set/tuple of strings, nil when null.
-func Strings(args cty.Value, name string) []string {
-	v := attr(args, name)
-	if v.IsNull() || !v.IsKnown() || !v.CanIterateElements() {
-		return nil
-	}
-	var out []string
-	for it := v.ElementIterator(); it.Next(); {
-		_, e := it.Element()
-		if e.IsKnown() && !e.IsNull() && e.Type() == cty.String {
-			out = append(out, e.AsString())
-		}
-	}
-	return out
-}
+func Strings(obj cty.Value, name string) []string { return args.Strings(obj, name) }
 
 // StringMap returns a map/object of strings, nil when null.
 func StringMap(args cty.Value, name string) map[string]string {
