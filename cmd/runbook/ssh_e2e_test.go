@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bufio"
 	"fmt"
 	"net"
 	"os"
@@ -10,6 +9,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/runbook-dev/runbook/internal/labtest"
 )
 
 // These tests run the binary against the real OpenSSH hosts of lab/ssh.
@@ -20,26 +21,7 @@ type sshLab struct {
 
 func needSSHLab(t *testing.T) *sshLab {
 	t.Helper()
-	dir := os.Getenv("RUNBOOK_LAB_DIR")
-	if dir == "" {
-		dir = "/tmp/runbook-lab"
-	}
-	f, err := os.Open(filepath.Join(dir, "ssh", "env"))
-	if err != nil {
-		if os.Getenv("RUNBOOK_LAB_REQUIRED") == "1" {
-			t.Fatalf("the SSH lab is required but not up: %v (run lab/up.sh ssh)", err)
-		}
-		t.Skipf("SSH lab not up: %v", err)
-	}
-	defer f.Close()
-	l := &sshLab{env: map[string]string{}}
-	sc := bufio.NewScanner(f)
-	for sc.Scan() {
-		if k, v, ok := strings.Cut(sc.Text(), "="); ok && !strings.HasPrefix(k, "#") {
-			l.env[k] = v
-		}
-	}
-	return l
+	return &sshLab{env: labtest.Env(t, "ssh")}
 }
 
 func (l *sshLab) get(k string) string { return l.env[k] }

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bufio"
 	"bytes"
 	"context"
 	"encoding/json"
@@ -15,6 +14,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/runbook-dev/runbook/internal/labtest"
 )
 
 // TestTroveUpgradeRunbookOnLab runs the shipped runbooks/trove-upgrade with
@@ -248,25 +249,11 @@ type troveLab struct {
 
 func needTroveLab(t *testing.T) *troveLab {
 	t.Helper()
-	dir := os.Getenv("RUNBOOK_LAB_DIR")
-	if dir == "" {
-		dir = "/tmp/runbook-lab"
-	}
-	l := &troveLab{dir: dir, env: map[string]string{}, http: &http.Client{Timeout: 30 * time.Second}}
+	l := &troveLab{dir: labtest.Dir(), env: map[string]string{}, http: &http.Client{Timeout: 30 * time.Second}}
 	for _, part := range []string{"openstack", "systemd"} {
-		f, err := os.Open(filepath.Join(dir, part, "env"))
-		if err != nil {
-			if os.Getenv("RUNBOOK_LAB_REQUIRED") == "1" {
-				t.Fatalf("the %s lab is required but not up: %v (run lab/up.sh systemd openstack)", part, err)
-			}
-			t.Skipf("the %s lab is not up: %v (lab/up.sh systemd openstack)", part, err)
+		for k, v := range labtest.Env(t, part) {
+			l.env[k] = v
 		}
-		for sc := bufio.NewScanner(f); sc.Scan(); {
-			if k, v, ok := strings.Cut(sc.Text(), "="); ok && !strings.HasPrefix(k, "#") {
-				l.env[k] = strings.Trim(v, `"`)
-			}
-		}
-		f.Close()
 	}
 	l.hosts = strings.Split(l.env["LAB_SYSTEMD_HOSTS"], ",")
 	l.addrs = strings.Split(l.env["LAB_SYSTEMD_ADDRESSES"], ",")
