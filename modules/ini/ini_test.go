@@ -11,9 +11,6 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/hashicorp/hcl/v2"
-	"github.com/hashicorp/hcl/v2/hcldec"
-	"github.com/hashicorp/hcl/v2/hclsyntax"
 	"github.com/zclconf/go-cty/cty"
 
 	"github.com/runbook-dev/runbook/engine/module"
@@ -21,6 +18,7 @@ import (
 	"github.com/runbook-dev/runbook/engine/transport"
 	"github.com/runbook-dev/runbook/engine/transport/local"
 	"github.com/runbook-dev/runbook/modules/internal/filediff"
+	"github.com/runbook-dev/runbook/modules/internal/filediff/fdtest"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files in testdata/golden")
@@ -419,27 +417,4 @@ func TestDecodeErrors(t *testing.T) {
 
 // TestSchemaDoc checks the reference page and that the example's ini
 // blocks fit the schema.
-func TestSchemaDoc(t *testing.T) {
-	s := New().Schema()
-	if s.Summary == "" || !strings.HasPrefix(s.Doc, "# "+Name+"\n") {
-		t.Errorf("schema lacks a summary or a doc starting with # %s", Name)
-	}
-	f, diags := hclsyntax.ParseConfig([]byte(s.Example), "example.hcl", hcl.InitialPos)
-	if diags.HasErrors() {
-		t.Fatal(diags)
-	}
-	n := 0
-	for _, task := range f.Body.(*hclsyntax.Body).Blocks {
-		for _, b := range task.Body.Blocks {
-			if b.Type == Name {
-				n++
-				if _, diags := b.Body.Content(hcldec.ImpliedSchema(s.Args)); diags.HasErrors() {
-					t.Errorf("example block at %s: %s", b.DefRange(), diags.Error())
-				}
-			}
-		}
-	}
-	if n == 0 {
-		t.Error("example has no ini block")
-	}
-}
+func TestSchemaDoc(t *testing.T) { fdtest.CheckExample(t, New(), Name) }
