@@ -1,7 +1,14 @@
 # runbook: build, test, benchmark, and the local lab of real parts.
 SHELL := /bin/bash
 export PATH := /usr/local/go/bin:$(HOME)/go/bin:$(PATH)
+# Side-by-side labs: RUNBOOK_LAB_SLOT (0-9) picks state folder, names,
+# subnets and ports (lab/slot.sh); slot 0 is the default lab.
+export RUNBOOK_LAB_SLOT ?= 0
+ifeq ($(RUNBOOK_LAB_SLOT),0)
 export RUNBOOK_LAB_DIR ?= /tmp/runbook-lab
+else
+export RUNBOOK_LAB_DIR ?= /tmp/runbook-lab-slot$(RUNBOOK_LAB_SLOT)
+endif
 GO ?= go
 STATICCHECK_VERSION ?= v0.8.2
 

@@ -2,7 +2,8 @@
 # Stop every lab part, each by the PIDs it recorded. Safe when nothing is up.
 set -uo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
-export LAB_DIR="${RUNBOOK_LAB_DIR:-/tmp/runbook-lab}"
+# shellcheck source=lab/slot.sh
+. "$here/slot.sh"
 parts=("$@")
 [ ${#parts[@]} -gt 0 ] || parts=(openstack mariadb systemd ssh)
 rc=0

@@ -24,7 +24,9 @@ set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/.." && pwd)
-lab_dir="${RUNBOOK_LAB_DIR:-/tmp/runbook-lab}"
+# shellcheck source=lab/slot.sh
+. "$here/slot.sh"
+lab_dir=$LAB_DIR
 names="${TROVE_DEMO_NAMES:-trove-demo-db1,trove-demo-db2}"
 take_down=0
 for a in "$@"; do
@@ -54,9 +56,9 @@ export OS_CLIENT_CONFIG_FILE="$LAB_OS_CLOUDS_YAML" OS_CLIENT_SECURE_FILE="$LAB_O
 # inventories/lab.hcl is written for /tmp/runbook-lab and a checkout at
 # /work/main; elsewhere, a copy with the paths changed is used.
 inv="$root/inventories/lab.hcl"
-if [ "$lab_dir" != /tmp/runbook-lab ] || [ "$root" != /work/main ]; then
+if [ "$lab_dir" != /tmp/runbook-lab ] || [ "$root" != /work/main ] || [ "$LAB_SLOT" != 0 ]; then
 	mkdir -p "$lab_dir/trove-demo"
-	sed -e "s#/tmp/runbook-lab#$lab_dir#g" -e "s#/work/main#$root#g" "$inv" >"$lab_dir/trove-demo/lab.hcl"
+	sed -e "s#/tmp/runbook-lab#$lab_dir#g" -e "s#/work/main#$root#g" -e "s#10\.233\.0\.#10.233.$LAB_NET_OCTET.#g" "$inv" >"$lab_dir/trove-demo/lab.hcl"
 	inv="$lab_dir/trove-demo/lab.hcl"
 fi
 runbook_dir="$root/runbooks/trove-upgrade"

@@ -5,7 +5,8 @@
 # (default /tmp/runbook-lab). Parts can be picked: lab/up.sh ssh systemd.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
-export LAB_DIR="${RUNBOOK_LAB_DIR:-/tmp/runbook-lab}"
+# shellcheck source=lab/slot.sh
+. "$here/slot.sh"
 mkdir -p "$LAB_DIR"
 parts=("$@")
 [ ${#parts[@]} -gt 0 ] || parts=(ssh systemd openstack)

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Stop the lab MariaDB by its recorded PID. --purge also removes its state.
 set -euo pipefail
-LAB_DIR=${LAB_DIR:-/tmp/runbook-lab}
+# shellcheck source=lab/slot.sh
+. "$(dirname "${BASH_SOURCE[0]}")/../slot.sh"
 STATE="$LAB_DIR/mariadb"
 PIDF="$STATE/mariadbd.pid"
 say() { printf 'mariadb: %s\n' "$*"; }

@@ -4,8 +4,9 @@
 # State: $LAB_DIR/mariadb/{data,run,my.cnf,mariadbd.pid,mariadbd.log,env,rbtest.password}
 set -euo pipefail
 
-LAB_DIR=${LAB_DIR:-/tmp/runbook-lab}
-MARIADB_PORT=${MARIADB_PORT:-23306}
+# shellcheck source=lab/slot.sh
+. "$(dirname "${BASH_SOURCE[0]}")/../slot.sh"
+MARIADB_PORT=${MARIADB_PORT:-$(lab_port 23306)}
 STATE="$LAB_DIR/mariadb"
 CNF="$STATE/my.cnf"
 PIDF="$STATE/mariadbd.pid"

@@ -1,7 +1,8 @@
 # shellcheck shell=bash disable=SC2034
 # Helpers shared by lab/openstack/{up,down,smoke}.sh. Sourced, not run.
 
-LAB_DIR=${LAB_DIR:-/tmp/runbook-lab}
+# shellcheck source=lab/slot.sh
+. "$(dirname "${BASH_SOURCE[0]}")/../slot.sh"
 OS_STATE="$LAB_DIR/openstack"
 PIDS="$OS_STATE/pids"
 SECRETS="$OS_STATE/secrets"

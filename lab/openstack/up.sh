@@ -12,9 +12,9 @@ HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 # shellcheck source=lab/openstack/lib.sh
 . "$HERE/lib.sh"
 
-KEYSTONE_PORT=${KEYSTONE_PORT:-25000}
-GLANCE_PORT=${GLANCE_PORT:-29292}
-TROVE_PORT=${TROVE_PORT:-28779}
+KEYSTONE_PORT=${KEYSTONE_PORT:-$(lab_port 25000)}
+GLANCE_PORT=${GLANCE_PORT:-$(lab_port 29292)}
+TROVE_PORT=${TROVE_PORT:-$(lab_port 28779)}
 OS_WAIT=${OS_WAIT:-90}
 KEYSTONE_URL="http://127.0.0.1:$KEYSTONE_PORT/v3"
 GLANCE_URL="http://127.0.0.1:$GLANCE_PORT"

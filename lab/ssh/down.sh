@@ -127,7 +127,7 @@ for ns in "${NSS[@]}"; do
 done
 if ((OWN_NET)); then
 	# Reserved lab names left behind by a lost record.
-	for l in rbjumpi rbjump "$BR1" "$BR0"; do del_link "$l"; done
+	for l in "${NSP}jumpi" "${NSP}jump" "$BR1" "$BR0"; do del_link "$l"; done
 	if ip route show "$NET1.0/24" | grep -q '^unreachable'; then
 		ip route del unreachable "$NET1.0/24" && n_net=$((n_net + 1))
 	fi

@@ -3,22 +3,25 @@
 # Everything the lab owns lives in $SSH_LAB; nothing here touches processes,
 # namespaces or links that the lab did not record itself.
 
-LAB_DIR=${LAB_DIR:-/tmp/runbook-lab}
+# shellcheck source=lab/slot.sh
+. "$(dirname "${BASH_SOURCE[0]}")/../slot.sh"
 SSH_LAB=$LAB_DIR/ssh
 LAB_USER=rb
 SSHD=/usr/sbin/sshd
 # Bridges and subnets of the namespace hosts. rblab1 has no address in the
 # root namespace: 10.232.0.0/24 is reachable only through the jump host.
-BR0=rblab0
-BR1=rblab1
-NET0=10.231.0
-NET1=10.232.0
+BR0=${LAB_NET_PREFIX}lab0
+BR1=${LAB_NET_PREFIX}lab1
+NET0=10.231.$LAB_NET_OCTET
+NET1=10.232.$LAB_NET_OCTET
+# Namespaces and veths: ${NSP}n01, ${NSP}jump, ${NSP}inner1 (NSP = the slot's prefix).
+NSP=$LAB_NET_PREFIX
 JUMP_NAME=jump
 INNER_NAME=inner1
 
 # The namespace part uses fixed names (rblab0/1, rbnNN, rbjump, rbinner1), so
 # only one lab (one LAB_DIR) can own it at a time; this file names the owner.
-NET_OWNER_FILE=/run/runbook-lab-ssh-net.owner
+NET_OWNER_FILE=/run/runbook-lab-ssh-net.owner${LAB_SLOT#0}
 # rb's sudo password is machine-wide (one user), shared by every LAB_DIR.
 GLOBAL_PASSWORD_FILE=/var/lib/runbook-lab-ssh/become-password
 

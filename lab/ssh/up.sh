@@ -3,7 +3,8 @@
 # namespaces with their own IP (/ as an overlay on tmpfs), and a jump host in
 # front of a host that only the jump host can reach. See README.md.
 #
-# Knobs: LAB_DIR (/tmp/runbook-lab), SSH_HOSTS (12), SSH_BASE_PORT (22201),
+# Knobs: RUNBOOK_LAB_SLOT (0, see lab/slot.sh), LAB_DIR (/tmp/runbook-lab), SSH_HOSTS (12),
+# SSH_BASE_PORT (22201 in slot 0),
 # SSH_NETNS_HOSTS (3), SSH_JUMP (1: jump + inner1, 0: none).
 set -euo pipefail
 
@@ -11,7 +12,7 @@ set -euo pipefail
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 SSH_HOSTS=${SSH_HOSTS:-12}
-SSH_BASE_PORT=${SSH_BASE_PORT:-22201}
+SSH_BASE_PORT=${SSH_BASE_PORT:-$(lab_ssh_base_port)}
 SSH_NETNS_HOSTS=${SSH_NETNS_HOSTS:-3}
 SSH_JUMP=${SSH_JUMP:-1}
 
@@ -96,13 +97,13 @@ WANT_NET=0
 if ((WANT_NET)); then
 	owner=$(net_owner)
 	if [[ -n $owner && $owner != "$SSH_LAB" && -e $owner/net.list ]]; then
-		die "the namespace hosts (rblab0, rbn01, ...) are in use by the lab in $owner; stop it (LAB_DIR=${owner%/ssh} lab/ssh/down.sh) or use SSH_NETNS_HOSTS=0 SSH_JUMP=0"
+		die "the namespace hosts ($BR0, ${NSP}n01, ...) are in use by the lab in $owner; stop it (LAB_DIR=${owner%/ssh} lab/ssh/down.sh) or use SSH_NETNS_HOSTS=0 SSH_JUMP=0"
 	fi
 	existing_ns=" $(ip netns list | awk '{print $1}' | tr '\n' ' ') "
-	for n in "${NS_NAMES[@]/#/rb}" rbjump "rb$INNER_NAME"; do
+	for n in "${NS_NAMES[@]/#/$NSP}" "${NSP}jump" "$NSP$INNER_NAME"; do
 		[[ $existing_ns != *" $n "* ]] || die "network namespace $n already exists (left from an earlier lab? try lab/ssh/down.sh, or 'ip netns del $n')"
 	done
-	for l in "$BR0" "$BR1" "${NS_NAMES[@]/#/rb}" rbjump rbjumpi "rb$INNER_NAME"; do
+	for l in "$BR0" "$BR1" "${NS_NAMES[@]/#/$NSP}" "${NSP}jump" "${NSP}jumpi" "$NSP$INNER_NAME"; do
 		! ip link show "$l" >/dev/null 2>&1 || die "network interface $l already exists (left from an earlier lab? try lab/ssh/down.sh)"
 	done
 	for net in "$NET0" "$NET1"; do
@@ -256,11 +257,11 @@ for ((i = 0; i < SSH_HOSTS; i++)); do
 done
 for ((i = 1; i <= SSH_NETNS_HOSTS; i++)); do
 	n=${NS_NAMES[i - 1]}
-	add_host "$n" netns "$NET0.$((10 + i))" 22 "rb$n" "rb$n" ""
+	add_host "$n" netns "$NET0.$((10 + i))" 22 "$NSP$n" "$NSP$n" ""
 done
 if ((SSH_JUMP)); then
-	add_host "$JUMP_NAME" netns "$NET0.2" 22 rbjump rbjump ""
-	add_host "$INNER_NAME" netns "$NET1.11" 22 "rb$INNER_NAME" "rb$INNER_NAME" "$JUMP_NAME"
+	add_host "$JUMP_NAME" netns "$NET0.2" 22 "${NSP}jump" "${NSP}jump" ""
+	add_host "$INNER_NAME" netns "$NET1.11" 22 "$NSP$INNER_NAME" "$NSP$INNER_NAME" "$JUMP_NAME"
 fi
 T_PREP=$(now_ms)
 
@@ -296,7 +297,7 @@ new_root() {
 	local r=$1
 	mkdir -p "$r"
 	record mount "$r"
-	mountpoint -q "$r" || mount -t tmpfs -o size=1g,mode=0755 "runbook-lab-root" "$r"
+	mountpoint -q "$r" || mount -t tmpfs -o size=1g,mode=0755 "runbook-lab${LAB_SLOT#0}-root" "$r"
 	mkdir -p "$r/upper" "$r/work" "$r/merged"
 	mkdir -p "$r/tmp"
 	chmod 1777 "$r/tmp"
@@ -324,9 +325,9 @@ if ((WANT_NET)); then
 		record route "unreachable $NET1.0/24"
 		ip route add unreachable "$NET1.0/24"
 		load_meta "$JUMP_NAME"
-		new_ns rbjump
-		ns_leg rbjump rbjump eth0 "$NET0.2/24" "$BR0"
-		ns_leg rbjump rbjumpi eth1 "$NET1.2/24" "$BR1"
+		new_ns "${NSP}jump"
+		ns_leg "${NSP}jump" "${NSP}jump" eth0 "$NET0.2/24" "$BR0"
+		ns_leg "${NSP}jump" "${NSP}jumpi" eth1 "$NET1.2/24" "$BR1"
 		new_root "$H_ROOT"
 		load_meta "$INNER_NAME"
 		new_ns "$H_NETNS"

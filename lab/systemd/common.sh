@@ -1,13 +1,16 @@
 # Shared settings and helpers of lab/systemd/{up,down,smoke}.sh (sourced, not run).
 # shellcheck shell=bash
 
-LAB_DIR=${LAB_DIR:-/tmp/runbook-lab}
+# shellcheck source=lab/slot.sh
+. "$(dirname "${BASH_SOURCE[0]}")/../slot.sh"
 SYSTEMD_HOSTS=${SYSTEMD_HOSTS:-2}
 STATE=$LAB_DIR/systemd
 KEY=$STATE/id_ed25519
 KNOWN_HOSTS=$STATE/known_hosts
 # shellcheck disable=SC2034 # used by the scripts that source this file
-BRIDGE=rblab2 BRIDGE_ADDR=10.233.0.1
+BRIDGE=${LAB_NET_PREFIX}lab2 BRIDGE_ADDR=10.233.$LAB_NET_OCTET.1 NET=10.233.$LAB_NET_OCTET
+# Netns and veth names: ${LAB_NET_PREFIX}sdNN, ${LAB_NET_PREFIX}sdNNh; cgroups: ${CG_PREFIX}sdNN.
+CG_PREFIX=runbook-lab${LAB_SLOT#0}-
 
 say() { printf '[systemd-lab] %s\n' "$*"; }
 die() {
@@ -16,9 +19,9 @@ die() {
 }
 
 host_name() { printf 'sd%02d' "$1"; }
-host_netns() { printf 'rbsd%02d' "$1"; }
-host_veth() { printf 'rbsd%02dh' "$1"; }
-host_addr() { printf '10.233.0.%d' $((10 + $1)); }
+host_netns() { printf '%ssd%02d' "$LAB_NET_PREFIX" "$1"; }
+host_veth() { printf '%ssd%02dh' "$LAB_NET_PREFIX" "$1"; }
+host_addr() { printf '%s.%d' "$NET" $((10 + $1)); }
 
 # ssh as root into a lab host, host key checked against the lab's known_hosts.
 lab_ssh() { # ADDR COMMAND...
@@ -89,7 +92,7 @@ lab_cgroup_roots() {
 remove_host_cgroups() { # NAME
   local cg
   for cg in $(lab_cgroup_roots); do
-    [[ -d $cg/runbook-lab-$1 ]] || continue
-    find "$cg/runbook-lab-$1" -depth -type d -exec rmdir {} \; 2>/dev/null || true
+    [[ -d $cg/$CG_PREFIX$1 ]] || continue
+    find "$cg/$CG_PREFIX$1" -depth -type d -exec rmdir {} \; 2>/dev/null || true
   done
 }

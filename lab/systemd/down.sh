@@ -75,8 +75,8 @@ done
 
 # cgroups made by launch.sh (runbook-lab-sdNN), empty once the containers are gone
 for cg in $(lab_cgroup_roots); do
-  for d in "$cg"/runbook-lab-sd[0-9][0-9]; do
-    [[ -d $d ]] && remove_host_cgroups "${d##*/runbook-lab-}"
+  for d in "$cg"/"$CG_PREFIX"sd[0-9][0-9]; do
+    [[ -d $d ]] && remove_host_cgroups "${d##*/"$CG_PREFIX"}"
   done
 done
 # nspawn's bookkeeping folders in /run, if empty (rmdir leaves others' in place)
@@ -93,12 +93,12 @@ if [[ -d $STATE/hosts ]]; then
   done
 fi
 
-# 4. network: the lab's namespaces (rbsdNN), their veths (rbsdNNh), the bridge
-for ns in $(ip netns list 2>/dev/null | awk '{print $1}' | grep -E '^rbsd[0-9]{2}$' || true); do
+# 4. network: the lab's namespaces (${LAB_NET_PREFIX}sdNN), their veths (...h), the bridge
+for ns in $(ip netns list 2>/dev/null | awk '{print $1}' | grep -E "^${LAB_NET_PREFIX}sd[0-9]{2}\$" || true); do
   say "removing netns $ns"
   ip netns del "$ns"
 done
-for l in $(ip -o link show 2>/dev/null | awk -F': ' '{print $2}' | sed 's/@.*//' | grep -E '^rbsd[0-9]{2}h$' || true); do
+for l in $(ip -o link show 2>/dev/null | awk -F': ' '{print $2}' | sed 's/@.*//' | grep -E "^${LAB_NET_PREFIX}sd[0-9]{2}h\$" || true); do
   ip link del "$l" 2>/dev/null || true
 done
 if ip link show "$BRIDGE" >/dev/null 2>&1; then

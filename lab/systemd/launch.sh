@@ -12,11 +12,11 @@ hostdir=$1 name=$2 netns=$3
 # shellcheck source=lab/systemd/common.sh
 . "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 
-mount -t tmpfs -o "mode=0755,size=${SYSTEMD_TMPFS_SIZE:-256m}" "rblab-$name" "$hostdir/rw"
+mount -t tmpfs -o "mode=0755,size=${SYSTEMD_TMPFS_SIZE:-256m}" "${LAB_NET_PREFIX}lab-$name" "$hostdir/rw"
 mkdir -p "$hostdir/rw/upper" "$hostdir/rw/work" "$hostdir/rw/units"
 cp -a "$hostdir/seed/upper/." "$hostdir/rw/upper/"
 cp -a "$hostdir/seed/units/." "$hostdir/rw/units/"
-mount -t overlay -o "lowerdir=/,upperdir=$hostdir/rw/upper,workdir=$hostdir/rw/work" "rblab-$name" "$hostdir/root"
+mount -t overlay -o "lowerdir=/,upperdir=$hostdir/rw/upper,workdir=$hostdir/rw/work" "${LAB_NET_PREFIX}lab-$name" "$hostdir/root"
 # The container's /etc/systemd/system holds only the lab's units: none of the
 # enablement links of this machine (keystone, mariadb, timers, ...) are seen.
 mount --bind "$hostdir/rw/units" "$hostdir/root/etc/systemd/system"
@@ -26,8 +26,8 @@ mount --bind "$hostdir/rw/units" "$hostdir/root/etc/systemd/system"
 # containers would share /payload and each container's systemd would manage
 # (and kill) the others' services.
 for cg in $(lab_cgroup_roots); do
-  mkdir -p "$cg/runbook-lab-$name"
-  echo $$ >"$cg/runbook-lab-$name/cgroup.procs"
+  mkdir -p "$cg/$CG_PREFIX$name"
+  echo $$ >"$cg/$CG_PREFIX$name/cgroup.procs"
 done
 
 exec systemd-nspawn -D "$hostdir/root" --machine="$name" --boot \

@@ -47,7 +47,7 @@ if compgen -G "$STATE/pids/*.pid" >/dev/null; then
   fi
   say "found a partial or different lab; taking it down first"
   "$here/down.sh"
-elif ip link show "$BRIDGE" >/dev/null 2>&1 || ip netns list 2>/dev/null | grep -qE '^rbsd[0-9]{2}( |$)'; then
+elif ip link show "$BRIDGE" >/dev/null 2>&1 || ip netns list 2>/dev/null | grep -qE "^${LAB_NET_PREFIX}sd[0-9]{2}( |\$)"; then
   say "found leftovers of an earlier run; cleaning up first"
   "$here/down.sh"
 fi
