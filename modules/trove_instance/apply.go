@@ -68,11 +68,15 @@ func (Module) Apply(ctx context.Context, req *module.ApplyRequest) *module.Apply
 			r.Changed = false
 			return r
 		}
-		inst, err := instances.Create(ctx, sc, createOpts(p)).Extract()
+		inst, adopted, err := create(ctx, sc, p)
 		if err != nil {
-			return &module.ApplyResponse{Err: openstack.Redact(openstack.Wrap(fmt.Sprintf("creating Trove instance %q", p.name), err), p.passwords()...)}
+			return &module.ApplyResponse{Err: openstack.Redact(err, p.passwords()...)}
 		}
-		p.wait.Say(fmt.Sprintf("instance %s created (%s)", troveops.Describe(inst), inst.Status))
+		if adopted {
+			p.wait.Say(fmt.Sprintf("instance %s was created after all (%s): waiting for it, not creating another", troveops.Describe(inst), inst.Status))
+		} else {
+			p.wait.Say(fmt.Sprintf("instance %s created (%s)", troveops.Describe(inst), inst.Status))
+		}
 		return settle(inst, get(sc, inst.ID), p.wait)
 
 	case "upgrade":

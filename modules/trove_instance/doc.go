@@ -14,7 +14,10 @@ const doc = "# trove_instance\n\n" +
 	"## Actions\n\n" +
 	"- `create` (default): create an instance named `name` (flavor, volume_size, datastore + datastore_version, databases, users, networks), " +
 	"or restore one from `backup` (restorePoint). An instance of that name already exists: nothing to do, its outputs are returned. " +
-	"Waits until the instance is HEALTHY/ACTIVE; an instance that goes to ERROR fails the task with its fault message.\n" +
+	"Waits until the instance is HEALTHY/ACTIVE; an instance that goes to ERROR fails the task with its fault message. " +
+	"When Trove answers 5xx (or no answer comes), the instance is looked up by name before anything else: found, it is adopted and waited for " +
+	"(Trove recorded it before failing); not found, the create is sent again, at most 3 times in all (Trove's first quota reservations in a project race and answer 500). " +
+	"A 4xx is never retried.\n" +
 	"- `find`: the instance named by `id` or `name` (read-only; fails when there is none).\n" +
 	"- `list`: the project's instances, filtered by `name`, `datastore_version`, `status` (read-only).\n" +
 	"- `upgrade`: move the instance (`id` or `name`) to `datastore_version` (PATCH instance); nothing to do when it is on it already. Waits UPGRADE -> HEALTHY.\n" +

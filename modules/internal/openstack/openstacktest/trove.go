@@ -24,6 +24,17 @@ type Trove struct {
 	Calls     []string
 	// Steps is how many reads a transition takes (default 2).
 	Steps int
+	// CreateFaults are answers to the next instance creates, in order: a
+	// 5xx before the instance is recorded (Trove's first-reservation race)
+	// or after (a failed cast to the taskmanager).
+	CreateFaults []CreateFault
+}
+
+// CreateFault makes one instance create answer Status; Recorded says
+// whether the instance exists anyway.
+type CreateFault struct {
+	Status   int
+	Recorded bool
 }
 
 // FakeInstance is an instance of the fake Trove.
@@ -175,6 +186,15 @@ func (tr *Trove) serve(w http.ResponseWriter, r *http.Request) {
 				JSON(w, 400, fmt.Sprintf(`{"badRequest": {"code": 400, "message": "Backup %s cannot be found."}}`, i.Backup))
 				return
 			}
+		}
+		if len(tr.CreateFaults) > 0 {
+			f := tr.CreateFaults[0]
+			tr.CreateFaults = tr.CreateFaults[1:]
+			if f.Recorded {
+				tr.Instances[i.ID] = i
+			}
+			JSON(w, f.Status, fmt.Sprintf(`{"computeFault": {"code": %d, "message": "The server has either erred or is incapable of performing the requested operation."}}`, f.Status))
+			return
 		}
 		tr.Instances[i.ID] = i
 		JSON(w, 200, `{"instance": `+i.json()+`}`)

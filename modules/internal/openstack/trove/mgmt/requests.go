@@ -66,15 +66,20 @@ type CreateDatastoreVersionOpts struct {
 	// Image is the Glance image ID; or give ImageTags.
 	Image     string   `json:"image,omitempty"`
 	ImageTags []string `json:"image_tags,omitempty"`
-	Packages  []string `json:"packages,omitempty"`
-	Active    bool     `json:"active"`
-	Default   bool     `json:"default"`
+	// Packages is always sent, as [] when empty: Victoria's management API
+	// reads body['version']['packages'] unconditionally (KeyError -> 500).
+	Packages []string `json:"packages"`
+	Active   bool     `json:"active"`
+	Default  bool     `json:"default"`
 	// Version is the version number when Name is not one (Wallaby+).
 	Version string `json:"version,omitempty"`
 }
 
 // ToDatastoreVersionCreateMap renders the request body.
 func (opts CreateDatastoreVersionOpts) ToDatastoreVersionCreateMap() (map[string]any, error) {
+	if opts.Packages == nil {
+		opts.Packages = []string{}
+	}
 	return gophercloud.BuildRequestBody(opts, "version")
 }
 

@@ -35,7 +35,7 @@ func TestDatastoreVersions(t *testing.T) {
 			fmt.Fprint(w, `{"versions": [{"id": "v1", "name": "5.7.29", "version": "5.7.29", "datastore_id": "d1", "datastore_name": "mysql",
 			  "datastore_manager": "mysql", "image": "img1", "image_tags": [], "packages": [""], "active": true, "default": true}]}`)
 		case "POST":
-			th.TestJSONRequest(t, r, `{"version": {"name": "5.7.30", "datastore_name": "mysql", "datastore_manager": "mysql", "image": "img2", "active": true, "default": false}}`)
+			th.TestJSONRequest(t, r, `{"version": {"name": "5.7.30", "datastore_name": "mysql", "datastore_manager": "mysql", "image": "img2", "packages": [], "active": true, "default": false}}`)
 			w.WriteHeader(http.StatusAccepted)
 		default:
 			t.Errorf("method %s", r.Method)
