@@ -17,7 +17,7 @@ STATICCHECK_VERSION ?= v0.8.2
 all: build
 
 build:
-	$(GO) build -o bin/runbook ./cmd/runbook
+	$(GO) build -buildvcs=true -o bin/runbook ./cmd/runbook
 
 # The test command: brings the lab of real parts up, runs every test with
 # the lab required (a missing part fails instead of skipping), then stops

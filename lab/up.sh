@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Start the whole lab of real parts the tests use: sshd hosts, systemd
-# hosts, MariaDB, Keystone, Glance and Trove's API. Every part installs what
+# hosts, MariaDB, Keystone, Glance and Trove's API, and Chromium for the
+# report page test. Every part installs what
 # it needs from Debian's packages on a fresh machine. State: $RUNBOOK_LAB_DIR
 # (default /tmp/runbook-lab). Parts can be picked: lab/up.sh ssh systemd.
 set -euo pipefail
@@ -9,7 +10,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 . "$here/slot.sh"
 mkdir -p "$LAB_DIR"
 parts=("$@")
-[ ${#parts[@]} -gt 0 ] || parts=(ssh systemd openstack)
+[ ${#parts[@]} -gt 0 ] || parts=(ssh systemd openstack browser)
 
 # One apt-get update for all parts on a machine that never had one.
 if [ -z "$(ls -A /var/lib/apt/lists 2>/dev/null | grep -v -e lock -e partial)" ]; then
@@ -19,8 +20,8 @@ fi
 
 for p in "${parts[@]}"; do
 	case "$p" in
-	ssh | systemd | openstack | mariadb) ;;
-	*) echo "lab: unknown part '$p' (ssh, systemd, mariadb, openstack)" >&2; exit 2 ;;
+	ssh | systemd | openstack | mariadb | browser) ;;
+	*) echo "lab: unknown part '$p' (ssh, systemd, mariadb, openstack, browser)" >&2; exit 2 ;;
 	esac
 	start=$(date +%s)
 	echo "lab: starting $p"

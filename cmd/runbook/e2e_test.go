@@ -29,7 +29,7 @@ func TestMain(m *testing.M) {
 	binary = filepath.Join(dir, "runbook")
 	// Journals of the test runs go to the temporary folder, not the tree.
 	os.Setenv("RUNBOOK_STATE_DIR", dir)
-	out, err := exec.Command("go", "build", "-o", binary, ".").CombinedOutput()
+	out, err := exec.Command("go", "build", "-buildvcs=true", "-o", binary, ".").CombinedOutput()
 	if err != nil {
 		fmt.Fprintf(os.Stderr, "building runbook: %v\n%s", err, out)
 		os.Exit(1)
@@ -443,7 +443,7 @@ func TestInterruptThenResume(t *testing.T) {
 			runID = ev["run_id"].(string)
 		}
 	}
-	journalPath := filepath.Join(work, ".runbook", "runs", runID+".jsonl")
+	journalPath := filepath.Join(work, "runs", runID+".jsonl")
 	st, err := os.Stat(journalPath)
 	if err != nil || st.Mode().Perm() != 0o600 {
 		t.Fatalf("journal %s: %v, mode %v", journalPath, err, st)

@@ -20,7 +20,7 @@ func newFmtCmd() *cobra.Command {
 	var check bool
 	cmd := &cobra.Command{
 		Use:   "fmt [PATH...]",
-		Short: "Rewrite HCL files in the canonical format (-check: only report)",
+		Short: "Rewrite HCL files in the canonical format (-check: only report); testdata and hidden folders only when named",
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if len(args) == 0 {
 				args = []string{"."}
@@ -31,7 +31,10 @@ func newFmtCmd() *cobra.Command {
 					if err != nil {
 						return err
 					}
-					if d.IsDir() && strings.HasPrefix(d.Name(), ".") && p != a {
+					// Hidden folders and testdata (Go's convention for
+					// inputs kept as they are, often badly formatted on
+					// purpose) are walked only when named.
+					if d.IsDir() && p != a && (strings.HasPrefix(d.Name(), ".") || d.Name() == "testdata") {
 						return filepath.SkipDir
 					}
 					if !d.IsDir() && strings.HasSuffix(p, ".hcl") {

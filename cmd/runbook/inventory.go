@@ -26,7 +26,8 @@ func newInventoryCmd() *cobra.Command {
 				return exitCode(exitError)
 			}
 			names := inv.HostNames()
-			if len(limit) > 0 {
+			limited := len(limit) > 0
+			if limited {
 				hosts, err := inv.Select(limit)
 				if err != nil {
 					return err
@@ -58,12 +59,29 @@ func newInventoryCmd() *cobra.Command {
 				}
 				hosts = append(hosts, ho)
 			}
-			if f.json {
-				groups := map[string][]string{}
-				for _, g := range inv.GroupNames() {
-					grp, _ := inv.Group(g)
-					groups[g] = grp.Hosts
+			// With --limit, groups list only the selected hosts, and groups
+			// with none of them are left out.
+			kept := map[string]bool{}
+			for _, n := range names {
+				kept[n] = true
+			}
+			groups := map[string][]string{}
+			var groupNames []string
+			for _, g := range inv.GroupNames() {
+				grp, _ := inv.Group(g)
+				hs := []string{}
+				for _, h := range grp.Hosts {
+					if kept[h] {
+						hs = append(hs, h)
+					}
 				}
+				if limited && len(hs) == 0 {
+					continue
+				}
+				groups[g] = hs
+				groupNames = append(groupNames, g)
+			}
+			if f.json {
 				// One JSON document on one line, like every --json output.
 				return json.NewEncoder(os.Stdout).Encode(map[string]any{"hosts": hosts, "groups": groups})
 			}
@@ -84,14 +102,13 @@ func newInventoryCmd() *cobra.Command {
 				}
 			}
 			fmt.Println("Groups:")
-			for _, g := range inv.GroupNames() {
-				grp, _ := inv.Group(g)
-				fmt.Printf("  %-20s %s\n", g, strings.Join(grp.Hosts, ", "))
+			for _, g := range groupNames {
+				fmt.Printf("  %-20s %s\n", g, strings.Join(groups[g], ", "))
 			}
 			return nil
 		},
 	}
 	f.register(cmd.Flags())
-	cmd.Flags().StringSliceVar(&limit, "limit", nil, "only these hosts or groups")
+	cmd.Flags().StringSliceVarP(&limit, "limit", "l", nil, "only these hosts or groups (patterns as in Ansible); groups then list only those hosts")
 	return cmd
 }

@@ -10,6 +10,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"runtime/debug"
 	"runtime/pprof"
 	"strings"
 
@@ -44,7 +45,7 @@ func main() {
 
 func runMain() int {
 	root := newRoot()
-	root.SetArgs(terraformStyleFlags(os.Args[1:]))
+	root.SetArgs(terraformStyleFlags(root, os.Args[1:]))
 	err := root.Execute()
 	var code exitCode
 	switch {
@@ -64,17 +65,25 @@ func newRoot() *cobra.Command {
 		Short:         "Declarative runbooks for operators: validate, check, then run",
 		SilenceUsage:  true,
 		SilenceErrors: true,
+		Version:       version(),
 	}
+	root.SetVersionTemplate("runbook {{.Version}}\n")
 	root.AddCommand(
 		newRunCmd(false), newRunCmd(true), newValidateCmd(), newFmtCmd(),
-		newGraphCmd(), newInventoryCmd(), newModulesCmd(),
+		newGraphCmd(), newInventoryCmd(), newModulesCmd(), newReportCmd(),
 	)
 	return root
 }
 
 // terraformStyleFlags accepts Terraform's single-dash long flags
-// (`runbook fmt -check`) by rewriting them to the double-dash form.
-func terraformStyleFlags(args []string) []string {
+// (`runbook fmt -check`) by rewriting them to the double-dash form. Only
+// names that are long flags of the command are rewritten, so that
+// Ansible's clusters of short flags (-vv, -vvv) keep their meaning.
+func terraformStyleFlags(root *cobra.Command, args []string) []string {
+	cmd, _, err := root.Find(args)
+	if err != nil || cmd == nil {
+		cmd = root
+	}
 	out := make([]string, len(args))
 	for i, a := range args {
 		out[i] = a
@@ -83,18 +92,49 @@ func terraformStyleFlags(args []string) []string {
 			break
 		}
 		name, _, _ := strings.Cut(strings.TrimPrefix(a, "-"), "=")
-		if len(a) > 2 && a[0] == '-' && a[1] != '-' && len(name) > 1 && isWord(name) {
+		if len(a) > 2 && a[0] == '-' && a[1] != '-' && len(name) > 1 && isLongFlag(cmd, name) {
 			out[i] = "-" + a
 		}
 	}
 	return out
 }
 
-func isWord(s string) bool {
-	for _, r := range s {
-		if !(r >= 'a' && r <= 'z' || r == '-') {
-			return false
+func isLongFlag(cmd *cobra.Command, name string) bool {
+	return cmd.Flags().Lookup(name) != nil || cmd.InheritedFlags().Lookup(name) != nil || (cmd.Root() == cmd && name == "version")
+}
+
+// version is the module version and VCS commit the binary was built from,
+// as Go records them (go version -m).
+func version() string {
+	info, ok := debug.ReadBuildInfo()
+	if !ok {
+		return "(unknown version)"
+	}
+	v := info.Main.Version
+	if v == "" {
+		v = "(devel)"
+	}
+	var rev, when string
+	modified := false
+	for _, s := range info.Settings {
+		switch s.Key {
+		case "vcs.revision":
+			rev = s.Value
+		case "vcs.time":
+			when = s.Value
+		case "vcs.modified":
+			modified = s.Value == "true"
 		}
 	}
-	return true
+	out := v
+	if rev != "" {
+		out += " commit " + rev
+		if modified {
+			out += " (modified)"
+		}
+		if when != "" {
+			out += " of " + when
+		}
+	}
+	return out + ", " + info.GoVersion
 }

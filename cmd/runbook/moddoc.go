@@ -63,6 +63,14 @@ func specRows(prefix string, spec hcldec.Spec) []string {
 		rows = append(rows, fmt.Sprintf("| `%s%s` | %s | %s |\n", prefix, sp.Name, typeName(sp.Type), yes(sp.Required)))
 	case *hcldec.DefaultSpec:
 		rows = append(rows, specRows(prefix, sp.Primary)...)
+	case *hcldec.ValidateSpec:
+		rows = append(rows, specRows(prefix, sp.Wrapped)...)
+	case *hcldec.TransformFuncSpec:
+		rows = append(rows, specRows(prefix, sp.Wrapped)...)
+	case *hcldec.TransformExprSpec:
+		rows = append(rows, specRows(prefix, sp.Wrapped)...)
+	case *hcldec.RefineValueSpec:
+		rows = append(rows, specRows(prefix, sp.Wrapped)...)
 	case *hcldec.BlockSpec:
 		rows = append(rows, fmt.Sprintf("| `%s%s { }` | block | %s |\n", prefix, sp.TypeName, yes(sp.Required)))
 		rows = append(rows, specRows(prefix+sp.TypeName+".", sp.Nested)...)
@@ -92,20 +100,14 @@ func typeName(t cty.Type) string {
 
 // argNames lists the top-level argument and block names of a spec.
 func argNames(spec hcldec.Spec) []string {
-	var out []string
-	switch sp := spec.(type) {
-	case hcldec.ObjectSpec:
-		for _, v := range sp {
-			out = append(out, argNames(v)...)
-		}
-	case *hcldec.AttrSpec:
-		out = append(out, sp.Name)
-	case *hcldec.DefaultSpec:
-		out = append(out, argNames(sp.Primary)...)
-	case *hcldec.BlockSpec:
-		out = append(out, sp.TypeName)
-	case *hcldec.BlockListSpec:
-		out = append(out, sp.TypeName)
+	// hcl's own ImpliedSchema walks every kind of spec, wrappers included.
+	schema := hcldec.ImpliedSchema(spec)
+	out := make([]string, 0, len(schema.Attributes)+len(schema.Blocks))
+	for _, a := range schema.Attributes {
+		out = append(out, a.Name)
+	}
+	for _, b := range schema.Blocks {
+		out = append(out, b.Type)
 	}
 	sort.Strings(out)
 	return out

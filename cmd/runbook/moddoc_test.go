@@ -23,6 +23,14 @@ func TestModuleDocs(t *testing.T) {
 			}
 		}
 		page := modulePage(name, m)
+		// The generated schema table has a row for every argument the
+		// schema accepts, whatever spec wraps it (argv of command and
+		// owner of template are behind a ValidateSpec).
+		for _, arg := range argNames(s.Args) {
+			if !strings.Contains(page, "| `"+arg+"`") && !strings.Contains(page, "| `"+arg+" { }`") {
+				t.Errorf("%s: the generated schema table has no row for %q", name, arg)
+			}
+		}
 		want, err := os.ReadFile(filepath.Join("..", "..", "docs", "modules", name+".md"))
 		if err != nil || string(want) != page {
 			t.Errorf("docs/modules/%s.md is missing or stale: run `go run ./cmd/runbook modules --write-docs docs/modules`", name)

@@ -13,6 +13,7 @@ import (
 	"github.com/runbook-dev/runbook/modules/assert"
 	"github.com/runbook-dev/runbook/modules/command"
 	copymod "github.com/runbook-dev/runbook/modules/copy"
+	"github.com/runbook-dev/runbook/modules/debug"
 	"github.com/runbook-dev/runbook/modules/fetch"
 	"github.com/runbook-dev/runbook/modules/file"
 	"github.com/runbook-dev/runbook/modules/ini"
@@ -38,6 +39,7 @@ func registry() *module.Registry {
 	r := module.NewRegistry()
 	r.Register("assert", assert.New())
 	r.Register("command", command.New())
+	r.Register("debug", debug.New())
 	r.Register("shell", shell.New())
 	r.Register("systemd", systemd.New())
 	r.Register("package", pkg.New())

@@ -1,10 +1,16 @@
 package main
 
 import (
+	"bufio"
 	"context"
+	"encoding/json"
 	"fmt"
+	"io"
 	"os"
 	"os/signal"
+	"path/filepath"
+	"strconv"
+	"strings"
 	"syscall"
 
 	"github.com/spf13/cobra"
@@ -54,16 +60,24 @@ func runRunbook(parent context.Context, dir string, f *runFlags) error {
 		view.Diagnostics(diags, diagFiles(loaded, diags))
 		return exitCode(exitError)
 	}
+	if f.resume != "" && f.check {
+		return fmt.Errorf("--resume continues a run; a check has nothing to resume")
+	}
+	warnings := diags
 	prep, diags := loaded.Prepare(core.Options{
 		Check: f.check, Diff: f.diff, Forks: f.forks, Limit: f.limit, Tags: f.tags, SkipTags: f.skipTags,
-		Vars: f.varValues(),
+		StartAt: f.startAt, Vars: f.varValues(),
 	})
+	diags = append(warnings, diags...)
 	if diags.HasErrors() {
 		view.Diagnostics(diags, diagFiles(loaded, diags))
 		return exitCode(exitError)
 	}
 	if len(diags) > 0 {
 		view.Diagnostics(diags, diagFiles(loaded, diags))
+	}
+	if f.listTasks || f.listHosts {
+		return listPlan(os.Stdout, prep, f)
 	}
 
 	// A first signal stops new work; a second cancels running work.
@@ -88,49 +102,146 @@ func runRunbook(parent context.Context, dir string, f *runFlags) error {
 	}()
 
 	ropts := core.RunOptions{
-		Sink: view, Stop: stop,
+		Sink: view, Stop: stop, RunID: core.NewRunID(), Trace: f.verbosity >= 3,
 		Dialers: map[string]transport.Dialer{"local": local.Dialer{}},
 	}
-	var jw *journal.Writer
-	if !f.check {
-		// Journals live under .runbook/ of the working directory, or of
-		// RUNBOOK_STATE_DIR when it is set.
-		cwd := os.Getenv("RUNBOOK_STATE_DIR")
-		if cwd == "" {
-			var err error
-			if cwd, err = os.Getwd(); err != nil {
-				return err
-			}
-		}
-		ropts.RunID = core.NewRunID()
-		if f.resume != "" {
-			j, err := journal.Read(cwd, f.resume)
-			if err != nil {
-				return err
-			}
-			ropts.RunID = f.resume
-			ropts.Completed = func(task, host string) (cty.Value, bool, bool) {
-				e, ok := j.Lookup(task, host)
-				return e.Outputs, e.Changed, ok
-			}
-		}
-		var err error
-		if jw, err = journal.Open(cwd, ropts.RunID, dir); err != nil {
+	if f.step {
+		ropts.Step = stepPrompt(os.Stdin, os.Stderr)
+	}
+	runs, err := runsDir()
+	if err != nil {
+		return err
+	}
+	if f.resume != "" {
+		j, err := journal.Read(runs, f.resume)
+		if err != nil {
 			return err
 		}
+		if j.Check {
+			return fmt.Errorf("run %s was a check: there is nothing to resume", f.resume)
+		}
+		ropts.RunID = f.resume
+		ropts.Completed = func(task, host string) (cty.Value, bool, bool) {
+			e, ok := j.Lookup(task, host)
+			return e.Outputs, e.Changed, ok
+		}
+	}
+	// Every run and check leaves a journal (a check's has only events),
+	// from which `runbook report` draws a page.
+	open := journal.Open
+	if f.check {
+		open = journal.OpenCheck
+	}
+	jw, err := open(runs, ropts.RunID, dir)
+	if err != nil {
+		return err
+	}
+	if !f.check {
 		ropts.Journal = jw
+	}
+	ropts.Sink = event.Multi(view, jw.Events())
+	if err := journal.Prune(runs, keepRuns()); err != nil {
+		view.Emit(event.Warning{Message: "pruning old journals: " + err.Error()})
 	}
 	pool := ssh.NewPool(ssh.Options{KeepaliveInterval: f.keepalive})
 	defer pool.Close()
 	ropts.Dialers["ssh"] = pool
 	res := prep.Run(work, ropts)
-	if jw != nil {
-		if err := jw.Finished(res.ExitCode); err != nil {
-			view.Emit(event.Warning{Message: "writing the journal: " + err.Error()})
-		}
-		if res.ExitCode == exitError || stop.Err() != nil {
-			view.Emit(event.Warning{Message: fmt.Sprintf("what completed is in %s; continue with: runbook run --resume %s %s", jw.Path(), res.RunID, dir)})
+	if err := jw.Finished(res.ExitCode); err != nil {
+		view.Emit(event.Warning{Message: "writing the journal: " + err.Error()})
+	}
+	if f.report != "" {
+		if err := writeReport(runs, res.RunID, f.report); err != nil {
+			view.Emit(event.Warning{Message: "writing the report: " + err.Error()})
 		}
 	}
+	if !f.check && (res.ExitCode == exitError || stop.Err() != nil) {
+		view.Emit(event.Warning{Message: fmt.Sprintf("what completed is in %s; continue with: runbook run --resume %s %s", jw.Path(), res.RunID, dir)})
+	}
 	return exitCode(res.ExitCode)
+}
+
+// runsDir is the folder of run journals: $RUNBOOK_STATE_DIR/runs, else
+// $XDG_STATE_HOME/runbook/runs, else ~/.local/state/runbook/runs.
+func runsDir() (string, error) {
+	if d := os.Getenv("RUNBOOK_STATE_DIR"); d != "" {
+		return filepath.Join(d, "runs"), nil
+	}
+	if d := os.Getenv("XDG_STATE_HOME"); d != "" {
+		return filepath.Join(d, "runbook", "runs"), nil
+	}
+	home, err := os.UserHomeDir()
+	if err != nil {
+		return "", fmt.Errorf("no folder for run journals: set RUNBOOK_STATE_DIR (%w)", err)
+	}
+	return filepath.Join(home, ".local", "state", "runbook", "runs"), nil
+}
+
+// keepRuns is how many journals are kept: RUNBOOK_KEEP_RUNS, default 100
+// (0 keeps all).
+func keepRuns() int {
+	if v := os.Getenv("RUNBOOK_KEEP_RUNS"); v != "" {
+		if n, err := strconv.Atoi(v); err == nil && n >= 0 {
+			return n
+		}
+	}
+	return 100
+}
+
+// stepPrompt asks before each task, as ansible-playbook --step does.
+// Anything but y, yes, c or continue (and the end of input) is no.
+func stepPrompt(in io.Reader, out io.Writer) func(string) core.StepAnswer {
+	r := bufio.NewReader(in)
+	return func(task string) core.StepAnswer {
+		fmt.Fprintf(out, "Perform task %s? (N)o/(y)es/(c)ontinue: ", task)
+		line, err := r.ReadString('\n')
+		if err != nil && line == "" {
+			fmt.Fprintln(out)
+		}
+		switch strings.ToLower(strings.TrimSpace(line)) {
+		case "y", "yes":
+			return core.StepYes
+		case "c", "continue":
+			return core.StepContinue
+		}
+		return core.StepNo
+	}
+}
+
+// listPlan prints --list-tasks and --list-hosts, as ansible-playbook does,
+// and runs nothing.
+func listPlan(w io.Writer, prep *core.Prepared, f *runFlags) error {
+	plan := prep.Plan()
+	if f.json {
+		out := map[string]any{}
+		if f.listHosts {
+			out["hosts"] = prep.Hosts()
+		}
+		if f.listTasks {
+			out["tasks"] = plan
+		}
+		return json.NewEncoder(w).Encode(out)
+	}
+	if f.listHosts {
+		hosts := prep.Hosts()
+		fmt.Fprintf(w, "hosts (%d):\n", len(hosts))
+		for _, h := range hosts {
+			fmt.Fprintf(w, "  %s\n", h)
+		}
+	}
+	if f.listTasks {
+		fmt.Fprintln(w, "tasks:")
+		for _, t := range plan {
+			if !t.Selected || len(t.Hosts) == 0 {
+				continue
+			}
+			line := "  " + t.Task
+			if len(t.Tags) > 0 {
+				line += "  TAGS: [" + strings.Join(t.Tags, ", ") + "]"
+			}
+			line += "  on " + strings.Join(t.Hosts, ", ")
+			fmt.Fprintf(w, "%s  (%s)\n", line, t.Declared)
+		}
+	}
+	return nil
 }

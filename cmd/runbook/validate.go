@@ -1,6 +1,7 @@
 package main
 
 import (
+	"encoding/json"
 	"fmt"
 	"os"
 
@@ -32,6 +33,20 @@ func newValidateCmd() *cobra.Command {
 			}
 			if len(diags) > 0 {
 				view.Diagnostics(diags, diagFiles(loaded, diags))
+			}
+			if f.json {
+				// One closing object, as terraform validate -json has.
+				errs, warns := 0, 0
+				for _, d := range diags {
+					if d.Severity == hcl.DiagError {
+						errs++
+					} else {
+						warns++
+					}
+				}
+				_ = json.NewEncoder(os.Stdout).Encode(map[string]any{
+					"type": "validated", "valid": errs == 0, "error_count": errs, "warning_count": warns,
+				})
 			}
 			if diags.HasErrors() {
 				return exitCode(exitError)

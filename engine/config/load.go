@@ -5,7 +5,6 @@ import (
 	"os"
 	"path/filepath"
 	"sort"
-	"strings"
 
 	"github.com/hashicorp/hcl/v2"
 	"github.com/hashicorp/hcl/v2/hclparse"
@@ -50,13 +49,13 @@ func (l *Loader) LoadDir(dir string) (*Runbook, hcl.Diagnostics) {
 			return nil, hcl.Diagnostics{{Severity: hcl.DiagError, Summary: "Cannot read runbook", Detail: err.Error()}}
 		}
 		for _, e := range entries {
-			if !e.IsDir() && strings.HasSuffix(e.Name(), ".hcl") {
+			if !e.IsDir() && IsRunbookFile(e.Name()) {
 				paths = append(paths, filepath.Join(dir, e.Name()))
 			}
 		}
 		sort.Strings(paths)
 		if len(paths) == 0 {
-			return nil, hcl.Diagnostics{{Severity: hcl.DiagError, Summary: "No runbook files", Detail: fmt.Sprintf("The folder %s has no .hcl files.", dir)}}
+			return nil, hcl.Diagnostics{{Severity: hcl.DiagError, Summary: "No runbook files", Detail: fmt.Sprintf("The folder %s has no .hcl files (other than *"+VarFileSuffix+" variables files).", dir)}}
 		}
 	} else {
 		paths = []string{dir}
@@ -98,6 +97,10 @@ func (l *Loader) Load(dir string, srcs []Source) (*Runbook, hcl.Diagnostics) {
 			continue
 		}
 		rb.Files[src.Name] = f
+		if d := strayFile(f); d != nil {
+			diags = append(diags, d)
+			continue
+		}
 		content, d := f.Body.Content(rootSchema)
 		diags = append(diags, d...)
 		for _, blk := range content.Blocks {

@@ -2,11 +2,13 @@ package config
 
 import (
 	"fmt"
-	"sort"
+	"strings"
 
 	"github.com/hashicorp/hcl/v2"
 	"github.com/hashicorp/hcl/v2/hclsyntax"
 	"github.com/zclconf/go-cty/cty"
+
+	"github.com/runbook-dev/runbook/internal/didyoumean"
 )
 
 // metaArgs are the arguments every task and handler may set next to its
@@ -74,6 +76,7 @@ func (l *Loader) decodeTask(blk *hcl.Block, parent *Block, sec Section) (*Task, 
 		})
 	}
 	content, d := blk.Body.Content(l.taskSchema(blk.Body))
+	suggestArguments(d, metaArgs)
 	diags = append(diags, d...)
 	if content == nil {
 		return nil, diags
@@ -189,7 +192,7 @@ func stringList(v cty.Value) ([]string, bool) {
 }
 
 var blockSchema = &hcl.BodySchema{
-	Attributes: []hcl.AttributeSchema{{Name: "hosts"}},
+	Attributes: []hcl.AttributeSchema{{Name: "hosts"}, {Name: "name"}},
 	Blocks: []hcl.BlockHeaderSchema{
 		{Type: "task", LabelNames: []string{"name"}},
 		{Type: "rescue"},
@@ -209,6 +212,17 @@ func (l *Loader) decodeBlock(blk *hcl.Block, index int) (*Block, hcl.Diagnostics
 	}
 	if a, ok := content.Attributes["hosts"]; ok {
 		b.Hosts = a.Expr
+	}
+	if a, ok := content.Attributes["name"]; ok {
+		// A name, as Ansible's block name: messages say block.NAME.
+		v, d := a.Expr.Value(nil)
+		name, ok := stringValue(v)
+		if d.HasErrors() || !ok || !hclsyntax.ValidIdentifier(name) {
+			diags = append(diags, &hcl.Diagnostic{Severity: hcl.DiagError, Summary: "Invalid block name",
+				Detail: "A block name is a string literal that is a valid name (letters, digits, underscores, dashes).", Subject: a.Expr.Range().Ptr()})
+		} else {
+			b.Name = name
+		}
 	}
 	var rescue, always *hcl.Block
 	for _, sub := range content.Blocks {
@@ -256,36 +270,33 @@ func (l *Loader) decodeBlock(blk *hcl.Block, index int) (*Block, hcl.Diagnostics
 }
 
 func suggestModule(name string, mods []string) string {
-	best, bestD := "", 4
-	for _, m := range mods {
-		if d := levenshtein(name, m); d < bestD {
-			best, bestD = m, d
-		}
-	}
-	if best != "" {
+	if best := didyoumean.Suggest(name, mods); best != "" {
 		return fmt.Sprintf("Did you mean %q?", best)
 	}
-	sorted := append([]string(nil), mods...)
-	sort.Strings(sorted)
-	return fmt.Sprintf("Run `runbook modules` for the list (%d modules).", len(sorted))
+	return fmt.Sprintf("Run `runbook modules` for the list (%d modules).", len(mods))
 }
 
-func levenshtein(a, b string) int {
-	prev := make([]int, len(b)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(a); i++ {
-		cur := make([]int, len(b)+1)
-		cur[0] = i
-		for j := 1; j <= len(b); j++ {
-			cost := 1
-			if a[i-1] == b[j-1] {
-				cost = 0
-			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
+// suggestArguments adds a "did you mean" to hcl's "Unsupported argument"
+// diagnostics when hcl's own rule found nothing (retry -> retries).
+func suggestArguments(diags hcl.Diagnostics, known []string) {
+	for _, d := range diags {
+		if d.Summary != "Unsupported argument" || strings.Contains(d.Detail, "Did you mean") {
+			continue
 		}
-		prev = cur
+		name, ok := quoted(d.Detail)
+		if !ok {
+			continue
+		}
+		d.Detail += didyoumean.Sentence(name, known)
 	}
-	return prev[len(b)]
+}
+
+// quoted returns the first double-quoted word of s.
+func quoted(s string) (string, bool) {
+	_, rest, ok := strings.Cut(s, `"`)
+	if !ok {
+		return "", false
+	}
+	name, _, ok := strings.Cut(rest, `"`)
+	return name, ok
 }

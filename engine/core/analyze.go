@@ -18,6 +18,8 @@ import (
 	"github.com/runbook-dev/runbook/engine/dag"
 	"github.com/runbook-dev/runbook/engine/inventory"
 	"github.com/runbook-dev/runbook/engine/module"
+
+	"github.com/runbook-dev/runbook/internal/didyoumean"
 )
 
 // taskInfo is what static analysis learned about one task or handler.
@@ -270,7 +272,7 @@ func (a *analysis) rangeOf(addr string) hcl.Range {
 func (a *analysis) checkExists(r *addrs.Reference) hcl.Diagnostics {
 	missing := func(kind, name string, known []string) hcl.Diagnostics {
 		detail := fmt.Sprintf("No %s named %q is declared.", kind, name)
-		if s := suggest(name, known); s != "" {
+		if s := didyoumean.Suggest(name, known); s != "" {
 			detail += fmt.Sprintf(" Did you mean %q?", s)
 		}
 		return hcl.Diagnostics{{
@@ -472,7 +474,7 @@ func (a *analysis) typeCheck(t *config.Task, ti *taskInfo, base *hcl.EvalContext
 		if v, d := t.DelegateTo.Value(ctx); !d.HasErrors() && v.IsKnown() && !v.IsNull() && v.Type() == cty.String {
 			if name := v.AsString(); !hasHost(a.inv, name) {
 				detail := fmt.Sprintf("delegate_to names %q, which is not in the inventory.", name)
-				if s := suggest(name, a.inv.HostNames()); s != "" {
+				if s := didyoumean.Suggest(name, a.inv.HostNames()); s != "" {
 					detail += fmt.Sprintf(" Did you mean %q?", s)
 				}
 				diags = append(diags, &hcl.Diagnostic{Severity: hcl.DiagError, Summary: "Unknown host in delegate_to", Detail: detail, Subject: t.DelegateTo.Range().Ptr()})
@@ -585,34 +587,4 @@ func checkPlace(t *config.Task, where string, r *addrs.Reference) hcl.Diagnostic
 		}
 	}
 	return nil
-}
-
-func suggest(name string, known []string) string {
-	best, bestD := "", 3
-	for _, k := range known {
-		if d := levenshtein(name, k); d < bestD {
-			best, bestD = k, d
-		}
-	}
-	return best
-}
-
-func levenshtein(a, b string) int {
-	prev := make([]int, len(b)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(a); i++ {
-		cur := make([]int, len(b)+1)
-		cur[0] = i
-		for j := 1; j <= len(b); j++ {
-			cost := 1
-			if a[i-1] == b[j-1] {
-				cost = 0
-			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
-		}
-		prev = cur
-	}
-	return prev[len(b)]
 }

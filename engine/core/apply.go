@@ -196,7 +196,14 @@ func (rs *runState) apply(ctx context.Context, n *node, it item, req module.Requ
 		if err != nil {
 			if t.IgnoreErrors != nil {
 				if v, known, e := evalBool(t.IgnoreErrors, rs.scope(n, it.each, cty.NilVal)); e == nil && known && v && !unreachable {
-					finished(event.TaskFinished{Status: event.StatusOK, Reason: "error ignored: " + firstLine(err.Error())})
+					ev := event.TaskFinished{Status: event.StatusIgnored, Reason: "error ignored: " + firstLine(err.Error())}
+					var ce *module.CommandError
+					if errors.As(err, &ce) {
+						rc := ce.RC
+						ev.RC, ev.Stderr = &rc, module.Tail(ce.Stderr, 10)
+					}
+					finished(ev)
+					// For what comes after, an ignored error is a success.
 					return &result{status: event.StatusOK, outputs: out}
 				}
 			}

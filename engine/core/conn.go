@@ -8,6 +8,7 @@ import (
 	"path"
 	"strconv"
 	"sync"
+	"time"
 
 	"github.com/runbook-dev/runbook/engine/inventory"
 	"github.com/runbook-dev/runbook/engine/transport"
@@ -48,7 +49,9 @@ func (rs *runState) conn(ctx context.Context, h *inventory.Host) (transport.Conn
 	if ep.Name == "" {
 		ep.Name = h.Name
 	}
+	started := time.Now()
 	c, err := d.Dial(ctx, &ep)
+	rs.traceDial(h, &ep, time.Since(started), err)
 	if err != nil && ctx.Err() != nil {
 		return nil, err // not the host's fault: do not remember
 	}

@@ -77,6 +77,7 @@ type Options struct {
 	Limit    []string
 	Tags     []string
 	SkipTags []string
+	StartAt  string // --start-at-task: tasks declared before this one do not run
 	Vars     VarValues
 }
 
@@ -102,6 +103,7 @@ func (l *Loaded) Prepare(opts Options) (*Prepared, hcl.Diagnostics) {
 		opts.Forks = 50
 	}
 	vars, diags := resolveVariables(l.Runbook, opts.Vars, l.Files)
+	diags = append(diags, checkSelection(l.Runbook, opts)...)
 	if diags.HasErrors() {
 		return nil, diags
 	}
@@ -118,6 +120,13 @@ func (l *Loaded) Prepare(opts Options) (*Prepared, hcl.Diagnostics) {
 	p.secrets = collectSecrets(vars, locals)
 
 	b := &graphBuilder{a: l.an, inv: l.Inventory, tags: opts.Tags, skip: opts.SkipTags, scope: p.staticScope()}
+	if opts.StartAt != "" {
+		i, _ := startAtIndex(l.Runbook, opts.StartAt)
+		b.before = map[*config.Task]bool{}
+		for _, t := range l.Runbook.Tasks[:max(i, 0)] {
+			b.before[t] = true
+		}
+	}
 	if len(opts.Limit) > 0 {
 		hosts, err := l.Inventory.Select(opts.Limit)
 		if err != nil {

@@ -294,6 +294,7 @@ func (rs *runState) runItem(ctx context.Context, n *node, it item) *result {
 	if opts.become != nil {
 		conn = &becomeConn{Conn: conn, become: opts.become}
 	}
+	conn = rs.traced(conn, n, it.key, opts.become)
 	req := module.Request{
 		Args: plain, Sensitive: sensitive, Conn: conn,
 		Host:    module.Host{Name: n.host.Name, Vars: n.host.Vars},

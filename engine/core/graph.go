@@ -53,7 +53,8 @@ type graphBuilder struct {
 	limit  map[string]bool // nil: no --limit
 	tags   []string
 	skip   []string
-	scope  *hcl.EvalContext // var, local, group, runbook: for hosts and serial
+	before map[*config.Task]bool // declared before --start-at-task's task
+	scope  *hcl.EvalContext      // var, local, group, runbook: for hosts and serial
 	g      *dag.Graph[*node]
 	nodes  map[string][]*node          // task addr -> nodes in host order
 	onHost map[string]map[string]*node // task addr -> host -> node
@@ -166,6 +167,9 @@ func (b *graphBuilder) selected(t *config.Task) bool {
 				return true
 			}
 		}
+		return false
+	}
+	if b.before[t] {
 		return false
 	}
 	for _, s := range b.skip {

@@ -144,6 +144,12 @@ func (r *redactor) Emit(e event.Event) {
 		case event.Warning:
 			ev.Message = r.s(ev.Message)
 			e = ev
+		case event.HostCommand:
+			ev.Command, ev.Error = r.s(ev.Command), r.s(ev.Error)
+			e = ev
+		case event.HostConnected:
+			ev.Error = r.s(ev.Error)
+			e = ev
 		case event.Diagnostic:
 			ev.Summary, ev.Detail, ev.Snippet = r.s(ev.Summary), r.s(ev.Detail), r.s(ev.Snippet)
 			e = ev

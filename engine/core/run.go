@@ -33,6 +33,12 @@ type RunOptions struct {
 	Completed func(task, host string) (outputs cty.Value, changed bool, ok bool)
 	// Journal records every instance that completes.
 	Journal Journal
+	// Step, when set, is asked before the first instance of each task
+	// runs (--step): no skips the task on every host, continue stops
+	// asking.
+	Step func(task string) StepAnswer
+	// Trace emits HostConnected and HostCommand events (-vvv).
+	Trace bool
 }
 
 // Journal records completed instances for a later --resume. It never
@@ -90,6 +96,7 @@ type runState struct {
 	connMu sync.Mutex
 	conns  map[string]*connEntry
 	forks  chan struct{}
+	step   *stepper // --step answers; nil without --step
 }
 
 // Run walks the graph: every instance is planned, and applied only where
@@ -107,6 +114,9 @@ func (p *Prepared) Run(ctx context.Context, opts RunOptions) *Result {
 		conns:   map[string]*connEntry{},
 		forks:   make(chan struct{}, p.opts.Forks),
 	}
+	if opts.Step != nil {
+		rs.step = &stepper{ask: opts.Step, answers: map[string]bool{}}
+	}
 	for _, h := range p.Hosts() {
 		rs.hosts[h] = &hostState{blockFailed: map[*config.Block]bool{}, rescuesLeft: map[*config.Block]int{}, entered: map[*config.Block]bool{}}
 		rs.recap[h] = &event.HostRecap{Host: h}
@@ -119,7 +129,7 @@ func (p *Prepared) Run(ctx context.Context, opts RunOptions) *Result {
 		}
 	}
 	start := time.Now()
-	rs.sink.Emit(event.RunStarted{RunID: opts.RunID, Runbook: p.l.Runbook.Dir, Check: rs.check, Hosts: p.Hosts(), Tasks: p.g.Len(), Time: start.UTC()})
+	rs.sink.Emit(event.RunStarted{RunID: opts.RunID, Runbook: p.l.Runbook.Dir, Check: rs.check, Hosts: p.Hosts(), Tasks: p.g.Len(), Time: start.UTC(), Plan: p.Plan()})
 
 	// The walk's own parallelism is not bounded: forks bounds the work
 	// (planning and applying), not the waiting.
@@ -180,6 +190,8 @@ func (rs *runState) emitFinished(ev event.TaskFinished) {
 		r.Unreachable++
 	case event.StatusSkipped:
 		r.Skipped++
+	case event.StatusIgnored:
+		r.Ignored++
 	}
 	rs.mu.Unlock()
 	rs.sink.Emit(ev)
@@ -260,6 +272,10 @@ func (rs *runState) visit(ctx context.Context, n *node) {
 		}
 	}
 
+	if rs.step != nil && !rs.step.run(t.Addr()) {
+		rs.skip(n, "skipped at the --step prompt", false)
+		return
+	}
 	r := rs.runNode(ctx, n)
 	rs.setResult(n, r)
 	rs.afterNode(n, r)

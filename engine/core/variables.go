@@ -16,6 +16,7 @@ import (
 	"github.com/runbook-dev/runbook/engine/config"
 	"github.com/runbook-dev/runbook/engine/dag"
 	"github.com/runbook-dev/runbook/engine/lang"
+	"github.com/runbook-dev/runbook/internal/didyoumean"
 )
 
 var fnCache sync.Map // dir -> map[string]function.Function
@@ -35,6 +36,15 @@ type VarValues struct {
 	Files []string          // --var-file, in order
 	Flags []string          // --var k=v, in order
 	Env   map[string]string // RUNBOOK_VAR_k=v from the environment
+	// Documents are var files given inline (-e '{"a": 1}'), read after
+	// Files, as JSON or YAML.
+	Documents []VarDocument
+}
+
+// VarDocument is a var file's content given on the command line.
+type VarDocument struct {
+	Name string // for messages, e.g. "-e"
+	Src  []byte
 }
 
 // EnvVars collects RUNBOOK_VAR_* from an environment list (os.Environ()).
@@ -72,33 +82,31 @@ func resolveVariables(rb *config.Runbook, in VarValues, files map[string]*hcl.Fi
 			raw[k] = rawValue{str: in.Env[k], source: "the environment variable RUNBOOK_VAR_" + k}
 		}
 	}
+	readDoc := func(name string, src []byte) {
+		vals, d := readVarFile(name, src, files)
+		diags = append(diags, d...)
+		for _, nv := range vals {
+			if _, ok := rb.Variables[nv.name]; !ok {
+				diags = append(diags, &hcl.Diagnostic{
+					Severity: hcl.DiagError, Summary: "Value for undeclared variable",
+					Detail:  fmt.Sprintf("The runbook declares no variable named %q.%s", nv.name, didyoumean.Sentence(nv.name, rb.VarOrder)),
+					Subject: nv.nameRange.Ptr(),
+				})
+				continue
+			}
+			raw[nv.name] = rawValue{expr: nv.expr, source: name}
+		}
+	}
 	for _, path := range in.Files {
 		src, err := os.ReadFile(path)
 		if err != nil {
 			diags = append(diags, &hcl.Diagnostic{Severity: hcl.DiagError, Summary: "Cannot read variables file", Detail: err.Error()})
 			continue
 		}
-		f, d := hclsyntax.ParseConfig(src, path, hcl.InitialPos)
-		diags = append(diags, d...)
-		if d.HasErrors() {
-			continue
-		}
-		if files != nil {
-			files[path] = f
-		}
-		attrs, d := f.Body.JustAttributes()
-		diags = append(diags, d...)
-		for name, a := range attrs {
-			if _, ok := rb.Variables[name]; !ok {
-				diags = append(diags, &hcl.Diagnostic{
-					Severity: hcl.DiagError, Summary: "Value for undeclared variable",
-					Detail:  fmt.Sprintf("The runbook declares no variable named %q.", name),
-					Subject: a.NameRange.Ptr(),
-				})
-				continue
-			}
-			raw[name] = rawValue{expr: a.Expr, source: path}
-		}
+		readDoc(path, src)
+	}
+	for _, doc := range in.Documents {
+		readDoc(doc.Name, doc.Src)
 	}
 	for _, kv := range in.Flags {
 		k, v, ok := strings.Cut(kv, "=")
@@ -107,7 +115,7 @@ func resolveVariables(rb *config.Runbook, in VarValues, files map[string]*hcl.Fi
 			continue
 		}
 		if _, ok := rb.Variables[k]; !ok {
-			diags = append(diags, &hcl.Diagnostic{Severity: hcl.DiagError, Summary: "Value for undeclared variable", Detail: fmt.Sprintf("--var %s: the runbook declares no variable named %q.", k, k)})
+			diags = append(diags, &hcl.Diagnostic{Severity: hcl.DiagError, Summary: "Value for undeclared variable", Detail: fmt.Sprintf("--var %s: the runbook declares no variable named %q.%s", k, k, didyoumean.Sentence(k, rb.VarOrder))})
 			continue
 		}
 		raw[k] = rawValue{str: v, source: "--var " + k}

@@ -71,6 +71,7 @@ const (
 	StatusUnreachable   Status = "unreachable"
 	StatusSkipped       Status = "skipped"
 	StatusRescued       Status = "rescued" // failed inside a block whose rescue then succeeded
+	StatusIgnored       Status = "ignored" // failed, and ignore_errors let the run go on
 )
 
 // RunStarted opens a run (or a check).
@@ -79,8 +80,21 @@ type RunStarted struct {
 	Runbook string    `json:"runbook"`
 	Check   bool      `json:"check"`
 	Hosts   []string  `json:"hosts"`
-	Tasks   int       `json:"tasks"` // task instances in the graph
+	Tasks   int       `json:"tasks"` // task instances in the graph (for_each items not counted)
 	Time    time.Time `json:"time"`
+	// Plan lists every task and handler in the order they were declared,
+	// with the hosts it has instances on.
+	Plan []PlannedTask `json:"plan,omitempty"`
+}
+
+// PlannedTask is one task or handler of a run as planned before it starts.
+type PlannedTask struct {
+	Task     string   `json:"task"`
+	Hosts    []string `json:"hosts"`
+	Declared string   `json:"declared,omitempty"` // file:line
+	Tags     []string `json:"tags,omitempty"`
+	Selected bool     `json:"selected"`           // false: left out by --tags, --skip-tags or --start-at-task
+	ForEach  bool     `json:"for_each,omitempty"` // its instances expand into items at run time
 }
 
 // TaskStarted: a task instance began on a host.
@@ -136,6 +150,32 @@ type TaskFinished struct {
 	Notified []string      `json:"notified,omitempty"` // handlers this change notified
 }
 
+// HostConnected: the run's connection to a host was opened (or could not
+// be). Emitted when the run traces (-vvv).
+type HostConnected struct {
+	Host      string        `json:"host"`
+	Transport string        `json:"transport"`
+	Address   string        `json:"address,omitempty"`
+	Port      int           `json:"port,omitempty"`
+	User      string        `json:"user,omitempty"`
+	Via       []string      `json:"via,omitempty"` // jump hosts
+	Duration  time.Duration `json:"duration_ns"`
+	Error     string        `json:"error,omitempty"`
+}
+
+// HostCommand: a command a task instance ran on a host, quoted as a shell
+// would read it. Emitted when the run traces (-vvv).
+type HostCommand struct {
+	Task     string        `json:"task"`
+	Key      string        `json:"key,omitempty"`
+	Host     string        `json:"host"`
+	Command  string        `json:"command"`
+	Become   string        `json:"become,omitempty"` // the user it ran as through sudo
+	RC       int           `json:"rc"`
+	Duration time.Duration `json:"duration_ns"`
+	Error    string        `json:"error,omitempty"`
+}
+
 // Warning is a non-fatal message.
 type Warning struct {
 	Message string `json:"message"`
@@ -158,6 +198,7 @@ type HostRecap struct {
 	Skipped       int    `json:"skipped"`
 	Unreachable   int    `json:"unreachable"`
 	Rescued       int    `json:"rescued"`
+	Ignored       int    `json:"ignored"`
 }
 
 // RunFinished closes a run with its recap and exit code.
@@ -192,12 +233,14 @@ type Diagnostic struct {
 	SnippetLine int `json:"snippet_line,omitempty"`
 }
 
-func (RunStarted) Type() string   { return "run_started" }
-func (TaskStarted) Type() string  { return "task_started" }
-func (TaskOutput) Type() string   { return "task_output" }
-func (TaskRetry) Type() string    { return "task_retry" }
-func (TaskFinished) Type() string { return "task_finished" }
-func (Warning) Type() string      { return "warning" }
-func (Interrupted) Type() string  { return "interrupted" }
-func (RunFinished) Type() string  { return "run_finished" }
-func (Diagnostic) Type() string   { return "diagnostic" }
+func (RunStarted) Type() string    { return "run_started" }
+func (TaskStarted) Type() string   { return "task_started" }
+func (TaskOutput) Type() string    { return "task_output" }
+func (TaskRetry) Type() string     { return "task_retry" }
+func (TaskFinished) Type() string  { return "task_finished" }
+func (Warning) Type() string       { return "warning" }
+func (HostConnected) Type() string { return "host_connected" }
+func (HostCommand) Type() string   { return "host_command" }
+func (Interrupted) Type() string   { return "interrupted" }
+func (RunFinished) Type() string   { return "run_finished" }
+func (Diagnostic) Type() string    { return "diagnostic" }

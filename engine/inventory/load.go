@@ -44,6 +44,7 @@ func LoadContext(ctx context.Context, sources map[string]Source, paths ...string
 		b.loadPath(p)
 	}
 	inv := b.finish()
+	b.warnJinja() // after finish, which reads group_vars and host_vars
 	return inv, b.diags
 }
 

@@ -9,6 +9,8 @@ import (
 
 	"github.com/runbook-dev/runbook/engine/transport"
 	"github.com/zclconf/go-cty/cty"
+
+	"github.com/runbook-dev/runbook/internal/didyoumean"
 )
 
 // finish checks references, builds the group tree and merges every host's
@@ -442,42 +444,5 @@ func parseJumpAddress(s string, from *transport.Endpoint, strict bool) (*transpo
 // didYouMean suggests the closest name for a diagnostic detail, if one is
 // close.
 func didYouMean(name string, candidates []string) string {
-	if best := closest(name, candidates); best != "" {
-		return fmt.Sprintf(" Did you mean %q?", best)
-	}
-	return ""
-}
-
-// closest returns the candidate within edit distance 2 of name, if any.
-func closest(name string, candidates []string) string {
-	best, bestD := "", 3
-	for _, c := range candidates {
-		if d := levenshtein(name, c); d < bestD {
-			best, bestD = c, d
-		}
-	}
-	return best
-}
-
-func levenshtein(a, b string) int {
-	if len(a) > 64 || len(b) > 64 {
-		return 1 << 20
-	}
-	prev := make([]int, len(b)+1)
-	cur := make([]int, len(b)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(a); i++ {
-		cur[0] = i
-		for j := 1; j <= len(b); j++ {
-			cost := 1
-			if a[i-1] == b[j-1] {
-				cost = 0
-			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
-		}
-		prev, cur = cur, prev
-	}
-	return prev[len(b)]
+	return didyoumean.Sentence(name, candidates)
 }

@@ -8,6 +8,8 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+
+	"github.com/runbook-dev/runbook/internal/didyoumean"
 )
 
 // Select returns the hosts that host patterns pick, as Ansible's --limit and
@@ -144,7 +146,7 @@ func (inv *Inventory) matchTerm(term string) ([]string, error) {
 	}
 	if len(names) == 0 {
 		hint := ""
-		if c := closest(base, inv.patternNames()); c != "" {
+		if c := didyoumean.Suggest(base, inv.patternNames()); c != "" {
 			hint = fmt.Sprintf(" (did you mean %q?)", c)
 		}
 		return nil, fmt.Errorf("host pattern %q matches no host or group%s", term, hint)

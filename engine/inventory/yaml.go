@@ -8,7 +8,6 @@ import (
 	"math"
 	"math/big"
 	"regexp"
-	"strconv"
 	"strings"
 
 	"github.com/hashicorp/hcl/v2"
@@ -30,34 +29,89 @@ type yamlDoc struct {
 
 const maxYAMLNodes = 200000
 
-var yamlErrLine = regexp.MustCompile(`line (\d+)`)
-
-// parseYAML parses src; errors become diagnostics at the line yaml names.
+// parseYAML parses src; errors become diagnostics at the line of the
+// problem (see yamlErrorLine).
 func (b *builder) parseYAML(file string, src []byte) (*yamlDoc, bool) {
+	d, diags := parseYAMLDoc(file, src)
+	b.diags = append(b.diags, diags...)
+	return d, !diags.HasErrors()
+}
+
+func parseYAMLDoc(file string, src []byte) (*yamlDoc, hcl.Diagnostics) {
 	d := &yamlDoc{file: file, li: newLineIndex(src)}
 	var doc yaml.Node
 	err := yaml.NewDecoder(bytes.NewReader(src)).Decode(&doc)
 	if errors.Is(err, io.EOF) {
-		return d, true
+		return d, nil
 	}
 	if err != nil {
-		line := 1
-		if m := yamlErrLine.FindStringSubmatch(err.Error()); m != nil {
-			line, _ = strconv.Atoi(m[1])
-			// yaml.v3 numbers scanner errors from 1 but parser errors
-			// ("did not find expected ...") from 0.
-			if strings.Contains(err.Error(), "did not find expected") {
-				line++
-			}
-		}
-		b.errorf(d.li.rng(file, line, 1, 1).Ptr(), "Invalid YAML",
-			fmt.Sprintf("%s: %s.", file, strings.TrimPrefix(err.Error(), "yaml: ")))
-		return nil, false
+		line := yamlErrorLine(src, err)
+		msg := yamlErrLine.ReplaceAllString(strings.TrimPrefix(err.Error(), "yaml: "), "")
+		return nil, hcl.Diagnostics{{Severity: hcl.DiagError, Summary: "Invalid YAML",
+			Detail:  fmt.Sprintf("%s, line %d: %s.", file, line, msg),
+			Subject: d.li.rng(file, line, 1, 1).Ptr()}}
 	}
 	if len(doc.Content) > 0 {
 		d.root = doc.Content[0]
 	}
-	return d, true
+	return d, nil
+}
+
+var yamlErrLine = regexp.MustCompile(`^line \d+: `)
+
+// yamlErrorLine finds the line of a YAML syntax error. yaml.v3 names the
+// line where the enclosing mapping or flow collection began (counted from
+// 0 for parser errors), not the line of the problem; the problem is on
+// the last line of the shortest prefix of the document that fails to
+// parse, found by bisection (a prefix that ends before the problem
+// parses).
+func yamlErrorLine(src []byte, err error) int {
+	lines := bytes.SplitAfter(src, []byte("\n"))
+	fails := func(n int) bool {
+		var doc yaml.Node
+		e := yaml.NewDecoder(bytes.NewReader(bytes.Join(lines[:n], nil))).Decode(&doc)
+		return e != nil && !errors.Is(e, io.EOF)
+	}
+	lo, hi := 0, len(lines) // lines[:lo] parses (or lo == 0), lines[:hi] fails
+	if !fails(hi) {
+		return 1
+	}
+	for hi-lo > 1 {
+		mid := (lo + hi) / 2
+		if fails(mid) {
+			hi = mid
+		} else {
+			lo = mid
+		}
+	}
+	return hi
+}
+
+// YAMLValues reads a YAML (or JSON) document whose top level is a mapping
+// of names to values, as a var file: each value as cty and the range of
+// its name, for diagnostics.
+func YAMLValues(file string, src []byte) (map[string]cty.Value, map[string]hcl.Range, hcl.Diagnostics) {
+	d, diags := parseYAMLDoc(file, src)
+	if diags.HasErrors() || d.root == nil {
+		return nil, nil, diags
+	}
+	root := resolveAlias(d.root)
+	if root.Kind != yaml.MappingNode {
+		return nil, nil, hcl.Diagnostics{{Severity: hcl.DiagError, Summary: "Invalid variables file",
+			Detail: "A YAML or JSON variables file is a mapping of variable names to values.", Subject: d.rng(root).Ptr()}}
+	}
+	pairs, diags := d.mappingPairs(root, 0)
+	vals, rngs := map[string]cty.Value{}, map[string]hcl.Range{}
+	for _, p := range pairs {
+		v, err := d.toCty(p.value, 0)
+		if err != nil {
+			diags = append(diags, &hcl.Diagnostic{Severity: hcl.DiagError, Summary: "Invalid value",
+				Detail: fmt.Sprintf("%s: %s.", p.key.Value, err), Subject: d.rng(p.value).Ptr()})
+			continue
+		}
+		vals[p.key.Value], rngs[p.key.Value] = v, d.rng(p.key)
+	}
+	return vals, rngs, diags
 }
 
 func (d *yamlDoc) rng(n *yaml.Node) hcl.Range {

@@ -3,8 +3,11 @@
 // from the first instance that did not complete, with pending handlers
 // still pending.
 //
-// A journal is a JSON-lines file .runbook/runs/<id>.jsonl, mode 0600, in a
-// 0700 folder. It never holds a sensitive value: the engine withholds the
+// A journal is a JSON-lines file <id>.jsonl, mode 0600, in a 0700 folder
+// of runs (the command puts it under RUNBOOK_STATE_DIR, or the user's
+// state folder, ~/.local/state/runbook). Besides the completed instances
+// it records the run's events (events.go), from which `runbook report`
+// draws its page; Prune keeps the folder from growing without end. It never holds a sensitive value: the engine withholds the
 // outputs of any instance whose outputs contain one (that instance is then
 // run again on resume). It does not decide what to skip; engine/core asks.
 package journal
@@ -23,11 +26,9 @@ import (
 	ctyjson "github.com/zclconf/go-cty/cty/json"
 )
 
-// Dir is where journals live, relative to the working directory.
-const Dir = ".runbook/runs"
-
 type line struct {
-	Type     string          `json:"type"` // run, done, finished
+	Type     string          `json:"type"`            // run, done, event, finished
+	Check    bool            `json:"check,omitempty"` // the run was a check: nothing to resume
 	RunID    string          `json:"run_id,omitempty"`
 	Runbook  string          `json:"runbook,omitempty"`
 	Time     time.Time       `json:"time"`
@@ -50,16 +51,27 @@ type Writer struct {
 
 var validID = regexp.MustCompile(`^[A-Za-z0-9._-]+$`)
 
-// Path is the journal file of run id under base (the working directory).
-func Path(base, id string) (string, error) {
+// Path is the journal file of run id in the runs folder dir.
+func Path(dir, id string) (string, error) {
 	if !validID.MatchString(id) {
 		return "", fmt.Errorf("invalid run id %q", id)
 	}
-	return filepath.Join(base, Dir, id+".jsonl"), nil
+	return filepath.Join(dir, id+".jsonl"), nil
 }
 
-// Open creates (or, when resuming, appends to) the journal of run id.
+// Open creates (or, when resuming, appends to) the journal of run id in
+// the runs folder base.
 func Open(base, id, runbook string) (*Writer, error) {
+	return open(base, id, line{Type: "run", RunID: id, Runbook: runbook})
+}
+
+// OpenCheck creates the journal of a check: its events only, for the
+// report; it cannot be resumed.
+func OpenCheck(base, id, runbook string) (*Writer, error) {
+	return open(base, id, line{Type: "run", RunID: id, Runbook: runbook, Check: true})
+}
+
+func open(base, id string, first line) (*Writer, error) {
 	p, err := Path(base, id)
 	if err != nil {
 		return nil, err
@@ -76,7 +88,7 @@ func Open(base, id, runbook string) (*Writer, error) {
 		return nil, err
 	}
 	w := &Writer{f: f, path: p}
-	w.write(line{Type: "run", RunID: id, Runbook: runbook})
+	w.write(first)
 	return w, w.err
 }
 
@@ -133,6 +145,7 @@ type Entry struct {
 type Journal struct {
 	RunID   string
 	Runbook string
+	Check   bool // the journal of a check
 	done    map[[2]string]Entry
 }
 
@@ -164,7 +177,7 @@ func Read(base, id string) (*Journal, error) {
 		switch l.Type {
 		case "run":
 			if j.Runbook == "" {
-				j.Runbook = l.Runbook
+				j.Runbook, j.Check = l.Runbook, l.Check
 			}
 		case "done":
 			if l.Withheld {

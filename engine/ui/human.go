@@ -29,6 +29,8 @@ type Human struct {
 	tally   tally
 	status  statusLine
 	err     error // first write error
+	// declared is where each task of the run is declared (-vv).
+	declared map[string]string
 }
 
 // NewHuman returns a human renderer writing to w.
@@ -37,7 +39,7 @@ func NewHuman(w io.Writer, opts Options) *Human {
 		w:       w,
 		opts:    opts,
 		style:   styler{on: UseColor(w, opts.Color, opts.Getenv)},
-		tty:     !opts.NoProgress && isTerminal(w),
+		tty:     !opts.NoProgress && isTerminal(w) && getenvOr(opts.Getenv)("TERM") != "dumb",
 		padding: len(statusWord(event.StatusUnreachable)),
 	}
 	h.status.init(h)
@@ -64,6 +66,10 @@ func (h *Human) Emit(e event.Event) {
 		return // the status line, if any, is redrawn by taskOutput
 	case event.TaskStarted:
 		h.status.start(e)
+		if h.opts.Verbosity >= 2 {
+			h.status.clear()
+			h.taskStarted(e)
+		}
 	default:
 		h.status.clear()
 		h.permanent(e)
@@ -96,11 +102,71 @@ func (h *Human) permanent(e event.Event) {
 		h.runFinished(e)
 	case event.Diagnostic:
 		h.setErr(writeDiagnostic(h.w, e, h.style.on, h.width()))
+	case event.HostConnected:
+		h.hostConnected(e)
+	case event.HostCommand:
+		h.hostCommand(e)
 	}
+}
+
+// taskStarted is the -vv line of an instance that starts, with where its
+// task is declared.
+func (h *Human) taskStarted(e event.TaskStarted) {
+	line := "  " + h.style.muted(fmt.Sprintf("%-*s", h.padding, "start")) + "  " + sanitize(instanceAddr(e.Task, e.Key))
+	if e.Host != "" {
+		line += "  " + sanitize(e.Host)
+	}
+	if at := h.declared[e.Task]; at != "" {
+		line += h.style.muted("  (" + sanitize(at) + ")")
+	}
+	h.printf("%s\n", line)
+}
+
+// hostConnected is the -vvv line of a connection opened.
+func (h *Human) hostConnected(e event.HostConnected) {
+	if h.opts.Verbosity < 3 {
+		return
+	}
+	target := e.Address
+	if e.User != "" {
+		target = e.User + "@" + target
+	}
+	if e.Port != 0 {
+		target += fmt.Sprintf(":%d", e.Port)
+	}
+	line := fmt.Sprintf("connect %s: %s %s", e.Host, e.Transport, target)
+	if len(e.Via) > 0 {
+		line += " via " + strings.Join(e.Via, ", ")
+	}
+	line += " (" + formatDuration(e.Duration) + ")"
+	if e.Error != "" {
+		line += ": " + e.Error
+	}
+	h.printf("  %s\n", h.style.muted(sanitize(line)))
+}
+
+// hostCommand is the -vvv line of a command run on a host.
+func (h *Human) hostCommand(e event.HostCommand) {
+	if h.opts.Verbosity < 3 {
+		return
+	}
+	who := e.Host
+	if e.Become != "" {
+		who += " as " + e.Become
+	}
+	line := fmt.Sprintf("%s %s $ %s  [rc=%d, %s]", instanceAddr(e.Task, e.Key), who, e.Command, e.RC, formatDuration(e.Duration))
+	if e.Error != "" {
+		line += " " + e.Error
+	}
+	h.printf("  %s\n", h.style.muted(sanitize(line)))
 }
 
 func (h *Human) runStarted(e event.RunStarted) {
 	h.check = e.Check
+	h.declared = map[string]string{}
+	for _, t := range e.Plan {
+		h.declared[t.Task] = t.Declared
+	}
 	h.tally = tally{}
 	h.padding = len(statusWord(event.StatusUnreachable))
 	verb := "Running"
@@ -235,7 +301,7 @@ func (h *Human) interrupted(e event.Interrupted) {
 }
 
 func (h *Human) taskOutput(e event.TaskOutput) {
-	if h.opts.Verbose {
+	if h.opts.Verbosity >= 1 {
 		h.status.clear()
 		prefix := sanitize(instanceAddr(e.Task, e.Key))
 		if e.Host != "" {

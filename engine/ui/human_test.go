@@ -35,7 +35,7 @@ func TestHumanGolden(t *testing.T) {
 }
 
 func TestHumanVerboseGolden(t *testing.T) {
-	assertGolden(t, "human_check_verbose.golden", renderHuman(checkRun(), Options{Verbose: true}))
+	assertGolden(t, "human_check_verbose.golden", renderHuman(checkRun(), Options{Verbosity: 1}))
 }
 
 func TestHumanColorGolden(t *testing.T) {
@@ -103,7 +103,7 @@ func TestHumanSanitizesHostText(t *testing.T) {
 	got := string(renderHuman([]event.Event{
 		event.TaskFinished{Task: "task.x", Host: "h\x1b]0;pwned\x07", Status: event.StatusSkipped, Reason: "why\rnot \x1b[2J"},
 		event.TaskOutput{Task: "task.x", Host: "h", Line: "\x1b[2Jboom"},
-	}, Options{Verbose: true}))
+	}, Options{Verbosity: 1}))
 	if strings.ContainsAny(got, "\x1b\x07\r") {
 		t.Fatalf("control characters reached the output: %q", got)
 	}

@@ -104,3 +104,35 @@ func TestHumanOnRealTerminal(t *testing.T) {
 		t.Errorf("status line not truncated to the terminal's width: %q", got)
 	}
 }
+
+// TestDumbTerminalGetsNoEscapes: with TERM=dumb, a terminal gets neither
+// colour nor the status line's \r and \e[K.
+func TestDumbTerminalGetsNoEscapes(t *testing.T) {
+	master, slave := openPTY(t, 80)
+	read := make(chan []byte)
+	go func() {
+		var buf bytes.Buffer
+		_, _ = io.Copy(&buf, master)
+		read <- buf.Bytes()
+	}()
+	h := NewHuman(slave, Options{Getenv: func(k string) string { return map[string]string{"TERM": "dumb"}[k] }})
+	h.Emit(event.TaskStarted{Task: "task.build_image", Host: "dev1"})
+	time.Sleep(redrawEvery + 20*time.Millisecond)
+	h.Emit(event.TaskOutput{Task: "task.build_image", Host: "dev1", Line: "step 1"})
+	h.Emit(event.TaskFinished{Task: "task.build_image", Host: "dev1", Status: event.StatusChanged, Duration: time.Second})
+	h.Emit(event.RunFinished{})
+	slave.Close()
+	var got []byte
+	select {
+	case got = <-read:
+	case <-time.After(5 * time.Second):
+		master.Close()
+		t.Fatal("reading the pty timed out")
+	}
+	if bytes.Contains(got, []byte("\x1b")) || bytes.Contains(got, []byte("[1 running]")) {
+		t.Errorf("TERM=dumb got escapes or a status line: %q", got)
+	}
+	if !bytes.Contains(got, []byte("changed")) {
+		t.Errorf("no result line: %q", got)
+	}
+}

@@ -45,6 +45,8 @@ func (t *tally) add(host string, st event.Status) {
 		r.Unreachable++
 	case event.StatusRescued:
 		r.Rescued++
+	case event.StatusIgnored:
+		r.Ignored++
 	}
 }
 
@@ -105,7 +107,8 @@ func (h *Human) recapCounts(r event.HostRecap, check bool) string {
 		count{"failed", r.Failed, event.StatusFailed},
 		count{"skipped", r.Skipped, event.StatusSkipped},
 		count{"unreachable", r.Unreachable, event.StatusUnreachable},
-		count{"rescued", r.Rescued, event.StatusRescued})
+		count{"rescued", r.Rescued, event.StatusRescued},
+		count{"ignored", r.Ignored, event.StatusIgnored})
 	parts := make([]string, len(counts))
 	for i, c := range counts {
 		text := fmt.Sprintf("%s=%d", c.name, c.n)
@@ -140,6 +143,7 @@ func (h *Human) summary(recap []event.HostRecap, check bool) string {
 		total.Failed += r.Failed
 		total.Unreachable += r.Unreachable
 		total.Rescued += r.Rescued
+		total.Ignored += r.Ignored
 	}
 	var parts []string
 	switch {
@@ -160,6 +164,9 @@ func (h *Human) summary(recap []event.HostRecap, check bool) string {
 	}
 	if total.Rescued > 0 {
 		parts = append(parts, h.style.paint(sgrMagenta, fmt.Sprintf("%d rescued", total.Rescued)))
+	}
+	if total.Ignored > 0 {
+		parts = append(parts, h.style.paint(sgrMagenta, fmt.Sprintf("%d %s ignored", total.Ignored, plural(total.Ignored, "error", "errors"))))
 	}
 	if len(parts) == 0 {
 		if check {

@@ -27,7 +27,7 @@ func TestSensitiveNeverWritten(t *testing.T) {
 	for name, opts := range map[string]Options{
 		"human":         {},
 		"human colour":  {Color: ColorAlways},
-		"human verbose": {Verbose: true},
+		"human verbose": {Verbosity: 1},
 	} {
 		outputs[name] = renderHuman(events, opts)
 	}

@@ -67,7 +67,7 @@ func statusColor(st event.Status) string {
 		return sgrBoldRed
 	case event.StatusSkipped:
 		return sgrCyan
-	case event.StatusRescued:
+	case event.StatusRescued, event.StatusIgnored:
 		return sgrMagenta
 	}
 	return ""

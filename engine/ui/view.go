@@ -42,8 +42,11 @@ const (
 // Options tune the human renderer.
 type Options struct {
 	Color ColorMode
-	// Verbose prints every line of task output, prefixed by task and host.
-	Verbose bool
+	// Verbosity is -v counted, as in Ansible: 1 prints every line of task
+	// output, prefixed by task and host; 2 also a line when an instance
+	// starts and where each task is declared; 3 also every connection
+	// opened and every command run on a host (when the engine traces).
+	Verbosity int
 	// NoProgress turns off the live status line even on a terminal.
 	NoProgress bool
 	// Width is the width used to wrap and truncate; 0 asks the terminal,
@@ -89,9 +92,7 @@ func UseColor(w io.Writer, mode ColorMode, getenv func(string) string) bool {
 	case ColorAlways:
 		return true
 	}
-	if getenv == nil {
-		getenv = os.Getenv
-	}
+	getenv = getenvOr(getenv)
 	if getenv("NO_COLOR") != "" || getenv("TERM") == "dumb" {
 		return false
 	}
@@ -129,4 +130,12 @@ func derefOr[T event.Event](p *T, orig event.Event) event.Event {
 		return orig
 	}
 	return *p
+}
+
+// getenvOr is getenv, or os.Getenv when it is nil.
+func getenvOr(getenv func(string) string) func(string) string {
+	if getenv == nil {
+		return os.Getenv
+	}
+	return getenv
 }
