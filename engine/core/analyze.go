@@ -39,8 +39,9 @@ type taskInfo struct {
 }
 
 type depKind struct {
-	allHosts bool
-	rng      hcl.Range
+	allHosts  bool
+	rng       hcl.Range // the reference (the task.x.hosts one when there is one)
+	dependsOn bool      // named in depends_on, not referred to
 }
 
 // analysis is the result of checking a runbook before anything runs.
@@ -382,7 +383,9 @@ func (a *analysis) analyzeTask(t *config.Task, reg *module.Registry) (*taskInfo,
 			diags = append(diags, d...)
 			continue
 		}
-		addDep(ti, subj.String(), false, tr.SourceRange())
+		if _, referred := ti.deps[subj.String()]; !referred {
+			ti.deps[subj.String()] = depKind{rng: tr.SourceRange(), dependsOn: true}
+		}
 	}
 	for _, tr := range t.Notify {
 		subj, d := addrs.ParseTaskOrHandler(tr)
@@ -551,7 +554,10 @@ func addDep(ti *taskInfo, addr string, all bool, rng hcl.Range) {
 		ti.deps[addr] = depKind{allHosts: all, rng: rng}
 		return
 	}
-	prev.allHosts = prev.allHosts || all
+	if all && !prev.allHosts {
+		prev.allHosts, prev.rng = true, rng
+	}
+	prev.dependsOn = false
 	ti.deps[addr] = prev
 }
 

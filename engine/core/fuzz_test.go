@@ -25,7 +25,6 @@ task "hello" {
 	{"variables_locals_references", `
 runbook {
   description = "references between tasks"
-  serial      = 1
 }
 
 variable "release" {
@@ -202,7 +201,7 @@ task "a" {
 task "b" {
   hosts    = [group.web, "web2"]
   for_each = { for k, v in { x = 1, y = 2 } : k => v if v > 0 }
-  when     = try(task.a.hosts["web1"].outputs.rc, 1) == 0 && runbook.check_mode == false
+  when     = try(task.a.outputs.rc, 1) == 0 && runbook.check_mode == false
   noop {
     message = format("%s-%d", each.key, each.value)
     count   = length(var.targets)

@@ -31,19 +31,22 @@ type node struct {
 
 func (n *node) String() string {
 	if n.barrier != nil {
-		if n.barrier.batch < 0 {
-			return "join"
+		if n.barrier.join != "" {
+			return "join of " + n.barrier.join
 		}
 		return fmt.Sprintf("serial batch %d", n.barrier.batch+1)
 	}
 	return n.task.Addr() + "@" + n.host.Name
 }
 
-// barrier joins one batch of hosts of a runbook-level serial: every
-// instance on the next batch's hosts waits for it.
+// barrier is a node that runs no task: it joins one batch of hosts of a
+// runbook-level serial (every instance on the next batch's hosts waits for
+// it), or, for a task with any_errors_fatal, the task's instances (of one
+// serial batch) that the tasks after it wait for.
 type barrier struct {
-	batch int
-	hosts []string
+	batch int      // serial batch; -1 for a join over every batch
+	hosts []string // a serial batch's hosts
+	join  string   // the any_errors_fatal task a join waits for
 }
 
 // graphBuilder expands tasks to nodes.
@@ -61,7 +64,16 @@ type graphBuilder struct {
 	// selectCache keeps the hosts of each list of patterns: many tasks
 	// run on the same group.
 	selectCache map[string][]*inventory.Host
-	joins       map[string]*node // task addr -> join node of an any_errors_fatal task (nil: none)
+	joins       map[joinKey]*node // join nodes of any_errors_fatal tasks
+	fatal       map[string]bool   // task addr -> any_errors_fatal
+	// hostBatch is each host's batch of a runbook-level serial (absent:
+	// not batched, as the control node, or no runbook serial).
+	hostBatch map[string]int
+}
+
+type joinKey struct {
+	addr  string
+	batch int
 }
 
 const localhost = "localhost"
@@ -260,6 +272,11 @@ func (b *graphBuilder) build() hcl.Diagnostics {
 		b.nodes[addr] = ns
 	}
 
+	batches, d := b.runbookBatches()
+	diags = append(diags, d...)
+	if d.HasErrors() {
+		return uniqueDiags(diags)
+	}
 	for _, t := range all {
 		addr := t.Addr()
 		ti := b.a.tasks[addr]
@@ -285,15 +302,20 @@ func (b *graphBuilder) build() hcl.Diagnostics {
 		sort.Slice(deps, func(i, j int) bool { return deps[i].addr < deps[j].addr })
 		for _, n := range b.nodes[addr] {
 			for _, d := range deps {
-				if join := b.fatalJoin(d.addr); join != nil {
+				if join := b.fatalJoin(d.addr, n); join != nil {
 					// any_errors_fatal: nothing after the task starts on any
-					// host before it has finished on every host, as in Ansible.
-					b.g.Connect(join, n)
-					continue
+					// host (of the serial batch) before it has finished on
+					// every one, as in Ansible. A join over every batch
+					// covers all instances; a batch's join does not cover
+					// the other batches' instances n may refer to.
+					b.g.ConnectID(join.id, n.id)
+					if join.barrier.batch < 0 {
+						continue
+					}
 				}
 				b.connectTo(d.addr, n, d.all)
 				if d.block != nil {
-					b.connectBlock(d.block, n)
+					b.connectBlock(d.block, n, d.all)
 				}
 			}
 			if t.Block != nil {
@@ -330,27 +352,27 @@ func (b *graphBuilder) build() hcl.Diagnostics {
 			}
 		}
 	}
-	diags = append(diags, b.runbookSerial()...)
+	b.runbookSerial(batches)
+	diags = append(diags, b.checkCycles()...)
 	return uniqueDiags(diags)
 }
 
-// runbookSerial makes the whole runbook roll over batches of hosts, as
-// Ansible's play-level serial: batch k+1 starts only when every instance
-// on batch k's hosts is done. Control-node instances are not batched.
-func (b *graphBuilder) runbookSerial() hcl.Diagnostics {
+// runbookBatches splits the hosts of the runbook-level serial into
+// batches, in inventory order, and records each host's batch.
+// Control-node instances are not batched.
+func (b *graphBuilder) runbookBatches() ([][]string, hcl.Diagnostics) {
 	if b.a.rb.Serial == nil {
-		return nil
+		return nil, nil
 	}
+	seen := map[string]bool{}
 	var hosts []string
-	byHost := map[string][]*node{}
-	for _, n := range b.g.Vertices() {
-		if n.host.Name == localhost {
-			continue
+	for _, ns := range b.nodes {
+		for _, n := range ns {
+			if h := n.host.Name; h != localhost && !seen[h] {
+				seen[h] = true
+				hosts = append(hosts, h)
+			}
 		}
-		if _, seen := byHost[n.host.Name]; !seen {
-			hosts = append(hosts, n.host.Name)
-		}
-		byHost[n.host.Name] = append(byHost[n.host.Name], n)
 	}
 	pos := map[string]int{}
 	for i, h := range b.inv.HostNames() {
@@ -359,58 +381,95 @@ func (b *graphBuilder) runbookSerial() hcl.Diagnostics {
 	sort.SliceStable(hosts, func(i, j int) bool { return pos[hosts[i]] < pos[hosts[j]] })
 	sizes, diags := b.batchSizes(b.a.rb.Serial, len(hosts))
 	if diags.HasErrors() || len(sizes) == 0 {
-		return diags
+		return nil, diags
 	}
-	batches := map[int][]string{}
+	var batches [][]string
+	b.hostBatch = make(map[string]int, len(hosts))
 	for i, h := range hosts {
 		k := batchOf(sizes, i)
+		if k == len(batches) {
+			batches = append(batches, nil)
+		}
 		batches[k] = append(batches[k], h)
+		b.hostBatch[h] = k
+	}
+	return batches, nil
+}
+
+// runbookSerial makes the whole runbook roll over batches of hosts, as
+// Ansible's play-level serial: batch k+1 starts only when every instance
+// on batch k's hosts is done.
+func (b *graphBuilder) runbookSerial(batches [][]string) {
+	if len(batches) == 0 {
+		return
+	}
+	byHost := map[string][]*node{}
+	for _, n := range b.g.Vertices() {
+		if n.barrier == nil {
+			byHost[n.host.Name] = append(byHost[n.host.Name], n)
+		}
 	}
 	var prev *node
-	for k := 0; len(batches[k]) > 0; k++ {
-		for _, h := range batches[k] {
+	for k, hosts := range batches {
+		for _, h := range hosts {
 			for _, n := range byHost[h] {
 				if prev != nil {
-					b.g.Connect(prev, n)
+					b.g.ConnectID(prev.id, n.id)
 				}
-				n.batch = k
 			}
 		}
-		if len(batches[k+1]) == 0 {
+		if k == len(batches)-1 {
 			break
 		}
-		bar := &node{barrier: &barrier{batch: k, hosts: batches[k]}}
+		bar := &node{barrier: &barrier{batch: k, hosts: hosts}}
 		bar.id = b.g.AddID(bar)
-		for _, h := range batches[k] {
+		for _, h := range hosts {
 			for _, n := range byHost[h] {
-				b.g.Connect(n, bar)
+				b.g.ConnectID(n.id, bar.id)
 			}
 		}
 		prev = bar
 	}
-	return nil
 }
 
-// fatalJoin returns the join node of a task with any_errors_fatal (every
-// instance of the task leads into it), made on first use; nil for other
-// tasks. One join keeps the edges linear in the number of hosts.
-func (b *graphBuilder) fatalJoin(addr string) *node {
-	if j, ok := b.joins[addr]; ok {
+// fatalJoin returns the join node that n waits for when it depends on
+// the task addr with any_errors_fatal, made on first use; nil for other
+// tasks. The join waits for every instance of the task in n's batch of a
+// runbook-level serial (as Ansible applies any_errors_fatal per batch), or
+// for all of them when there is no such serial or n is not batched. One
+// join keeps the edges linear in the number of hosts.
+func (b *graphBuilder) fatalJoin(addr string, n *node) *node {
+	if b.fatal == nil {
+		b.fatal = map[string]bool{}
+	}
+	fatal, ok := b.fatal[addr]
+	if !ok {
+		t := b.taskOf(addr)
+		fatal = t != nil && b.isFatal(t)
+		b.fatal[addr] = fatal
+	}
+	if !fatal {
+		return nil
+	}
+	batch, batched := b.hostBatch[n.host.Name]
+	if !batched {
+		batch = -1
+	}
+	key := joinKey{addr, batch}
+	if j, ok := b.joins[key]; ok {
 		return j
 	}
-	t := b.taskOf(addr)
-	var j *node
-	if t != nil && b.isFatal(t) {
-		j = &node{barrier: &barrier{batch: -1}}
-		b.g.Add(j)
-		for _, n := range b.nodes[addr] {
-			b.g.Connect(n, j)
+	j := &node{barrier: &barrier{batch: batch, join: addr}}
+	j.id = b.g.AddID(j)
+	for _, m := range b.nodes[addr] {
+		if k, ok := b.hostBatch[m.host.Name]; batch < 0 || !ok || k == batch {
+			b.g.ConnectID(m.id, j.id)
 		}
 	}
 	if b.joins == nil {
-		b.joins = map[string]*node{}
+		b.joins = map[joinKey]*node{}
 	}
-	b.joins[addr] = j
+	b.joins[key] = j
 	return j
 }
 
@@ -462,11 +521,12 @@ func (b *graphBuilder) connectTo(dep string, n *node, allHosts bool) {
 }
 
 // connectBlock makes n wait for the whole block (tasks, rescue, always) on
-// its host, since a task of the block may still be rescued.
-func (b *graphBuilder) connectBlock(blk *config.Block, n *node) {
+// its host (on every host when the reference goes through task.x.hosts),
+// since a task of the block may still be rescued.
+func (b *graphBuilder) connectBlock(blk *config.Block, n *node, allHosts bool) {
 	for _, group := range [][]*config.Task{blk.Tasks, blk.Rescue, blk.Always} {
 		for _, t := range group {
-			b.connectTo(t.Addr(), n, false)
+			b.connectTo(t.Addr(), n, allHosts)
 		}
 	}
 }

@@ -71,11 +71,35 @@ type result struct {
 	// pendingUp: some instance this one waits for would change (check
 	// mode), so what this one read may be stale.
 	pendingUp bool
+	// cause, for an instance skipped because of a failure (of its host,
+	// or of an instance it needs), names that failure: the instances that
+	// need this one are skipped too, saying so.
+	cause string
+	// rescued: it failed inside a block whose rescue then succeeded on
+	// its host, so what needs it may go on.
+	rescued bool
+}
+
+// failure says why the instances that need n cannot run, or "" when they
+// can.
+func (r *result) failure(n *node) string {
+	switch {
+	case r.rescued:
+		return ""
+	case r.status == event.StatusFailed:
+		return nodeName(n) + " failed"
+	case r.status == event.StatusUnreachable:
+		return n.host.Name + " was unreachable"
+	case r.status == event.StatusSkipped:
+		return r.cause
+	}
+	return ""
 }
 
 type hostState struct {
 	failed      bool
 	unreachable bool
+	failedBy    string // what failed the host (or made it unreachable), for the skips that follow
 	blockFailed map[*config.Block]bool
 	rescuesLeft map[*config.Block]int
 	entered     map[*config.Block]bool // a task of the block ran here: its always group runs
@@ -133,14 +157,41 @@ func (p *Prepared) Run(ctx context.Context, opts RunOptions) *Result {
 
 	// The walk's own parallelism is not bounded: forks bounds the work
 	// (planning and applying), not the waiting.
-	dag.Walk(ctx, p.g, 0, rs.visit)
+	missed := dag.Walk(ctx, p.g, 0, rs.visit)
 	rs.closeConns()
+	internal := rs.reportMissed(missed)
 
 	interrupted := ctx.Err() != nil || rs.stopped()
-	return rs.finish(start, interrupted)
+	return rs.finish(start, interrupted, internal)
 }
 
-func (rs *runState) finish(start time.Time, interrupted bool) *Result {
+// reportMissed reports instances the walk never reached (only a cycle in
+// the graph, which Prepare rejects, can leave one): each is a failure, so
+// that no run ends as if all its work was done.
+func (rs *runState) reportMissed(missed []*node) string {
+	count := 0
+	for _, n := range missed {
+		if n.barrier != nil {
+			continue
+		}
+		count++
+		rs.emitFinished(event.TaskFinished{Task: n.task.Addr(), Host: n.host.Name, Status: event.StatusFailed,
+			Reason: "internal error: the walk never reached this instance (a task it waits for never finished)"})
+	}
+	if count == 0 {
+		return ""
+	}
+	return fmt.Sprintf("internal error: %d task %s never started", count, plural(count, "instance", "instances"))
+}
+
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return one
+	}
+	return many
+}
+
+func (rs *runState) finish(start time.Time, interrupted bool, internal string) *Result {
 	res := &Result{RunID: rs.opts.RunID, Interrupted: interrupted}
 	names := make([]string, 0, len(rs.recap))
 	for h := range rs.recap {
@@ -153,8 +204,10 @@ func (rs *runState) finish(start time.Time, interrupted bool) *Result {
 		res.Changes += r.Changed + r.WouldChange + r.Unpredictable
 		res.Failures += r.Failed + r.Unreachable
 	}
-	msg := ""
+	msg := internal
 	switch {
+	case internal != "":
+		res.ExitCode = 1
 	case interrupted:
 		res.ExitCode = 1
 		msg = "interrupted: work not started was skipped"
@@ -212,9 +265,10 @@ func (rs *runState) resultOf(n *node) *result {
 	return rs.results[n]
 }
 
-// skip records a node that did not run. Quiet skips emit nothing.
-func (rs *runState) skip(n *node, reason string, quiet bool) {
-	rs.setResult(n, &result{status: event.StatusSkipped, outputs: cty.NullVal(rs.p.l.an.outputsType(n.task)), quiet: quiet})
+// skip records a node that did not run. Quiet skips emit nothing. A
+// cause (a failure) is passed on to what needs n.
+func (rs *runState) skip(n *node, reason, cause string, quiet bool) {
+	rs.setResult(n, &result{status: event.StatusSkipped, outputs: cty.NullVal(rs.p.l.an.outputsType(n.task)), quiet: quiet, cause: cause})
 	if !quiet {
 		rs.emitFinished(event.TaskFinished{Task: n.task.Addr(), Host: n.host.Name, Status: event.StatusSkipped, Reason: reason})
 	}
@@ -225,40 +279,35 @@ func (rs *runState) skip(n *node, reason string, quiet bool) {
 // with rescue it sends the host to the rescue tasks instead.
 func (rs *runState) visit(ctx context.Context, n *node) {
 	if n.barrier != nil {
-		if n.barrier.batch >= 0 {
+		if n.barrier.join == "" {
 			rs.batchDone(n.barrier)
 		}
 		return
 	}
 	t := n.task
 	if n.filtered {
-		rs.skip(n, "not selected by --tags", true)
+		rs.skip(n, "not selected by --tags", "", true)
 		return
 	}
 	if ctx.Err() != nil || rs.stopped() {
-		rs.skip(n, "interrupted before it started", false)
+		rs.skip(n, "interrupted before it started", "", false)
 		return
 	}
-	if reason := rs.blocked(n); reason != "" {
-		rs.skip(n, reason, reason == quietSkip)
+	if reason, cause := rs.blocked(n); reason != "" {
+		rs.skip(n, reason, cause, reason == quietSkip)
 		return
 	}
 	if t.Kind == config.KindHandler && !rs.notified(n) {
-		rs.skip(n, "not notified", true)
+		rs.skip(n, "not notified", "", true)
 		return
 	}
 	if reason := rs.taskMaxFail(n); reason != "" {
-		rs.skip(n, reason, false)
+		rs.skip(n, reason, reason, false)
 		return
 	}
-	for _, dep := range rs.p.g.DependsOn(n) {
-		if dep.barrier != nil || dep.host.Name == n.host.Name {
-			continue
-		}
-		if r := rs.resultOf(dep); r != nil && (r.status == event.StatusFailed || r.status == event.StatusUnreachable) {
-			rs.skip(n, "depends on "+dep.task.Addr()+", which failed on "+dep.host.Name, false)
-			return
-		}
+	if reason, cause := rs.upstreamFailure(n); reason != "" {
+		rs.skip(n, reason, cause, false)
+		return
 	}
 	if rs.opts.Completed != nil {
 		if out, changed, ok := rs.opts.Completed(t.Addr(), n.host.Name); ok {
@@ -273,7 +322,7 @@ func (rs *runState) visit(ctx context.Context, n *node) {
 	}
 
 	if rs.step != nil && !rs.step.run(t.Addr()) {
-		rs.skip(n, "skipped at the --step prompt", false)
+		rs.skip(n, "skipped at the --step prompt", "", false)
 		return
 	}
 	r := rs.runNode(ctx, n)
@@ -291,41 +340,89 @@ func (rs *runState) stopped() bool {
 	return rs.opts.Stop != nil && rs.opts.Stop.Err() != nil
 }
 
-// blocked says why n must not run on its host, or "".
-func (rs *runState) blocked(n *node) string {
+// blocked says why n must not run on its host, or "", and the failure
+// behind it that what needs n inherits ("" when there is none).
+func (rs *runState) blocked(n *node) (reason, cause string) {
 	rs.mu.Lock()
 	defer rs.mu.Unlock()
 	hs := rs.hosts[n.host.Name]
 	t := n.task
 	if hs.unreachable {
-		return "host unreachable"
+		return "host unreachable", hs.failedBy
 	}
 	if rs.aborted != "" && t.Section != config.SectionAlways {
-		return rs.aborted
+		return rs.aborted, ""
 	}
 	if t.Block != nil {
 		switch t.Section {
 		case config.SectionMain:
 			if hs.blockFailed[t.Block] {
-				return "an earlier task of " + t.Block.Label() + " failed on this host"
+				return "an earlier task of " + t.Block.Label() + " failed on this host", ""
 			}
 			if !hs.failed {
 				hs.entered[t.Block] = true
 			}
 		case config.SectionRescue:
 			if !hs.blockFailed[t.Block] {
-				return quietSkip
+				return quietSkip, ""
 			}
 		case config.SectionAlways:
 			if hs.entered[t.Block] {
-				return ""
+				return "", ""
 			}
 		}
 	}
 	if hs.failed {
-		return "host failed earlier in this run"
+		return "host failed earlier in this run (" + hs.failedBy + ")", hs.failedBy
 	}
-	return ""
+	return "", ""
+}
+
+// upstreamFailure says why n must not run because an instance it needs
+// (directly, or through instances skipped for it) failed or was
+// unreachable: "needs task.a on h1, which failed". The order edges that
+// carry no data are not followed: a rescue or always task waits for the
+// failures of its block, a handler for the tasks that notify it, a serial
+// batch for the one before it; they have rules of their own.
+func (rs *runState) upstreamFailure(n *node) (reason, cause string) {
+	t := n.task
+	for _, dep := range rs.p.g.DependsOn(n) {
+		if dep.barrier != nil || dep.task == t {
+			continue
+		}
+		if t.Block != nil && t.Section != config.SectionMain && dep.task.Block == t.Block {
+			continue
+		}
+		if _, data := n.info.deps[dep.task.Addr()]; !data && t.Kind == config.KindHandler && notifies(n, dep) {
+			continue
+		}
+		rs.mu.Lock()
+		var why string
+		var status event.Status
+		if r := rs.results[dep]; r != nil {
+			why, status = r.failure(dep), r.status
+		}
+		rs.mu.Unlock()
+		switch {
+		case why == "":
+			continue
+		case status == event.StatusFailed:
+			return "needs " + nodeName(dep) + ", which failed", why
+		case status == event.StatusUnreachable:
+			return "needs " + nodeName(dep) + ", which was unreachable", why
+		}
+		return "needs " + nodeName(dep) + ", which was skipped: " + why, why
+	}
+	return "", ""
+}
+
+func notifies(handler, n *node) bool {
+	for _, m := range handler.notifier {
+		if m == n {
+			return true
+		}
+	}
+	return false
 }
 
 func (rs *runState) notified(n *node) bool {
@@ -346,11 +443,17 @@ func (rs *runState) afterNode(n *node, r *result) {
 	switch r.status {
 	case event.StatusUnreachable:
 		hs.unreachable = true
+		if hs.failedBy == "" {
+			hs.failedBy = r.failure(n)
+		}
 	case event.StatusFailed:
 		if t.Block != nil && t.Section == config.SectionMain && len(t.Block.Rescue) > 0 && hs.rescuesLeft[t.Block] > 0 {
 			hs.blockFailed[t.Block] = true
 		} else {
 			hs.failed = true
+			if hs.failedBy == "" {
+				hs.failedBy = r.failure(n)
+			}
 		}
 		if rs.anyErrorsFatal(t) {
 			rs.aborted = "stopped: " + t.Addr() + " failed on " + n.host.Name + " and any_errors_fatal is set"
@@ -361,6 +464,13 @@ func (rs *runState) afterNode(n *node, r *result) {
 		if hs.rescuesLeft[t.Block] == 0 && hs.blockFailed[t.Block] && !hs.failed {
 			// Every rescue task succeeded: the failure is cleared.
 			hs.blockFailed[t.Block] = false
+			for _, m := range t.Block.Tasks {
+				if mn := rs.p.onHost[m.Addr()][n.host.Name]; mn != nil {
+					if mr := rs.results[mn]; mr != nil && mr.status == event.StatusFailed {
+						mr.rescued = true
+					}
+				}
+			}
 			if rec := rs.recap[n.host.Name]; rec != nil && rec.Failed > 0 {
 				rec.Failed--
 				rec.Rescued++

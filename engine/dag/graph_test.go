@@ -3,9 +3,11 @@ package dag
 import (
 	"context"
 	"reflect"
+	"sort"
 	"strings"
 	"sync"
 	"testing"
+	"time"
 )
 
 func build(edges ...[2]string) *Graph[string] {
@@ -106,7 +108,7 @@ func TestWalkOrderAndParallelism(t *testing.T) {
 	g := New[int]()
 	// A layered graph: every vertex of layer k depends on every vertex of
 	// layer k-1.
-	const layers, width = 5, 8
+	const layers, width, bound = 5, 8, 3
 	for k := 1; k < layers; k++ {
 		for i := 0; i < width; i++ {
 			for j := 0; j < width; j++ {
@@ -117,7 +119,40 @@ func TestWalkOrderAndParallelism(t *testing.T) {
 	var mu sync.Mutex
 	done := map[int]bool{}
 	running, peak := 0, 0
-	Walk(context.Background(), g, 3, func(_ context.Context, v int) {
+	// Every visit holds its slot until the test lets it go. The test lets
+	// one go when as many visits run as the bound allows (after a pause in
+	// which, without the bound, the rest of the first layer's 8 vertices
+	// would start too), or when no visit has started for a while (the end
+	// of a layer).
+	const total = layers * width
+	release := make(chan struct{})
+	arrived := make(chan struct{}, total)
+	go func() {
+		for n := 0; n < total; n++ {
+			for {
+				mu.Lock()
+				r := running
+				mu.Unlock()
+				if r >= bound {
+					time.Sleep(20 * time.Millisecond)
+					break
+				}
+				select {
+				case <-arrived:
+					continue
+				case <-time.After(50 * time.Millisecond):
+				}
+				mu.Lock()
+				r = running
+				mu.Unlock()
+				if r > 0 {
+					break
+				}
+			}
+			release <- struct{}{}
+		}
+	}()
+	missed := Walk(context.Background(), g, bound, func(_ context.Context, v int) {
 		mu.Lock()
 		for _, d := range g.DependsOn(v) {
 			if !done[d] {
@@ -130,16 +165,38 @@ func TestWalkOrderAndParallelism(t *testing.T) {
 		running++
 		peak = max(peak, running)
 		mu.Unlock()
+		arrived <- struct{}{}
+		<-release
 		mu.Lock()
 		running--
 		done[v] = true
 		mu.Unlock()
 	})
-	if len(done) != layers*width {
-		t.Errorf("visited %d vertices, want %d", len(done), layers*width)
+	if len(done) != total || len(missed) != 0 {
+		t.Errorf("visited %d vertices, want %d; missed %v", len(done), layers*width, missed)
 	}
-	if peak > 3 {
-		t.Errorf("%d visits ran at once, want at most 3", peak)
+	if peak > bound {
+		t.Errorf("%d visits ran at once, want at most %d", peak, bound)
+	}
+}
+
+// TestWalkReportsUnvisited: a cycle leaves its vertices, and everything
+// after them, unvisited; Walk returns them instead of dropping them.
+func TestWalkReportsUnvisited(t *testing.T) {
+	g := build([2]string{"root", "a"}, [2]string{"a", "b"}, [2]string{"b", "a"}, [2]string{"b", "after"}, [2]string{"root", "free"})
+	var mu sync.Mutex
+	var seen []string
+	missed := Walk(context.Background(), g, 0, func(_ context.Context, v string) {
+		mu.Lock()
+		seen = append(seen, v)
+		mu.Unlock()
+	})
+	sort.Strings(seen)
+	if !reflect.DeepEqual(seen, []string{"free", "root"}) {
+		t.Errorf("visited %v, want [free root]", seen)
+	}
+	if !reflect.DeepEqual(missed, []string{"a", "b", "after"}) {
+		t.Errorf("Walk returned %v as unvisited, want [a b after]", missed)
 	}
 }
 

@@ -17,11 +17,17 @@ type VisitFunc[V comparable] func(ctx context.Context, v V)
 //
 // Walk does not interpret outcomes: a caller that wants dependents of a
 // failed vertex skipped keeps that state itself and checks it in visit.
-func Walk[V comparable](ctx context.Context, g *Graph[V], parallel int, visit VisitFunc[V]) {
+//
+// Walk returns the vertices it never visited, in insertion order: none
+// for an acyclic graph; for a graph with a cycle, every vertex on it and
+// every vertex that depends on one, which callers must report rather than
+// drop.
+func Walk[V comparable](ctx context.Context, g *Graph[V], parallel int, visit VisitFunc[V]) []V {
 	var (
 		mu      sync.Mutex
 		wg      sync.WaitGroup
 		pending = make([]int, len(g.order))
+		visited = make([]bool, len(g.order))
 		sem     chan struct{}
 	)
 	if parallel > 0 {
@@ -47,6 +53,7 @@ func Walk[V comparable](ctx context.Context, g *Graph[V], parallel int, visit Vi
 			}
 			var next []int32
 			mu.Lock()
+			visited[v] = true
 			for _, w := range g.down[v] {
 				pending[w]--
 				if pending[w] == 0 {
@@ -72,4 +79,11 @@ func Walk[V comparable](ctx context.Context, g *Graph[V], parallel int, visit Vi
 		start(v)
 	}
 	wg.Wait()
+	var missed []V
+	for v, ok := range visited {
+		if !ok {
+			missed = append(missed, g.order[v])
+		}
+	}
+	return missed
 }

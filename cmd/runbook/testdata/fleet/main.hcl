@@ -45,7 +45,8 @@ task "delegated" {
   depends_on = [task.after_break]
 }
 
-# A control-node task gathers what the fleet reported, host by host.
+# A control-node task gathers what the fleet reported, host by host: it
+# needs after_break on every host, so w2's failure skips it.
 task "gather" {
   command {
     argv = ["sh", "-c", "echo \"$1\" > \"$2\"/gathered", "sh",
