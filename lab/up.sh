@@ -20,8 +20,8 @@ fi
 
 for p in "${parts[@]}"; do
 	case "$p" in
-	ssh | systemd | openstack | mariadb | browser) ;;
-	*) echo "lab: unknown part '$p' (ssh, systemd, mariadb, openstack, browser)" >&2; exit 2 ;;
+	ssh | systemd | openstack | mariadb | browser | devstack) ;;
+	*) echo "lab: unknown part '$p' (ssh, systemd, mariadb, openstack, browser, devstack)" >&2; exit 2 ;;
 	esac
 	start=$(date +%s)
 	echo "lab: starting $p"

@@ -4,6 +4,10 @@
 One process, keystoneclient v3 over a keystoneauth session (the openstack CLI
 costs ~3 s a call). Idempotent: everything is found first, created if missing.
 Reads its inputs from the environment; prints a JSON summary on stdout.
+lab/openstack registers Glance and Trove (GLANCE_URL, TROVE_URL);
+lab/devstack passes LAB_ENDPOINTS, a JSON list of [type, name, url] for every
+service of its catalog, and LAB_SERVICE_USERS, a JSON object of more service
+users (name: password, admin in project service).
 """
 import json
 import os
@@ -82,8 +86,15 @@ admin_u = one(ks.users.list(name="admin", domain=domain), "user admin")
 # the admin also works in demo, so an admin token can see demo's instances
 grant(r_admin, admin_u, demo_p)
 
-endpoints(service("image", "glance", "Image service"), E["GLANCE_URL"])
-endpoints(service("database", "trove", "Database service"), E["TROVE_URL"])
+for name, password in json.loads(E.get("LAB_SERVICE_USERS", "{}")).items():
+    grant(r_admin, user(name, password, service_p), service_p)
+
+if "LAB_ENDPOINTS" in E:
+    for stype, name, url in json.loads(E["LAB_ENDPOINTS"]):
+        endpoints(service(stype, name, name + " (" + stype + ")"), url)
+else:
+    endpoints(service("image", "glance", "Image service"), E["GLANCE_URL"])
+    endpoints(service("database", "trove", "Database service"), E["TROVE_URL"])
 
 print(json.dumps({"admin_project_id": admin_p.id, "demo_project_id": demo_p.id,
                   "service_project_id": service_p.id, "admin_user_id": admin_u.id,

@@ -19,7 +19,7 @@ if ! [[ $SYSTEMD_HOSTS =~ ^[0-9]+$ ]] || ((SYSTEMD_HOSTS < 1 || SYSTEMD_HOSTS > 
   die "SYSTEMD_HOSTS must be 1..99 (got '$SYSTEMD_HOSTS')"
 fi
 boot_timeout=${SYSTEMD_BOOT_TIMEOUT:-60}
-export SYSTEMD_TMPFS_SIZE=${SYSTEMD_TMPFS_SIZE:-256m}
+export NSPAWN_TMPFS_SIZE=${SYSTEMD_TMPFS_SIZE:-256m}
 
 # --- packages ---------------------------------------------------------------
 missing=()
@@ -47,7 +47,7 @@ if compgen -G "$STATE/pids/*.pid" >/dev/null; then
   fi
   say "found a partial or different lab; taking it down first"
   "$here/down.sh"
-elif ip link show "$BRIDGE" >/dev/null 2>&1 || ip netns list 2>/dev/null | grep -qE "^${LAB_NET_PREFIX}sd[0-9]{2}( |\$)"; then
+elif ip netns list 2>/dev/null | grep -qE "^${LAB_NET_PREFIX}sd[0-9]{2}( |\$)"; then
   say "found leftovers of an earlier run; cleaning up first"
   "$here/down.sh"
 fi
@@ -60,12 +60,8 @@ if [[ ! -s $KEY ]]; then
   ssh-keygen -q -t ed25519 -N '' -C runbook-lab-systemd -f "$KEY"
 fi
 
-# --- bridge ----------------------------------------------------------------------
-if ! ip link show "$BRIDGE" >/dev/null 2>&1; then
-  ip link add "$BRIDGE" type bridge
-fi
-ip addr replace "$BRIDGE_ADDR/24" dev "$BRIDGE"
-ip link set "$BRIDGE" up
+# --- bridge (shared with lab/devstack) ---------------------------------------------
+bridge_up
 
 # --- per host: netns, seed, container --------------------------------------------
 seed_host() { # NAME HOSTDIR
@@ -84,25 +80,7 @@ seed_host() { # NAME HOSTDIR
   install -m 600 "$hd/ssh_host_ed25519_key" "$up/etc/ssh/ssh_host_ed25519_key"
   install -m 644 "$hd/ssh_host_ed25519_key.pub" "$up/etc/ssh/ssh_host_ed25519_key.pub"
   install -m 644 "$KEY.pub" "$up/etc/ssh/authorized_keys/root"
-  cat >"$up/etc/ssh/sshd_config" <<'CFG'
-# runbook systemd lab (written by lab/systemd/up.sh)
-Port 22
-ListenAddress 0.0.0.0
-HostKey /etc/ssh/ssh_host_ed25519_key
-KexAlgorithms curve25519-sha256
-PermitRootLogin prohibit-password
-PubkeyAuthentication yes
-AuthorizedKeysFile /etc/ssh/authorized_keys/%u
-PasswordAuthentication no
-KbdInteractiveAuthentication no
-UsePAM no
-UseDNS no
-PrintMotd no
-MaxStartups 100:30:200
-MaxSessions 100
-AcceptEnv LANG LC_*
-Subsystem sftp /usr/lib/openssh/sftp-server
-CFG
+  install -m 644 "$here/../nspawn/sshd_config" "$up/etc/ssh/sshd_config"
   # stock shell start-up files for root (this machine's root runs pyenv)
   cp /etc/skel/.bashrc /etc/skel/.profile "$up/root/"
   [[ -f /etc/skel/.bash_logout ]] && cp /etc/skel/.bash_logout "$up/root/"
@@ -135,7 +113,7 @@ for ((i = 1; i <= SYSTEMD_HOSTS; i++)); do
 
   say "starting $name ($addr, netns $ns)"
   started_at[$name]=$(date +%s.%N)
-  setsid unshare --mount --propagation private "$here/launch.sh" "$hd" "$name" "$ns" \
+  setsid unshare --mount --propagation private "$here/../nspawn/launch.sh" "$hd" "$name" "$ns" \
     </dev/null >"$hd/console.log" 2>&1 &
   echo $! >"$STATE/pids/$name.pid"
 done
