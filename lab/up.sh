@@ -10,7 +10,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 . "$here/slot.sh"
 mkdir -p "$LAB_DIR"
 parts=("$@")
-[ ${#parts[@]} -gt 0 ] || parts=(ssh systemd openstack browser)
+[ ${#parts[@]} -gt 0 ] || parts=(ssh systemd openstack browser containers)
 
 # One apt-get update for all parts on a machine that never had one.
 if [ -z "$(ls -A /var/lib/apt/lists 2>/dev/null | grep -v -e lock -e partial)" ]; then
@@ -20,8 +20,8 @@ fi
 
 for p in "${parts[@]}"; do
 	case "$p" in
-	ssh | systemd | openstack | mariadb | browser | devstack) ;;
-	*) echo "lab: unknown part '$p' (ssh, systemd, mariadb, openstack, browser, devstack)" >&2; exit 2 ;;
+	ssh | systemd | openstack | mariadb | browser | devstack | containers) ;;
+	*) echo "lab: unknown part '$p' (ssh, systemd, mariadb, openstack, browser, devstack, containers)" >&2; exit 2 ;;
 	esac
 	start=$(date +%s)
 	echo "lab: starting $p"

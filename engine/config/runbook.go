@@ -125,6 +125,9 @@ type Task struct {
 	Become            hcl.Expression
 	BecomeUser        hcl.Expression
 	IgnoreErrors      hcl.Expression
+	// Container runs the task's commands inside a container on the host:
+	// a name, or { name, runtime, user }.
+	Container hcl.Expression
 
 	DependsOn []hcl.Traversal
 	Notify    []hcl.Traversal

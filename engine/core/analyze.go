@@ -66,7 +66,7 @@ func metaExprs(t *config.Task) []struct {
 		{"timeout", t.Timeout}, {"changed_when", t.ChangedWhen}, {"failed_when", t.FailedWhen},
 		{"check_mode", t.CheckMode}, {"serial", t.Serial}, {"max_fail_percentage", t.MaxFailPercentage},
 		{"any_errors_fatal", t.AnyErrorsFatal}, {"become", t.Become}, {"become_user", t.BecomeUser},
-		{"ignore_errors", t.IgnoreErrors},
+		{"ignore_errors", t.IgnoreErrors}, {"container", t.Container},
 	}
 	out := all[:0]
 	for _, m := range all {

@@ -14,6 +14,7 @@ import (
 	"github.com/runbook-dev/runbook/engine/inventory"
 	"github.com/runbook-dev/runbook/engine/module"
 	"github.com/runbook-dev/runbook/engine/transport"
+	"github.com/runbook-dev/runbook/engine/transport/container"
 )
 
 // instanceOptions are the evaluated per-instance meta-arguments.
@@ -23,6 +24,8 @@ type instanceOptions struct {
 	retries int
 	delay   time.Duration
 	become  *transport.Become
+	// container, when set, wraps the host connection (container.Wrap).
+	container *container.Spec
 }
 
 func (rs *runState) instanceOptions(n *node, sc *hcl.EvalContext) (*instanceOptions, error) {
@@ -103,6 +106,16 @@ func (rs *runState) instanceOptions(n *node, sc *hcl.EvalContext) (*instanceOpti
 			return nil, err
 		}
 		user = v.AsString()
+	}
+	if t.Container != nil {
+		v, diags := t.Container.Value(sc)
+		if diags.HasErrors() {
+			return nil, errors.New(diagText(diags))
+		}
+		var err error
+		if o.container, err = containerSpec(v); err != nil {
+			return nil, fmt.Errorf("%s: container: %w", t.Container.Range(), err)
+		}
 	}
 	if become {
 		o.become = &transport.Become{Method: "sudo", User: user}

@@ -2,6 +2,7 @@ package core
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"io/fs"
@@ -10,8 +11,12 @@ import (
 	"sync"
 	"time"
 
+	"github.com/zclconf/go-cty/cty"
+	"github.com/zclconf/go-cty/cty/convert"
+
 	"github.com/runbook-dev/runbook/engine/inventory"
 	"github.com/runbook-dev/runbook/engine/transport"
+	"github.com/runbook-dev/runbook/engine/transport/container"
 )
 
 type connEntry struct {
@@ -145,4 +150,54 @@ func trimNL(b []byte) []byte {
 		b = b[:len(b)-1]
 	}
 	return b
+}
+
+// containerSpec reads a task's container argument: a container name, or an
+// object { name, runtime = "docker", user = "" }. Null or an empty name
+// means no container (so `container = try(host.vars.trove_container, null)`
+// works on hosts with and without one).
+func containerSpec(v cty.Value) (*container.Spec, error) {
+	v, _ = v.UnmarkDeep()
+	if v.IsNull() {
+		return nil, nil
+	}
+	if !v.IsWhollyKnown() {
+		return nil, errors.New("the value must be known")
+	}
+	var s container.Spec
+	ty := v.Type()
+	switch {
+	case ty == cty.String:
+		s.Name = v.AsString()
+	case ty.IsObjectType() || ty.IsMapType():
+		for it := v.ElementIterator(); it.Next(); {
+			k, e := it.Element()
+			if e.IsNull() {
+				continue
+			}
+			e, err := convert.Convert(e, cty.String)
+			if err != nil {
+				return nil, fmt.Errorf("%s must be a string", k.AsString())
+			}
+			switch k.AsString() {
+			case "name":
+				s.Name = e.AsString()
+			case "runtime":
+				s.Runtime = e.AsString()
+			case "user":
+				s.User = e.AsString()
+			default:
+				return nil, fmt.Errorf("unknown attribute %q: container takes name, runtime and user", k.AsString())
+			}
+		}
+	default:
+		return nil, fmt.Errorf("container must be a container name or an object { name, runtime, user }, not %s", ty.FriendlyName())
+	}
+	if s.Name == "" {
+		return nil, nil
+	}
+	if err := s.Validate(); err != nil {
+		return nil, err
+	}
+	return &s, nil
 }

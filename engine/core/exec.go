@@ -19,6 +19,7 @@ import (
 	"github.com/runbook-dev/runbook/engine/lang"
 	"github.com/runbook-dev/runbook/engine/module"
 	"github.com/runbook-dev/runbook/engine/transport"
+	"github.com/runbook-dev/runbook/engine/transport/container"
 )
 
 // item is one for_each element of a node (or the node itself).
@@ -290,6 +291,9 @@ func (rs *runState) runItem(ctx context.Context, n *node, it item) *result {
 	conn, err := rs.conn(ctx, opts.target)
 	if err != nil {
 		return rs.failAt(n, it.key, started, err)
+	}
+	if opts.container != nil {
+		conn = container.Wrap(conn, *opts.container)
 	}
 	if opts.become != nil {
 		conn = &becomeConn{Conn: conn, become: opts.become}

@@ -137,6 +137,12 @@ func checkMetaTypes(t *config.Task, ctx *hcl.EvalContext) hcl.Diagnostics {
 					diags = append(diags, &hcl.Diagnostic{Severity: hcl.DiagError, Summary: fmt.Sprintf("Invalid value for %s", m.name), Detail: err.Error(), Subject: m.expr.Range().Ptr()})
 				}
 			}
+		case "container":
+			if v.IsWhollyKnown() {
+				if _, err := containerSpec(v); err != nil {
+					diags = append(diags, &hcl.Diagnostic{Severity: hcl.DiagError, Summary: "Invalid value for container", Detail: err.Error() + ".", Subject: m.expr.Range().Ptr()})
+				}
+			}
 		case "for_each":
 			if v.IsKnown() && !v.IsNull() {
 				ty := v.Type()

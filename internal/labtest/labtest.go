@@ -1,5 +1,5 @@
 // Package labtest gives tests the real hosts of the project's lab
-// (lab/ssh, lab/systemd, lab/mariadb, lab/openstack): it reads the env
+// (lab/ssh, lab/systemd, lab/mariadb, lab/openstack, lab/containers): it reads the env
 // files the lab scripts write under $RUNBOOK_LAB_DIR and dials hosts with
 // the project's own SSH transport, host keys checked strictly.
 //
@@ -102,6 +102,19 @@ func dial(t testing.TB, ep *transport.Endpoint, part string) transport.Conn {
 // only under a fresh TempDir).
 func SSHConn(t testing.TB) transport.Conn {
 	t.Helper()
+	return sshHost(t, true)
+}
+
+// SSHLoopbackConn dials a loopback host of lab/ssh: its sshd runs on this
+// machine itself, so what the login (or sudo) sees is this machine's / and
+// /tmp, e.g. a lab part's files. Write only under a fresh TempDir.
+func SSHLoopbackConn(t testing.TB) transport.Conn {
+	t.Helper()
+	return sshHost(t, false)
+}
+
+func sshHost(t testing.TB, netnsFirst bool) transport.Conn {
+	t.Helper()
 	env := Env(t, "ssh")
 	b, err := os.ReadFile(env["LAB_SSH_HOSTS_JSON"])
 	if err != nil {
@@ -115,7 +128,11 @@ func SSHConn(t testing.TB) transport.Conn {
 		Absent(t, "ssh lab hosts.json: %v", err)
 	}
 	var pick *transport.Endpoint
-	for _, netns := range []bool{true, false} {
+	order := []bool{true, false}
+	if !netnsFirst {
+		order = []bool{false}
+	}
+	for _, netns := range order {
 		for _, h := range hosts {
 			if pick == nil && (h.Netns != "") == netns && h.Jump == "" && h.Name != env["LAB_SSH_JUMP"] {
 				pick = &transport.Endpoint{Name: h.Name, Transport: "ssh", Address: h.Address, Port: h.Port, User: h.User,
