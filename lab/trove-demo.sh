@@ -109,7 +109,9 @@ step "runbook check (changes nothing; exit 2: changes pending)"
 expect 2 -- "$rb" check "${diff[@]}" -i "$inv" "${vars[@]}" --var "instance_names=$names_hcl" "$runbook_dir"
 
 step "runbook run (exit 2: changes made)"
-expect 2 -- "$rb" run "${diff[@]}" -i "$inv" "${vars[@]}" --var "instance_names=$names_hcl" "$runbook_dir"
+report="$lab_dir/trove-upgrade-report.html"
+expect 2 -- "$rb" run "${diff[@]}" --report "$report" -i "$inv" "${vars[@]}" --var "instance_names=$names_hcl" "$runbook_dir"
+echo "trove-demo: the run's report page: $report"
 
 step "runbook run again (exit 0: nothing left to do)"
 expect 0 -- "$rb" run -i "$inv" "${vars[@]}" --var "instance_names=$names_hcl" "$runbook_dir"

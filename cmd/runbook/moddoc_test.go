@@ -5,6 +5,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/hashicorp/hcl/v2/hcldec"
 )
 
 // Every module documents every argument its schema accepts, its example
@@ -26,8 +28,15 @@ func TestModuleDocs(t *testing.T) {
 		// The generated schema table has a row for every argument the
 		// schema accepts, whatever spec wraps it (argv of command and
 		// owner of template are behind a ValidateSpec).
-		for _, arg := range argNames(s.Args) {
-			if !strings.Contains(page, "| `"+arg+"`") && !strings.Contains(page, "| `"+arg+" { }`") {
+		implied := hcldec.ImpliedSchema(s.Args)
+		for _, a := range implied.Attributes {
+			if !strings.Contains(page, "| `"+a.Name+"`") {
+				t.Errorf("%s: the generated schema table has no row for %q", name, a.Name)
+			}
+		}
+		for _, b := range implied.Blocks {
+			arg := b.Type
+			if !strings.Contains(page, "| `"+arg+" { }`") {
 				t.Errorf("%s: the generated schema table has no row for %q", name, arg)
 			}
 		}
