@@ -104,6 +104,7 @@ type runFlags struct {
 	step      bool
 	startAt   string
 	report    string
+	unpred    string
 }
 
 func (f *runFlags) register(fs *pflag.FlagSet, isCheck bool) {
@@ -114,6 +115,7 @@ func (f *runFlags) register(fs *pflag.FlagSet, isCheck bool) {
 		fs.BoolVar(&f.step, "step", false, "ask before each task: (y)es, (n)o, (c)ontinue without asking")
 		fs.StringVar(&f.report, "report", "", "write the run's HTML report page to this file when it ends")
 	}
+	fs.StringVar(&f.unpred, "unpredictable", "pending", "in a check, what tasks that cannot be predicted mean for the exit code: pending (exit 2), ok (ignored), error (exit 1)")
 	fs.BoolVar(&f.diff, "diff", false, "show what changes, before and after")
 	fs.IntVar(&f.forks, "forks", 50, "how many task instances run at once")
 	fs.StringSliceVarP(&f.limit, "limit", "l", nil, "only these hosts or groups (patterns as in Ansible)")

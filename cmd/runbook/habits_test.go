@@ -622,3 +622,79 @@ block {
 		t.Errorf("a named block: %v\n%s", ev, r.stdout)
 	}
 }
+
+// Check as a drift gate: a runbook that has converged checks to exit 0
+// once its read-only tasks say so, and their outputs are real in the
+// check; what cannot be predicted is named, and its effect on the exit
+// code is selectable.
+func TestCheckIsADriftGate(t *testing.T) {
+	const tasks = `
+variable "dir" {
+  type = string
+}
+task "conf" {
+  command {
+    argv    = ["sh", "-c", "echo v2 > ${var.dir}/app.conf"]
+    creates = "${var.dir}/app.conf"
+  }
+}
+task "version" {
+  command {
+    argv = ["cat", "${var.dir}/app.conf"]
+  }
+  changed_when = false
+  depends_on   = [task.conf]
+}
+task "report" {
+  assert {
+    conditions = [{ condition = trimspace(task.version.outputs.stdout) == "v2", message = "app.conf is not v2" }]
+  }
+}
+`
+	plain := writeFiles(t, map[string]string{"main.hcl": tasks})
+	gated := writeFiles(t, map[string]string{"main.hcl": "runbook {\n  read_only_when_unchanged = true\n}\n" + tasks})
+	perTask := writeFiles(t, map[string]string{"main.hcl": strings.Replace(tasks, "changed_when = false", "read_only    = true", 1)})
+	dir := t.TempDir()
+	if r := run(t, nil, "run", "--var", "dir="+dir, plain); r.code != exitChanges {
+		t.Fatalf("first run: exit %d\n%s", r.code, r.stdout)
+	}
+	// Converged. Without a word about read-only tasks, check cannot say so.
+	r := run(t, nil, "check", "--no-color", "--var", "dir="+dir, plain)
+	if r.code != exitChanges || !strings.Contains(r.stdout, "Cannot predict without running: task.version (localhost)") {
+		t.Errorf("check of a converged runbook, read-only tasks undeclared: exit %d\n%s", r.code, r.stdout)
+	}
+	if r := run(t, nil, "check", "--unpredictable=ok", "--var", "dir="+dir, plain); r.code != exitOK {
+		t.Errorf("check --unpredictable=ok: exit %d\n%s", r.code, r.stdout)
+	}
+	if r := run(t, nil, "check", "--unpredictable=error", "--var", "dir="+dir, plain); r.code != exitError {
+		t.Errorf("check --unpredictable=error: exit %d\n%s", r.code, r.stdout)
+	}
+	for name, rb := range map[string]string{"runbook-level read_only_when_unchanged": gated, "task-level read_only": perTask} {
+		r := run(t, nil, "check", "--json", "--var", "dir="+dir, rb)
+		if r.code != exitOK {
+			t.Errorf("%s: check of a converged runbook: exit %d\n%s", name, r.code, r.stdout)
+		}
+		// The read-only task ran, so the assert after it checked real data.
+		if st := r.finished(); st["task.version@localhost"] != "ok" || st["task.report@localhost"] != "ok" {
+			t.Errorf("%s: %v", name, st)
+		}
+	}
+	// Drift is caught: the gate is not always open.
+	if err := os.WriteFile(filepath.Join(dir, "app.conf"), []byte("v1\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	r = run(t, nil, "check", "--json", "--var", "dir="+dir, gated)
+	if r.code != exitError || r.finished()["task.report@localhost"] != "failed" {
+		t.Errorf("check after drift: exit %d %v", r.code, r.finished())
+	}
+	// A task that may change something is not run by a check, even in a
+	// runbook that runs its read-only tasks.
+	fresh := t.TempDir()
+	r = run(t, nil, "check", "--json", "--var", "dir="+fresh, gated)
+	if _, err := os.Stat(filepath.Join(fresh, "app.conf")); err == nil {
+		t.Fatal("a check ran a task that changes something")
+	}
+	if st := r.finished()["task.conf@localhost"]; st != "would_change" {
+		t.Errorf("task.conf in a check on a fresh folder: %s", st)
+	}
+}

@@ -60,13 +60,18 @@ func runRunbook(parent context.Context, dir string, f *runFlags) error {
 		view.Diagnostics(diags, diagFiles(loaded, diags))
 		return exitCode(exitError)
 	}
+	switch core.Unpredictable(f.unpred) {
+	case core.UnpredictablePending, core.UnpredictableOK, core.UnpredictableError:
+	default:
+		return fmt.Errorf("--unpredictable %q: pending, ok or error", f.unpred)
+	}
 	if f.resume != "" && f.check {
 		return fmt.Errorf("--resume continues a run; a check has nothing to resume")
 	}
 	warnings := diags
 	prep, diags := loaded.Prepare(core.Options{
 		Check: f.check, Diff: f.diff, Forks: f.forks, Limit: f.limit, Tags: f.tags, SkipTags: f.skipTags,
-		StartAt: f.startAt, Vars: f.varValues(),
+		StartAt: f.startAt, Vars: f.varValues(), Unpredictable: core.Unpredictable(f.unpred),
 	})
 	diags = append(warnings, diags...)
 	if diags.HasErrors() {

@@ -8,6 +8,7 @@ import (
 
 	"github.com/hashicorp/hcl/v2"
 	"github.com/hashicorp/hcl/v2/hclparse"
+	"github.com/zclconf/go-cty/cty"
 )
 
 var rootSchema = &hcl.BodySchema{
@@ -192,6 +193,7 @@ func duplicate(kind, name string, prev, at hcl.Range) *hcl.Diagnostic {
 func decodeRunbookBlock(rb *Runbook, blk *hcl.Block) hcl.Diagnostics {
 	content, diags := blk.Body.Content(&hcl.BodySchema{Attributes: []hcl.AttributeSchema{
 		{Name: "description"}, {Name: "serial"}, {Name: "max_fail_percentage"}, {Name: "any_errors_fatal"}, {Name: "become_password"},
+		{Name: "read_only_when_unchanged"},
 	}})
 	if a, ok := content.Attributes["description"]; ok {
 		v, d := a.Expr.Value(nil)
@@ -208,6 +210,17 @@ func decodeRunbookBlock(rb *Runbook, blk *hcl.Block) hcl.Diagnostics {
 	rb.MaxFailPercentage = attrExpr(content, "max_fail_percentage")
 	rb.AnyErrorsFatal = attrExpr(content, "any_errors_fatal")
 	rb.BecomePassword = attrExpr(content, "become_password")
+	if a, ok := content.Attributes["read_only_when_unchanged"]; ok {
+		v, d := a.Expr.Value(nil)
+		diags = append(diags, d...)
+		if !d.HasErrors() {
+			if v.Type() != cty.Bool || v.IsNull() {
+				diags = append(diags, &hcl.Diagnostic{Severity: hcl.DiagError, Summary: "Invalid read_only_when_unchanged", Detail: "read_only_when_unchanged is true or false.", Subject: a.Expr.Range().Ptr()})
+			} else {
+				rb.ReadOnlyWhenUnchanged = v.True()
+			}
+		}
+	}
 	return diags
 }
 

@@ -26,6 +26,10 @@ type Runbook struct {
 	MaxFailPercentage hcl.Expression
 	AnyErrorsFatal    hcl.Expression
 	BecomePassword    hcl.Expression
+	// ReadOnlyWhenUnchanged: every task with changed_when = false is read
+	// only (see Task.ReadOnly), so that a check runs it and a runbook
+	// that has converged checks to exit 0.
+	ReadOnlyWhenUnchanged bool
 
 	Variables map[string]*Variable
 	VarOrder  []string
@@ -107,18 +111,21 @@ type Task struct {
 	ModuleRange hcl.Range
 
 	// Meta-arguments; nil when not set.
-	Hosts             hcl.Expression
-	When              hcl.Expression
-	ForEach           hcl.Expression
-	RunOnce           hcl.Expression
-	DelegateTo        hcl.Expression
-	Retries           hcl.Expression
-	Delay             hcl.Expression
-	Until             hcl.Expression
-	Timeout           hcl.Expression
-	ChangedWhen       hcl.Expression
-	FailedWhen        hcl.Expression
-	CheckMode         hcl.Expression
+	Hosts       hcl.Expression
+	When        hcl.Expression
+	ForEach     hcl.Expression
+	RunOnce     hcl.Expression
+	DelegateTo  hcl.Expression
+	Retries     hcl.Expression
+	Delay       hcl.Expression
+	Until       hcl.Expression
+	Timeout     hcl.Expression
+	ChangedWhen hcl.Expression
+	FailedWhen  hcl.Expression
+	CheckMode   hcl.Expression
+	// ReadOnly: the task only reads. It runs for real in a check (its
+	// outputs are then real) and is never reported as changed.
+	ReadOnly          hcl.Expression
 	Serial            hcl.Expression
 	MaxFailPercentage hcl.Expression
 	AnyErrorsFatal    hcl.Expression

@@ -16,7 +16,7 @@ import (
 var metaArgs = []string{
 	"hosts", "when", "for_each", "run_once", "delegate_to", "retries", "delay", "until", "timeout",
 	"changed_when", "failed_when", "check_mode", "serial", "max_fail_percentage", "any_errors_fatal",
-	"become", "become_user", "ignore_errors", "depends_on", "notify", "tags", "container",
+	"become", "become_user", "ignore_errors", "depends_on", "notify", "tags", "container", "read_only",
 }
 
 func (l *Loader) taskSchema(body hcl.Body) *hcl.BodySchema {
@@ -131,6 +131,7 @@ func (l *Loader) decodeTask(blk *hcl.Block, parent *Block, sec Section) (*Task, 
 	t.Serial, t.MaxFailPercentage, t.AnyErrorsFatal = get("serial"), get("max_fail_percentage"), get("any_errors_fatal")
 	t.Become, t.BecomeUser, t.IgnoreErrors = get("become"), get("become_user"), get("ignore_errors")
 	t.Container = get("container")
+	t.ReadOnly = get("read_only")
 
 	if x, ok := a["depends_on"]; ok {
 		ts, d := staticTraversals(x.Expr, "depends_on")

@@ -167,6 +167,9 @@ func (rs *runState) apply(ctx context.Context, n *node, it item, req module.Requ
 				changed = v
 			}
 		}
+		if changed && rs.readOnly(t, sc) {
+			changed = false // a read-only task never changes anything
+		}
 		if t.FailedWhen != nil && !unreachable {
 			v, known, e := evalBool(t.FailedWhen, sc)
 			switch {

@@ -78,7 +78,10 @@ type Options struct {
 	Tags     []string
 	SkipTags []string
 	StartAt  string // --start-at-task: tasks declared before this one do not run
-	Vars     VarValues
+	// Unpredictable says what a check's "cannot predict" instances mean
+	// for its exit code; "" is UnpredictablePending.
+	Unpredictable Unpredictable
+	Vars          VarValues
 }
 
 // Prepared is a runbook ready to walk: variables known, hosts selected,

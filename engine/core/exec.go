@@ -326,6 +326,8 @@ func (rs *runState) runItem(ctx context.Context, n *node, it item) *result {
 		if v, known, err := evalBool(t.CheckMode, sc); err == nil && known {
 			checkOnly = v
 		}
+	} else if rs.check && rs.readOnly(t, sc) {
+		checkOnly = false
 	}
 	if rs.check && !checkOnly && plan.Action != module.NoOp && rs.pendingUpstream(n) {
 		// check_mode = false runs a task for real in a check, but after a

@@ -201,8 +201,15 @@ func (rs *runState) finish(start time.Time, interrupted bool, internal string) *
 	for _, h := range names {
 		r := *rs.recap[h]
 		res.Recap = append(res.Recap, r)
-		res.Changes += r.Changed + r.WouldChange + r.Unpredictable
+		res.Changes += r.Changed + r.WouldChange
 		res.Failures += r.Failed + r.Unreachable
+		switch rs.p.opts.Unpredictable {
+		case UnpredictableOK:
+		case UnpredictableError:
+			res.Failures += r.Unpredictable
+		default:
+			res.Changes += r.Unpredictable
+		}
 	}
 	msg := internal
 	switch {

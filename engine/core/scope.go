@@ -109,7 +109,7 @@ var metaTypes = map[string]cty.Type{
 	"when": cty.Bool, "run_once": cty.Bool, "retries": cty.Number, "until": cty.Bool,
 	"changed_when": cty.Bool, "failed_when": cty.Bool, "check_mode": cty.Bool,
 	"max_fail_percentage": cty.Number, "any_errors_fatal": cty.Bool, "become": cty.Bool,
-	"become_user": cty.String, "ignore_errors": cty.Bool, "delegate_to": cty.String,
+	"become_user": cty.String, "ignore_errors": cty.Bool, "delegate_to": cty.String, "read_only": cty.Bool,
 }
 
 func checkMetaTypes(t *config.Task, ctx *hcl.EvalContext) hcl.Diagnostics {

@@ -31,6 +31,9 @@ type Human struct {
 	err     error // first write error
 	// declared is where each task of the run is declared (-vv).
 	declared map[string]string
+	// unpredictable lists the instances a check could not predict, for
+	// the end of the check.
+	unpredictable []string
 }
 
 // NewHuman returns a human renderer writing to w.
@@ -163,6 +166,7 @@ func (h *Human) hostCommand(e event.HostCommand) {
 
 func (h *Human) runStarted(e event.RunStarted) {
 	h.check = e.Check
+	h.unpredictable = nil
 	h.declared = map[string]string{}
 	for _, t := range e.Plan {
 		h.declared[t.Task] = t.Declared
@@ -208,6 +212,9 @@ func hostList(hosts []string) string {
 func (h *Human) taskFinished(e event.TaskFinished) {
 	h.status.finish(e.Task, e.Key, e.Host)
 	h.tally.add(e.Host, e.Status)
+	if e.Status == event.StatusUnpredictable {
+		h.unpredictable = append(h.unpredictable, instanceAddr(e.Task, e.Key)+" ("+e.Host+")")
+	}
 
 	word := statusWord(e.Status)
 	pad := strings.Repeat(" ", max(0, h.padding-len(word)))

@@ -83,6 +83,16 @@ func (h *Human) runFinished(e event.RunFinished) {
 	if e.Error != "" {
 		h.printf("\n%s %s\n", h.style.paint(sgrBoldRed, "Error:"), sanitize(e.Error))
 	}
+	if check && len(h.unpredictable) > 0 {
+		// A drift gate needs to know which tasks keep it from exit 0.
+		names := h.unpredictable
+		more := ""
+		if len(names) > 10 {
+			names, more = names[:10], fmt.Sprintf(" and %d more", len(names)-10)
+		}
+		h.printf("\n%s %s%s\n%s\n", h.style.paint(sgrBlue, "Cannot predict without running:"), sanitize(strings.Join(names, ", ")), more,
+			h.style.muted("  Mark tasks that only read with read_only = true (or set read_only_when_unchanged = true in the runbook block for changed_when = false tasks); check --unpredictable=ok|error sets what they mean for the exit code."))
+	}
 	h.printf("\n%s%s\n", h.summary(recap, check), h.style.muted("  ("+formatDuration(e.Duration)+")"))
 }
 
