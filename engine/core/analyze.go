@@ -67,7 +67,7 @@ func metaExprs(t *config.Task) []struct {
 		{"check_mode", t.CheckMode}, {"serial", t.Serial}, {"max_fail_percentage", t.MaxFailPercentage},
 		{"any_errors_fatal", t.AnyErrorsFatal}, {"become", t.Become}, {"become_user", t.BecomeUser},
 		{"ignore_errors", t.IgnoreErrors}, {"container", t.Container},
-		{"ignore_errors", t.IgnoreErrors}, {"read_only", t.ReadOnly},
+		{"read_only", t.ReadOnly},
 	}
 	out := all[:0]
 	for _, m := range all {
