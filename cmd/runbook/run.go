@@ -65,6 +65,9 @@ func runRunbook(parent context.Context, dir string, f *runFlags) error {
 	default:
 		return fmt.Errorf("--unpredictable %q: pending, ok or error", f.unpred)
 	}
+	if f.forks < 1 {
+		return fmt.Errorf("--forks is how many task instances run at once: 1 or more, not %d", f.forks)
+	}
 	if f.resume != "" && f.check {
 		return fmt.Errorf("--resume continues a run; a check has nothing to resume")
 	}

@@ -476,9 +476,13 @@ func (a *analysis) typeCheck(t *config.Task, ti *taskInfo, base *hcl.EvalContext
 	if t.DelegateTo != nil && a.inv != nil && !diags.HasErrors() {
 		// A literal host name can be checked now rather than at run time.
 		if v, d := t.DelegateTo.Value(ctx); !d.HasErrors() && v.IsKnown() && !v.IsNull() && v.Type() == cty.String {
+			sensitive := v.ContainsMarked()
+			v, _ = v.UnmarkDeep()
 			if name := v.AsString(); !hasHost(a.inv, name) {
 				detail := fmt.Sprintf("delegate_to names %q, which is not in the inventory.", name)
-				if s := didyoumean.Suggest(name, a.inv.HostNames()); s != "" {
+				if sensitive {
+					detail = "delegate_to names " + Sensitive + ", which is not in the inventory."
+				} else if s := didyoumean.Suggest(name, a.inv.HostNames()); s != "" {
 					detail += fmt.Sprintf(" Did you mean %q?", s)
 				}
 				diags = append(diags, &hcl.Diagnostic{Severity: hcl.DiagError, Summary: "Unknown host in delegate_to", Detail: detail, Subject: t.DelegateTo.Range().Ptr()})
@@ -525,7 +529,7 @@ func (a *analysis) checkRunbookMeta(ctx *hcl.EvalContext) hcl.Diagnostics {
 				bad = true
 			}
 		}
-		if bad || m.ty == cty.NilType {
+		if bad {
 			continue
 		}
 		v, d := m.expr.Value(ctx)
@@ -533,12 +537,18 @@ func (a *analysis) checkRunbookMeta(ctx *hcl.EvalContext) hcl.Diagnostics {
 			diags = append(diags, d...)
 			continue
 		}
-		if _, err := convert.Convert(v, m.ty); err != nil {
-			diags = append(diags, &hcl.Diagnostic{
-				Severity: hcl.DiagError, Summary: fmt.Sprintf("Invalid value for %s", m.name),
-				Detail:  fmt.Sprintf("%s must be %s: %s.", m.name, m.ty.FriendlyName(), err),
-				Subject: m.expr.Range().Ptr(),
-			})
+		if m.ty != cty.NilType {
+			if _, err := convert.Convert(v, m.ty); err != nil {
+				diags = append(diags, &hcl.Diagnostic{
+					Severity: hcl.DiagError, Summary: fmt.Sprintf("Invalid value for %s", m.name),
+					Detail:  fmt.Sprintf("%s must be %s: %s.", m.name, m.ty.FriendlyName(), err),
+					Subject: m.expr.Range().Ptr(),
+				})
+				continue
+			}
+		}
+		if d := checkMetaValue(m.name, m.expr, v); d != nil {
+			diags = append(diags, d)
 		}
 	}
 	return diags

@@ -32,76 +32,87 @@ func (rs *runState) instanceOptions(n *node, sc *hcl.EvalContext) (*instanceOpti
 	t := n.task
 	o := &instanceOptions{target: n.host, delay: 5 * time.Second}
 	// val evaluates expr and converts it to ty (validation allowed any
-	// value convertible to it, such as "true" for a bool).
-	val := func(expr hcl.Expression, ty cty.Type) (cty.Value, error) {
+	// value convertible to it, such as "true" for a bool); sensitive
+	// tells whether it was marked.
+	var sensitive bool
+	val := func(name string, expr hcl.Expression, ty cty.Type) (cty.Value, error) {
 		v, diags := expr.Value(sc)
 		if diags.HasErrors() {
-			return cty.NilVal, errors.New(diagText(diags))
+			return cty.NilVal, diagsError(diags)
 		}
+		sensitive = v.ContainsMarked()
 		v, _ = v.UnmarkDeep()
 		if !v.IsKnown() || v.IsNull() {
-			return cty.NilVal, fmt.Errorf("%s: value must be known", expr.Range())
+			return cty.NilVal, exprError(expr, "Invalid value for "+name, name+" must be known (and not null) when the task runs.")
 		}
-		v, err := convert.Convert(v, ty)
-		if err != nil || v.IsNull() {
-			return cty.NilVal, fmt.Errorf("%s: must be %s", expr.Range(), ty.FriendlyName())
+		c, err := convert.Convert(v, ty)
+		if err != nil || c.IsNull() {
+			return cty.NilVal, exprError(expr, "Invalid value for "+name, fmt.Sprintf("%s must be %s, not %s.", name, ty.FriendlyName(), friendlyValue(v)))
+		}
+		return c, nil
+	}
+	// checked reads a meta-argument and checks its value as validation
+	// does, at the expression's range.
+	checked := func(name string, expr hcl.Expression) (cty.Value, error) {
+		v, err := val(name, expr, cty.DynamicPseudoType)
+		if err != nil {
+			return v, err
+		}
+		if d := checkMetaValue(name, expr, v); d != nil {
+			return cty.NilVal, diagsError(hcl.Diagnostics{d})
 		}
 		return v, nil
 	}
 	if t.DelegateTo != nil {
-		v, err := val(t.DelegateTo, cty.String)
+		v, err := val("delegate_to", t.DelegateTo, cty.String)
 		if err != nil {
 			return nil, err
 		}
 		h, ok := rs.p.l.Inventory.Hosts[v.AsString()]
 		if !ok {
-			return nil, fmt.Errorf("%s: delegate_to names %q, which is not in the inventory", t.DelegateTo.Range(), v.AsString())
+			name := fmt.Sprintf("%q", v.AsString())
+			if sensitive {
+				name = Sensitive
+			}
+			return nil, exprError(t.DelegateTo, "Unknown host in delegate_to", fmt.Sprintf("delegate_to names %s, which is not in the inventory.", name))
 		}
 		o.target = h
 	}
 	if t.Timeout != nil {
-		v, err := val(t.Timeout, cty.DynamicPseudoType)
+		v, err := checked("timeout", t.Timeout)
 		if err != nil {
 			return nil, err
 		}
-		if o.timeout, err = durationOf(v); err != nil {
-			return nil, fmt.Errorf("%s: %w", t.Timeout.Range(), err)
-		}
+		o.timeout, _ = durationOf(v)
 	}
 	if t.Delay != nil {
-		v, err := val(t.Delay, cty.DynamicPseudoType)
+		v, err := checked("delay", t.Delay)
 		if err != nil {
 			return nil, err
 		}
-		if o.delay, err = durationOf(v); err != nil {
-			return nil, fmt.Errorf("%s: %w", t.Delay.Range(), err)
-		}
+		o.delay, _ = durationOf(v)
 	}
 	if t.Retries != nil {
-		v, err := val(t.Retries, cty.Number)
+		v, err := checked("retries", t.Retries)
 		if err != nil {
 			return nil, err
 		}
-		nv, err := convert.Convert(v, cty.Number)
-		if err != nil {
-			return nil, fmt.Errorf("%s: retries must be a number", t.Retries.Range())
-		}
-		f, _ := nv.AsBigFloat().Int64()
-		o.retries = int(max(f, 0))
+		r, _ := wholeNumber(v, 0, maxRetries)
+		o.retries = int(r)
 	} else if t.Until != nil {
 		o.retries = 3 // Ansible's default when until is set
 	}
 	become := o.target.Become
 	user := o.target.BecomeUser
 	if t.Become != nil {
-		v, err := val(t.Become, cty.Bool)
+		v, err := val("become", t.Become, cty.Bool)
 		if err != nil {
 			return nil, err
 		}
 		become = v.True()
 	}
 	if t.BecomeUser != nil {
-		v, err := val(t.BecomeUser, cty.String)
+		v, err := val("become_user", t.BecomeUser, cty.String)
 		if err != nil {
 			return nil, err
 		}
@@ -122,7 +133,7 @@ func (rs *runState) instanceOptions(n *node, sc *hcl.EvalContext) (*instanceOpti
 		if pw := rs.p.l.Runbook.BecomePassword; pw != nil {
 			v, diags := pw.Value(rs.p.staticScope())
 			if diags.HasErrors() {
-				return nil, errors.New(diagText(diags))
+				return nil, diagsError(diags)
 			}
 			v, _ = v.UnmarkDeep()
 			if v.IsKnown() && !v.IsNull() && v.Type() == cty.String {
@@ -159,10 +170,13 @@ func (rs *runState) apply(ctx context.Context, n *node, it item, req module.Requ
 
 		self := cty.ObjectVal(map[string]cty.Value{"outputs": out, "changed": cty.BoolVal(changed), "failed": cty.BoolVal(err != nil)})
 		sc := rs.scope(n, it.each, self)
+		// An expression that cannot be evaluated fails the instance, next
+		// to (never instead of) the module's own error.
+		var exprDiags hcl.Diagnostics
 		if t.ChangedWhen != nil && !unreachable {
 			v, known, e := evalBool(t.ChangedWhen, sc)
 			if e != nil {
-				err = e
+				exprDiags = append(exprDiags, failureDiags(e)...)
 			} else if known {
 				changed = v
 			}
@@ -174,7 +188,7 @@ func (rs *runState) apply(ctx context.Context, n *node, it item, req module.Requ
 			v, known, e := evalBool(t.FailedWhen, sc)
 			switch {
 			case e != nil:
-				err = e
+				exprDiags = append(exprDiags, failureDiags(e)...)
 			case known && v && err == nil:
 				err = errors.New("failed_when condition is true")
 			case known && !v:
@@ -186,7 +200,7 @@ func (rs *runState) apply(ctx context.Context, n *node, it item, req module.Requ
 			ok, known, e := evalBool(t.Until, sc)
 			switch {
 			case e != nil:
-				err = e
+				exprDiags = append(exprDiags, failureDiags(e)...)
 			case !known || !ok:
 				retryReason = "until condition not met"
 				if err != nil {
@@ -195,6 +209,9 @@ func (rs *runState) apply(ctx context.Context, n *node, it item, req module.Requ
 			}
 		} else if err != nil && !unreachable && o.retries > 0 {
 			retryReason = err.Error()
+		}
+		if len(exprDiags) > 0 {
+			err, retryReason = withDiags(err, exprDiags), ""
 		}
 		if retryReason != "" && attempt < attempts && ctx.Err() == nil {
 			rs.sink.Emit(event.TaskRetry{Task: t.Addr(), Key: it.key, Host: n.host.Name, Attempt: attempt, Of: attempts, Reason: firstLine(retryReason)})
@@ -212,12 +229,9 @@ func (rs *runState) apply(ctx context.Context, n *node, it item, req module.Requ
 		if err != nil {
 			if t.IgnoreErrors != nil {
 				if v, known, e := evalBool(t.IgnoreErrors, rs.scope(n, it.each, cty.NilVal)); e == nil && known && v && !unreachable {
-					ev := event.TaskFinished{Status: event.StatusIgnored, Reason: "error ignored: " + firstLine(err.Error())}
-					var ce *module.CommandError
-					if errors.As(err, &ce) {
-						rc := ce.RC
-						ev.RC, ev.Stderr = &rc, module.Tail(ce.Stderr, 10)
-					}
+					ev := event.TaskFinished{Status: event.StatusIgnored}
+					rs.describeFailure(&ev, err)
+					ev.Reason = "error ignored: " + firstLine(ev.Reason)
 					finished(ev)
 					// For what comes after, an ignored error is a success.
 					return &result{status: event.StatusOK, outputs: out}

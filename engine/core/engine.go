@@ -12,6 +12,7 @@ package core
 
 import (
 	"context"
+	"fmt"
 	"path/filepath"
 	"sort"
 
@@ -73,7 +74,7 @@ func Load(opts LoadOptions) (*Loaded, hcl.Diagnostics) {
 type Options struct {
 	Check    bool
 	Diff     bool
-	Forks    int // concurrent task instances; default 50
+	Forks    int // concurrent task instances; 0 means 50
 	Limit    []string
 	Tags     []string
 	SkipTags []string
@@ -102,7 +103,11 @@ type Prepared struct {
 // Prepare computes variables and locals, selects hosts and builds the
 // instance graph.
 func (l *Loaded) Prepare(opts Options) (*Prepared, hcl.Diagnostics) {
-	if opts.Forks <= 0 {
+	switch {
+	case opts.Forks < 0:
+		return nil, hcl.Diagnostics{{Severity: hcl.DiagError, Summary: "Invalid number of forks",
+			Detail: fmt.Sprintf("Forks is how many task instances run at once: 1 or more, not %d.", opts.Forks)}}
+	case opts.Forks == 0:
 		opts.Forks = 50
 	}
 	vars, diags := resolveVariables(l.Runbook, opts.Vars, l.Files)

@@ -38,7 +38,7 @@ func (rs *runState) runNode(ctx context.Context, n *node) *result {
 		ok, known, err := evalBool(t.When, base)
 		switch {
 		case err != nil:
-			return rs.fail(n, "", err, nil)
+			return rs.fail(n, "", err)
 		case !known:
 			return rs.unpredictable(n, "", "condition known after apply", outTy)
 		case !ok:
@@ -52,7 +52,7 @@ func (rs *runState) runNode(ctx context.Context, n *node) *result {
 
 	items, known, err := forEachItems(t.ForEach, base)
 	if err != nil {
-		return rs.fail(n, "", err, nil)
+		return rs.fail(n, "", err)
 	}
 	if !known {
 		return rs.unpredictable(n, "", "for_each known after apply", outTy)
@@ -62,7 +62,7 @@ func (rs *runState) runNode(ctx context.Context, n *node) *result {
 	if t.Serial != nil {
 		sizes, d := (&graphBuilder{a: rs.p.l.an, scope: rs.p.staticScope()}).serialOf(t, len(items))
 		if d.HasErrors() {
-			return rs.fail(n, "", errors.New(d.Error()), nil)
+			return rs.fail(n, "", diagsError(d))
 		}
 		if len(sizes) > 0 {
 			batch = sizes[0]
@@ -81,7 +81,7 @@ func (rs *runState) runNode(ctx context.Context, n *node) *result {
 					ok, known, err := evalBool(t.When, sc)
 					switch {
 					case err != nil:
-						results[i] = rs.fail(n, it.key, err, nil)
+						results[i] = rs.fail(n, it.key, err)
 						return
 					case !known:
 						results[i] = rs.unpredictable(n, it.key, "condition known after apply", cty.DynamicPseudoType)
@@ -139,19 +139,26 @@ func combine(items []item, results []*result) *result {
 	return agg
 }
 
+// forEachItems expands a for_each value into items sorted by key; known
+// is false when the value is not known yet (check mode). A list or set
+// with an element twice gives one item, as a set would.
 func forEachItems(expr hcl.Expression, ctx *hcl.EvalContext) ([]item, bool, error) {
 	v, diags := expr.Value(ctx)
 	if diags.HasErrors() {
-		return nil, false, errors.New(diagText(diags))
+		return nil, false, diagsError(diags)
+	}
+	if d := forEachCheck(expr, v); d != nil {
+		return nil, true, diagsError(hcl.Diagnostics{d})
 	}
 	if !v.IsWhollyKnown() {
 		return nil, false, nil
 	}
 	if v.IsNull() {
-		return nil, true, fmt.Errorf("%s: for_each is null", expr.Range())
+		return nil, true, exprError(expr, "Invalid for_each argument", "for_each is null; give an empty map or list for no instances.")
 	}
 	ty := v.Type()
 	var items []item
+	seen := map[string]bool{}
 	switch {
 	case ty.IsMapType() || ty.IsObjectType():
 		for it := v.ElementIterator(); it.Next(); {
@@ -163,13 +170,16 @@ func forEachItems(expr hcl.Expression, ctx *hcl.EvalContext) ([]item, bool, erro
 			_, e := it.Element()
 			s, err := convert.Convert(e, cty.String)
 			if err != nil || s.IsNull() {
-				return nil, true, fmt.Errorf("%s: for_each over a list or set takes strings; use a map for other values", expr.Range())
+				return nil, true, exprError(expr, "Invalid for_each argument", "for_each over a list or set takes strings (not null); use a map for other values.")
 			}
-			s, _ = s.Unmark()
+			if seen[s.AsString()] {
+				continue
+			}
+			seen[s.AsString()] = true
 			items = append(items, item{key: s.AsString(), each: map[string]cty.Value{"key": s, "value": e}})
 		}
 	default:
-		return nil, true, errors.New(forEachTypeError(expr, ty).Detail)
+		return nil, true, diagsError(hcl.Diagnostics{forEachTypeError(expr, ty)})
 	}
 	sort.SliceStable(items, func(i, j int) bool { return items[i].key < items[j].key })
 	return items, true, nil
@@ -178,7 +188,7 @@ func forEachItems(expr hcl.Expression, ctx *hcl.EvalContext) ([]item, bool, erro
 func evalBool(expr hcl.Expression, ctx *hcl.EvalContext) (val, known bool, err error) {
 	v, diags := expr.Value(ctx)
 	if diags.HasErrors() {
-		return false, false, errors.New(diagText(diags))
+		return false, false, diagsError(diags)
 	}
 	v, _ = v.UnmarkDeep()
 	if !v.IsKnown() {
@@ -186,42 +196,13 @@ func evalBool(expr hcl.Expression, ctx *hcl.EvalContext) (val, known bool, err e
 	}
 	b, cerr := convert.Convert(v, cty.Bool)
 	if cerr != nil || b.IsNull() {
-		return false, true, fmt.Errorf("%s: must be true or false", expr.Range())
+		return false, true, exprError(expr, "Invalid condition", fmt.Sprintf("The condition must be true or false, not %s.", friendlyValue(v)))
 	}
 	return b.True(), true, nil
 }
 
-func diagText(diags hcl.Diagnostics) string {
-	var parts []string
-	for _, d := range diags {
-		if d.Severity != hcl.DiagError {
-			continue
-		}
-		s := d.Summary
-		if d.Detail != "" {
-			s += ": " + d.Detail
-		}
-		if d.Subject != nil {
-			s = fmt.Sprintf("%s:%d:%d: %s", d.Subject.Filename, d.Subject.Start.Line, d.Subject.Start.Column, s)
-		}
-		parts = append(parts, s)
-	}
-	return strings.Join(parts, "; ")
-}
-
-func (rs *runState) fail(n *node, key string, err error, rc *int) *result {
-	ev := event.TaskFinished{Task: n.task.Addr(), Key: key, Host: n.host.Name, Status: event.StatusFailed, Reason: err.Error(), RC: rc}
-	if transport.IsUnreachable(err) {
-		ev.Status = event.StatusUnreachable
-	}
-	var ce *module.CommandError
-	if errors.As(err, &ce) {
-		rcv := ce.RC
-		ev.RC = &rcv
-		ev.Stderr = module.Tail(ce.Stderr, 10)
-	}
-	rs.emitFinished(ev)
-	return &result{status: ev.Status, outputs: cty.NullVal(rs.p.l.an.outputsType(n.task))}
+func (rs *runState) fail(n *node, key string, err error) *result {
+	return rs.failAt(n, key, time.Time{}, err)
 }
 
 func (rs *runState) unpredictable(n *node, key, reason string, outTy cty.Type) *result {
@@ -262,7 +243,7 @@ func (rs *runState) runItem(ctx context.Context, n *node, it item) *result {
 	sc := rs.scope(n, it.each, cty.NilVal)
 	args, diags := hcldec.Decode(t.Body, schema.Args, sc)
 	if diags.HasErrors() {
-		return rs.failAt(n, it.key, started, errors.New(diagText(diags)))
+		return rs.failAt(n, it.key, started, diagsError(diags))
 	}
 	if !args.IsWhollyKnown() {
 		if rs.check {
@@ -381,19 +362,34 @@ func (rs *runState) pendingUpstream(n *node) bool {
 	return false
 }
 
+// failAt reports an instance (or item) that failed, or was unreachable,
+// since started (zero: no time spent).
 func (rs *runState) failAt(n *node, key string, started time.Time, err error) *result {
-	ev := event.TaskFinished{Task: n.task.Addr(), Key: key, Host: n.host.Name, Status: event.StatusFailed, Reason: err.Error(), Duration: time.Since(started)}
+	ev := event.TaskFinished{Task: n.task.Addr(), Key: key, Host: n.host.Name, Status: event.StatusFailed}
+	if !started.IsZero() {
+		ev.Duration = time.Since(started)
+	}
 	if transport.IsUnreachable(err) {
 		ev.Status = event.StatusUnreachable
 	}
+	rs.describeFailure(&ev, err)
+	rs.emitFinished(ev)
+	return &result{status: ev.Status, outputs: cty.NullVal(rs.p.l.an.outputsType(n.task))}
+}
+
+// describeFailure fills what a failure shows: the reason, the exit status
+// and stderr tail of a command, and the diagnostics with their snippets.
+func (rs *runState) describeFailure(ev *event.TaskFinished, err error) {
+	ev.Reason = err.Error()
 	var ce *module.CommandError
 	if errors.As(err, &ce) {
 		rc := ce.RC
 		ev.RC = &rc
 		ev.Stderr = module.Tail(ce.Stderr, 10)
 	}
-	rs.emitFinished(ev)
-	return &result{status: ev.Status, outputs: cty.NullVal(rs.p.l.an.outputsType(n.task))}
+	if diags := failureDiags(err); len(diags) > 0 {
+		ev.Diagnostics = event.NewDiagnostics(diags, rs.p.l.Files)
+	}
 }
 
 func timeoutErr(ctx context.Context, err error, d time.Duration) error {
@@ -424,4 +420,13 @@ func (rs *runState) diffOf(d *module.Diff) []event.Diff {
 		out = append(out, e)
 	}
 	return out
+}
+
+// friendlyValue names a value's kind for messages, never the value (it
+// may be sensitive).
+func friendlyValue(v cty.Value) string {
+	if v.IsNull() {
+		return "null"
+	}
+	return v.Type().FriendlyName()
 }

@@ -2,7 +2,6 @@ package core
 
 import (
 	"fmt"
-	"math"
 	"sort"
 	"strings"
 
@@ -94,9 +93,11 @@ func (b *graphBuilder) hostsOf(t *config.Task) ([]*inventory.Host, hcl.Diagnosti
 	if diags.HasErrors() {
 		return nil, diags
 	}
-	v, _ = v.UnmarkDeep()
 	bad := func(detail string) hcl.Diagnostics {
 		return hcl.Diagnostics{{Severity: hcl.DiagError, Summary: "Invalid hosts", Detail: detail, Subject: expr.Range().Ptr()}}
+	}
+	if v.ContainsMarked() {
+		return nil, bad("hosts cannot be derived from a sensitive value: host names are shown in every line of output.")
 	}
 	if !v.IsWhollyKnown() || v.IsNull() {
 		return nil, bad("hosts must be known before the run starts.")
@@ -250,9 +251,17 @@ func (b *graphBuilder) build() hcl.Diagnostics {
 		}
 		serial, d := b.serialOf(t, len(hosts))
 		diags = append(diags, d...)
+		diags = append(diags, b.checkStaticMeta(t)...)
 		filtered := t.Kind == config.KindTask && !b.selected(t)
 		exps = append(exps, expansion{t: t, ti: ti, hosts: hosts, serial: serial, filtered: filtered})
 		total += len(hosts)
+	}
+	if rb.MaxFailPercentage != nil {
+		if v, d := rb.MaxFailPercentage.Value(b.scope); !d.HasErrors() {
+			if d := checkMetaValue("max_fail_percentage", rb.MaxFailPercentage, v); d != nil {
+				diags = append(diags, d)
+			}
+		}
 	}
 	if diags.HasErrors() {
 		return uniqueDiags(diags)
@@ -355,6 +364,38 @@ func (b *graphBuilder) build() hcl.Diagnostics {
 	b.runbookSerial(batches)
 	diags = append(diags, b.checkCycles()...)
 	return uniqueDiags(diags)
+}
+
+// checkStaticMeta checks the meta-arguments whose values are known once
+// variables and locals are (those that refer to no task, host or each),
+// as validation checked the literal ones: so that validate with an
+// inventory and values reports them before any host is touched.
+func (b *graphBuilder) checkStaticMeta(t *config.Task) hcl.Diagnostics {
+	var diags hcl.Diagnostics
+	for _, m := range metaExprs(t) {
+		switch m.name {
+		case "retries", "timeout", "delay", "max_fail_percentage", "for_each":
+		default:
+			continue
+		}
+		static := true
+		for _, tr := range m.expr.Variables() {
+			switch tr.RootName() {
+			case "var", "local", "group", "runbook":
+			default:
+				static = false
+			}
+		}
+		if !static {
+			continue
+		}
+		if v, d := m.expr.Value(b.scope); !d.HasErrors() {
+			if d := checkMetaValue(m.name, m.expr, v); d != nil {
+				diags = append(diags, d)
+			}
+		}
+	}
+	return diags
 }
 
 // runbookBatches splits the hosts of the runbook-level serial into
@@ -546,27 +587,9 @@ func (b *graphBuilder) batchSizes(expr hcl.Expression, hosts int) ([]int, hcl.Di
 	if diags.HasErrors() {
 		return nil, diags
 	}
-	v, _ = v.UnmarkDeep()
-	bad := hcl.Diagnostics{{Severity: hcl.DiagError, Summary: "Invalid serial", Detail: "serial takes a number of hosts, a percentage like \"25%\", or a list of them like [1, \"25%\", \"100%\"].", Subject: expr.Range().Ptr()}}
-	if !v.IsWhollyKnown() || v.IsNull() {
-		return nil, bad
-	}
-	var items []cty.Value
-	if v.Type().IsListType() || v.Type().IsTupleType() {
-		for it := v.ElementIterator(); it.Next(); {
-			_, e := it.Element()
-			items = append(items, e)
-		}
-	} else {
-		items = []cty.Value{v}
-	}
-	var sizes []int
-	for _, it := range items {
-		n, ok := batchSize(it, hosts)
-		if !ok {
-			return nil, bad
-		}
-		sizes = append(sizes, n)
+	sizes, err := serialSizes(v, hosts)
+	if err != nil {
+		return nil, hcl.Diagnostics{{Severity: hcl.DiagError, Summary: "Invalid serial", Detail: upperFirst(err.Error()) + ".", Subject: expr.Range().Ptr()}}
 	}
 	if hosts == 0 {
 		return nil, nil
@@ -574,33 +597,41 @@ func (b *graphBuilder) batchSizes(expr hcl.Expression, hosts int) ([]int, hcl.Di
 	return sizes, nil
 }
 
-func batchSize(v cty.Value, hosts int) (int, bool) {
-	if v.IsNull() {
-		return 0, false
+// serialSizes reads a serial value (a batch size or a list of them) as
+// batch sizes for a number of hosts.
+func serialSizes(v cty.Value, hosts int) ([]int, error) {
+	v, _ = v.UnmarkDeep()
+	if !v.IsWhollyKnown() || v.IsNull() {
+		return nil, fmt.Errorf("serial must be known before the run starts")
 	}
-	if v.Type() == cty.String {
-		s := v.AsString()
-		if strings.HasSuffix(s, "%") {
-			nv, err := convert.Convert(cty.StringVal(strings.TrimSuffix(s, "%")), cty.Number)
-			if err != nil {
-				return 0, false
-			}
-			f, _ := nv.AsBigFloat().Float64()
-			if f <= 0 || f > 100 {
-				return 0, false
-			}
-			return max(1, int(math.Floor(f*float64(hosts)/100))), true
+	var items []cty.Value
+	if v.Type().IsListType() || v.Type().IsTupleType() {
+		for it := v.ElementIterator(); it.Next(); {
+			_, e := it.Element()
+			items = append(items, e)
 		}
+		if len(items) == 0 {
+			return nil, fmt.Errorf("serial is an empty list: give at least one batch size")
+		}
+	} else {
+		items = []cty.Value{v}
 	}
-	nv, err := convert.Convert(v, cty.Number)
-	if err != nil || nv.IsNull() {
-		return 0, false
+	sizes := make([]int, 0, len(items))
+	for _, it := range items {
+		n, err := batchSize(it, hosts)
+		if err != nil {
+			return nil, err
+		}
+		sizes = append(sizes, n)
 	}
-	f, _ := nv.AsBigFloat().Float64()
-	if f < 1 {
-		return 0, false
+	return sizes, nil
+}
+
+func upperFirst(s string) string {
+	if s == "" {
+		return s
 	}
-	return int(f), true
+	return strings.ToUpper(s[:1]) + s[1:]
 }
 
 // batchOf gives the batch number of the i-th host; the last size repeats.

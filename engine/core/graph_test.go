@@ -22,9 +22,9 @@ func TestSerialBatches(t *testing.T) {
 	for _, c := range cases {
 		var sizes []int
 		for _, v := range c.serial {
-			n, ok := batchSize(v, c.hosts)
-			if !ok {
-				t.Fatalf("%v: not accepted", v)
+			n, err := batchSize(v, c.hosts)
+			if err != nil {
+				t.Fatalf("%v: not accepted: %v", v, err)
 			}
 			sizes = append(sizes, n)
 		}
@@ -37,7 +37,7 @@ func TestSerialBatches(t *testing.T) {
 		}
 	}
 	for _, bad := range []cty.Value{cty.StringVal("0%"), cty.StringVal("150%"), cty.NumberIntVal(0), cty.StringVal("x%"), cty.True} {
-		if _, ok := batchSize(bad, 4); ok {
+		if _, err := batchSize(bad, 4); err == nil {
 			t.Errorf("serial %#v accepted", bad)
 		}
 	}

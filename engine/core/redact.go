@@ -116,20 +116,25 @@ func (r *redactor) s(s string) string {
 	return r.repl.Replace(s)
 }
 
-// Emit scrubs e and passes it on.
+// Emit scrubs e and passes it on. Instance keys and host names are
+// scrubbed too: a key may have come from a value that equals a secret.
 func (r *redactor) Emit(e event.Event) {
 	if r.sink == nil {
 		return
 	}
 	if r.repl != nil {
 		switch ev := e.(type) {
+		case event.TaskStarted:
+			ev.Key, ev.Host = r.s(ev.Key), r.s(ev.Host)
+			e = ev
 		case event.TaskOutput:
-			ev.Line = r.s(ev.Line)
+			ev.Key, ev.Host, ev.Line = r.s(ev.Key), r.s(ev.Host), r.s(ev.Line)
 			e = ev
 		case event.TaskRetry:
-			ev.Reason = r.s(ev.Reason)
+			ev.Key, ev.Host, ev.Reason = r.s(ev.Key), r.s(ev.Host), r.s(ev.Reason)
 			e = ev
 		case event.TaskFinished:
+			ev.Key, ev.Host = r.s(ev.Key), r.s(ev.Host)
 			ev.Reason, ev.Stderr = r.s(ev.Reason), r.s(ev.Stderr)
 			diff := make([]event.Diff, len(ev.Diff))
 			for i, d := range ev.Diff {
@@ -137,6 +142,11 @@ func (r *redactor) Emit(e event.Event) {
 				diff[i] = d
 			}
 			ev.Diff = diff
+			diags := make([]event.Diagnostic, len(ev.Diagnostics))
+			for i, d := range ev.Diagnostics {
+				diags[i] = r.diagnostic(d)
+			}
+			ev.Diagnostics = diags
 			e = ev
 		case event.RunFinished:
 			ev.Error = r.s(ev.Error)
@@ -145,15 +155,20 @@ func (r *redactor) Emit(e event.Event) {
 			ev.Message = r.s(ev.Message)
 			e = ev
 		case event.HostCommand:
+			ev.Key, ev.Host = r.s(ev.Key), r.s(ev.Host)
 			ev.Command, ev.Error = r.s(ev.Command), r.s(ev.Error)
 			e = ev
 		case event.HostConnected:
 			ev.Error = r.s(ev.Error)
 			e = ev
 		case event.Diagnostic:
-			ev.Summary, ev.Detail, ev.Snippet = r.s(ev.Summary), r.s(ev.Detail), r.s(ev.Snippet)
-			e = ev
+			e = r.diagnostic(ev)
 		}
 	}
 	r.sink.Emit(e)
+}
+
+func (r *redactor) diagnostic(d event.Diagnostic) event.Diagnostic {
+	d.Summary, d.Detail, d.Snippet = r.s(d.Summary), r.s(d.Detail), r.s(d.Snippet)
+	return d
 }

@@ -9,6 +9,7 @@ import (
 	"github.com/zclconf/go-cty/cty/convert"
 
 	"github.com/runbook-dev/runbook/engine/config"
+	"github.com/runbook-dev/runbook/engine/lang"
 )
 
 // hostObjType is the type of `host` in expressions.
@@ -54,6 +55,9 @@ func (a *analysis) validationContext() *hcl.EvalContext {
 	vars := map[string]cty.Value{}
 	for name, v := range a.rb.Variables {
 		vars[name] = cty.UnknownVal(v.Type)
+		if v.Sensitive {
+			vars[name] = vars[name].Mark(lang.SensitiveMark)
+		}
 	}
 	locals := map[string]cty.Value{}
 	for name := range a.rb.Locals {
@@ -127,32 +131,103 @@ func checkMetaTypes(t *config.Task, ctx *hcl.EvalContext) hcl.Diagnostics {
 					Detail:  fmt.Sprintf("%s must be %s: %s.", m.name, ty.FriendlyName(), err),
 					Subject: m.expr.Range().Ptr(),
 				})
+				continue
 			}
-			continue
 		}
-		switch m.name {
-		case "timeout", "delay":
-			if v.IsKnown() && !v.IsNull() {
-				if _, err := durationOf(v); err != nil {
-					diags = append(diags, &hcl.Diagnostic{Severity: hcl.DiagError, Summary: fmt.Sprintf("Invalid value for %s", m.name), Detail: err.Error(), Subject: m.expr.Range().Ptr()})
-				}
-			}
-		case "container":
-			if v.IsWhollyKnown() {
-				if _, err := containerSpec(v); err != nil {
-					diags = append(diags, &hcl.Diagnostic{Severity: hcl.DiagError, Summary: "Invalid value for container", Detail: err.Error() + ".", Subject: m.expr.Range().Ptr()})
-				}
-			}
-		case "for_each":
-			if v.IsKnown() && !v.IsNull() {
-				ty := v.Type()
-				if !(ty.IsMapType() || ty.IsObjectType() || ty.IsSetType() || ty.IsListType() || ty.IsTupleType()) {
-					diags = append(diags, forEachTypeError(m.expr, ty))
-				}
-			}
+		if d := checkMetaValue(m.name, m.expr, v); d != nil {
+			diags = append(diags, d)
 		}
 	}
 	return diags
+}
+
+// checkMetaValue checks what can be known of a meta-argument's value
+// beyond its type: ranges of numbers and durations, the shape of serial,
+// for_each's element types and that it is not sensitive. Unknown values
+// pass; the run checks them again when it reads them.
+func checkMetaValue(name string, expr hcl.Expression, v cty.Value) *hcl.Diagnostic {
+	if name == "for_each" {
+		return forEachCheck(expr, v)
+	}
+	if !v.IsWhollyKnown() || v.IsNull() {
+		return nil
+	}
+	var err error
+	switch name {
+	case "retries":
+		_, err = wholeNumber(v, 0, maxRetries)
+	case "max_fail_percentage":
+		_, err = percentage(v)
+	case "timeout":
+		var d time.Duration
+		if d, err = durationOf(v); err == nil && d == 0 {
+			err = fmt.Errorf("a timeout must be more than 0")
+		}
+	case "delay":
+		_, err = durationOf(v)
+	case "serial":
+		_, err = serialSizes(v, 1)
+	case "container":
+		_, err = containerSpec(v)
+	}
+	if err == nil {
+		return nil
+	}
+	return &hcl.Diagnostic{Severity: hcl.DiagError, Summary: fmt.Sprintf("Invalid value for %s", name),
+		Detail: upperFirst(err.Error()) + ".", Subject: expr.Range().Ptr()}
+}
+
+// forEachCheck checks a for_each value, known or only typed: a map or
+// object, or a list, set or tuple of strings, and never sensitive, since
+// the instance keys are shown everywhere.
+func forEachCheck(expr hcl.Expression, v cty.Value) *hcl.Diagnostic {
+	if v.HasMark(lang.SensitiveMark) {
+		return forEachSensitive(expr)
+	}
+	ty := v.Type()
+	switch {
+	case ty == cty.DynamicPseudoType || ty.IsMapType() || ty.IsObjectType():
+		return nil
+	case ty.IsListType() || ty.IsSetType():
+		if !stringLike(ty.ElementType()) {
+			return forEachTypeError(expr, ty)
+		}
+	case ty.IsTupleType():
+		for _, et := range ty.TupleElementTypes() {
+			if !stringLike(et) {
+				return forEachTypeError(expr, ty)
+			}
+		}
+	default:
+		if v.IsNull() || !v.IsKnown() {
+			return nil
+		}
+		return forEachTypeError(expr, ty)
+	}
+	if v.IsKnown() && !v.IsNull() && v.ContainsMarked() {
+		for it := v.ElementIterator(); it.Next(); {
+			if _, e := it.Element(); e.ContainsMarked() {
+				return forEachSensitive(expr)
+			}
+		}
+	}
+	return nil
+}
+
+// stringLike reports whether values of ty can be for_each keys.
+func stringLike(ty cty.Type) bool {
+	if ty == cty.DynamicPseudoType || ty == cty.String {
+		return true
+	}
+	return ty.IsPrimitiveType() && convert.GetConversion(ty, cty.String) != nil
+}
+
+func forEachSensitive(expr hcl.Expression) *hcl.Diagnostic {
+	return &hcl.Diagnostic{
+		Severity: hcl.DiagError, Summary: "Invalid for_each argument",
+		Detail:  "Sensitive values, or values derived from sensitive values, cannot be used as for_each arguments: the instance keys would show them in every line of output. Use a map whose keys are not sensitive, such as { for name, secret in var.secrets : name => secret } over a map that is not itself sensitive.",
+		Subject: expr.Range().Ptr(),
+	}
 }
 
 func forEachTypeError(expr hcl.Expression, ty cty.Type) *hcl.Diagnostic {
@@ -161,27 +236,4 @@ func forEachTypeError(expr hcl.Expression, ty cty.Type) *hcl.Diagnostic {
 		Detail:  fmt.Sprintf("for_each takes a map, an object, or a set or list of strings; this is %s.", ty.FriendlyName()),
 		Subject: expr.Range().Ptr(),
 	}
-}
-
-// durationOf reads "90s", "20m", "1h30m" or a number of seconds.
-func durationOf(v cty.Value) (time.Duration, error) {
-	v, _ = v.Unmark()
-	switch v.Type() {
-	case cty.Number:
-		f, _ := v.AsBigFloat().Float64()
-		if f < 0 {
-			return 0, fmt.Errorf("a duration cannot be negative")
-		}
-		return time.Duration(f * float64(time.Second)), nil
-	case cty.String:
-		d, err := time.ParseDuration(v.AsString())
-		if err != nil {
-			return 0, fmt.Errorf("%q is not a duration like \"90s\", \"20m\" or \"1h30m\"", v.AsString())
-		}
-		if d < 0 {
-			return 0, fmt.Errorf("a duration cannot be negative")
-		}
-		return d, nil
-	}
-	return 0, fmt.Errorf("a duration is a string like \"20m\" or a number of seconds, not %s", v.Type().FriendlyName())
 }

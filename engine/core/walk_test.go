@@ -491,7 +491,8 @@ task "a" {
   }
 }
 task "x" {
-  hosts = group.web
+  hosts      = group.web
+  depends_on = [task.a]
   step {
     name = "x"
   }

@@ -148,6 +148,11 @@ type TaskFinished struct {
 	Diff     []Diff        `json:"diff,omitempty"`   // only filled when --diff is on
 	Duration time.Duration `json:"duration_ns"`
 	Notified []string      `json:"notified,omitempty"` // handlers this change notified
+	// Diagnostics are the source-located problems behind a failure (an
+	// expression that could not be evaluated, an argument a module
+	// rejected), with file, position and snippet. Reason then holds the
+	// module's own error, or DiagnosticsLine of these when there is none.
+	Diagnostics []Diagnostic `json:"diagnostics,omitempty"`
 }
 
 // HostConnected: the run's connection to a host was opened (or could not

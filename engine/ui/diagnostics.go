@@ -6,15 +6,10 @@ import (
 	"strings"
 
 	"github.com/hashicorp/hcl/v2"
-	"github.com/hashicorp/hcl/v2/hcled"
 	"github.com/mitchellh/go-wordwrap"
 
 	"github.com/runbook-dev/runbook/engine/event"
 )
-
-// maxSnippetLines caps the source shown for one diagnostic. The context
-// range (a whole block, say) is shown only when it fits.
-const maxSnippetLines = 8
 
 // WriteDiagnostics writes diags in the style of hcl's diagnostic text,
 // with a first line editors can parse:
@@ -36,75 +31,11 @@ func WriteDiagnostics(w io.Writer, diags hcl.Diagnostics, files map[string]*hcl.
 		if d == nil {
 			continue
 		}
-		if err := writeDiagnostic(w, DiagnosticEvent(d, files), color, width); err != nil {
+		if err := writeDiagnostic(w, event.NewDiagnostic(d, files), color, width); err != nil {
 			return err
 		}
 	}
 	return nil
-}
-
-// DiagnosticEvents converts diags to their event form.
-func DiagnosticEvents(diags hcl.Diagnostics, files map[string]*hcl.File) []event.Diagnostic {
-	out := make([]event.Diagnostic, 0, len(diags))
-	for _, d := range diags {
-		if d != nil {
-			out = append(out, DiagnosticEvent(d, files))
-		}
-	}
-	return out
-}
-
-// DiagnosticEvent converts one hcl diagnostic to an event.Diagnostic,
-// taking the snippet and the enclosing block's name from files.
-func DiagnosticEvent(d *hcl.Diagnostic, files map[string]*hcl.File) event.Diagnostic {
-	ev := event.Diagnostic{Severity: "error", Summary: d.Summary, Detail: d.Detail}
-	if d.Severity == hcl.DiagWarning {
-		ev.Severity = "warning"
-	}
-	if d.Subject == nil {
-		return ev
-	}
-	subj := *d.Subject
-	ev.Filename = subj.Filename
-	ev.Line, ev.Column = subj.Start.Line, subj.Start.Column
-	ev.EndLine, ev.EndColumn = subj.End.Line, subj.End.Column
-	if ev.EndLine < ev.Line || (ev.EndLine == ev.Line && ev.EndColumn <= ev.Column) { // empty
-		ev.EndLine, ev.EndColumn = ev.Line, ev.Column+1
-	}
-	file := files[subj.Filename]
-	if file == nil || file.Bytes == nil {
-		return ev
-	}
-	ev.Context = hcled.ContextString(file, subj.Start.Byte)
-
-	first, last := subj.Start.Line, lastLine(subj)
-	if d.Context != nil {
-		over := hcl.RangeOver(subj, *d.Context)
-		if lastLine(over)-over.Start.Line < maxSnippetLines {
-			first, last = over.Start.Line, lastLine(over)
-		}
-	}
-	last = min(last, first+maxSnippetLines-1)
-	lines := strings.Split(string(file.Bytes), "\n")
-	if first < 1 || first > len(lines) {
-		return ev
-	}
-	last = min(last, len(lines))
-	for i := first - 1; i < last; i++ {
-		lines[i] = strings.TrimSuffix(lines[i], "\r")
-	}
-	ev.SnippetLine = first
-	ev.Snippet = strings.Join(lines[first-1:last], "\n")
-	return ev
-}
-
-// lastLine is the last line a range covers: a range ending at column 1
-// stops at the line before.
-func lastLine(r hcl.Range) int {
-	if r.End.Column <= 1 && r.End.Line > r.Start.Line {
-		return r.End.Line - 1
-	}
-	return max(r.End.Line, r.Start.Line)
 }
 
 // writeDiagnostic renders one diagnostic; Human uses it for diagnostic

@@ -123,7 +123,7 @@ func TestDiagnosticsFirstLineParsable(t *testing.T) {
 
 func TestDiagnosticEvent(t *testing.T) {
 	diags, files := loadDiagnostics(t)
-	evs := DiagnosticEvents(diags, files)
+	evs := event.NewDiagnostics(diags, files)
 	if len(evs) != len(diags) {
 		t.Fatalf("%d events for %d diagnostics", len(evs), len(diags))
 	}
@@ -166,7 +166,7 @@ func TestHumanDiagnosticEvent(t *testing.T) {
 		t.Fatal(err)
 	}
 	h := NewHuman(&viaEvents, Options{Width: 60})
-	for _, ev := range DiagnosticEvents(diags, files) {
+	for _, ev := range event.NewDiagnostics(diags, files) {
 		h.Emit(ev)
 	}
 	NewHuman(&viaView, Options{Width: 60}).Diagnostics(diags, files)

@@ -47,7 +47,10 @@
 //	               {name, before, after, before_absent, after_absent,
 //	               unified, sensitive}, all but name omitted when empty;
 //	               a sensitive item carries only name, the absent flags and
-//	               sensitive.
+//	               sensitive. diagnostics (omitted when empty) are the
+//	               source-located problems behind a failure, each with the
+//	               fields of a diagnostic line below; reason then holds the
+//	               module's own error, or their one-line form.
 //	warning        message
 //	interrupted    signal, second (bool: running work is being cancelled)
 //	run_finished   run_id, check, recap, exit_code, duration_ns, error

@@ -261,8 +261,25 @@ func (h *Human) problemDetail(e event.TaskFinished) {
 	if reason == "" {
 		reason = "no reason given"
 	}
-	for _, line := range strings.Split(strings.TrimRight(reason, "\n"), "\n") {
-		h.printf("%s%s\n", detailIndent, h.style.paint(sgrRed, sanitize(line)))
+	// A failure made only of diagnostics shows them, with their snippets,
+	// rather than their one-line form too.
+	if len(e.Diagnostics) == 0 || reason != event.DiagnosticsLine(e.Diagnostics) {
+		for _, line := range strings.Split(strings.TrimRight(reason, "\n"), "\n") {
+			h.printf("%s%s\n", detailIndent, h.style.paint(sgrRed, sanitize(line)))
+		}
+	}
+	if len(e.Diagnostics) > 0 {
+		var b strings.Builder
+		for _, d := range e.Diagnostics {
+			h.setErr(writeDiagnostic(&b, d, h.style.on, max(0, h.width()-len(detailIndent))))
+		}
+		for _, line := range strings.Split(strings.TrimRight(b.String(), "\n"), "\n") {
+			if line == "" {
+				h.printf("\n")
+				continue
+			}
+			h.printf("%s%s\n", detailIndent, line)
+		}
 	}
 	tail := lastLines(e.Stderr, stderrTailLines)
 	switch {

@@ -69,7 +69,7 @@ func (j *JSON) Emit(e event.Event) {
 
 // Diagnostics emits one "diagnostic" line per diagnostic.
 func (j *JSON) Diagnostics(diags hcl.Diagnostics, files map[string]*hcl.File) {
-	for _, d := range DiagnosticEvents(diags, files) {
+	for _, d := range event.NewDiagnostics(diags, files) {
 		j.Emit(d)
 	}
 }

@@ -1,0 +1,136 @@
+package main
+
+import (
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// Tests of issue 11 through the binary: what the operator sees when input
+// is hostile or a run fails on an expression.
+
+const soundSecret = "s3cr3t-value"
+
+// for_each = [var.token] printed the secret as the instance key
+// (task.t[s3cr3t-value]) in human and JSON output. It is a diagnostic now,
+// and the secret shows nowhere.
+func TestSecretIsNeverAnInstanceKey(t *testing.T) {
+	dir := writeFiles(t, map[string]string{"rb/main.hcl": `
+variable "token" {
+  type      = string
+  sensitive = true
+}
+task "t" {
+  for_each = [var.token]
+  command {
+    argv = ["true"]
+  }
+}
+`})
+	for _, args := range [][]string{
+		{"run", filepath.Join(dir, "rb"), "--var", "token=" + soundSecret},
+		{"run", "--json", filepath.Join(dir, "rb"), "--var", "token=" + soundSecret},
+		{"validate", filepath.Join(dir, "rb")},
+	} {
+		r := run(t, nil, args...)
+		if r.code != exitError {
+			t.Errorf("%v: exit %d, want 1\n%s%s", args, r.code, r.stdout, r.stderr)
+		}
+		if strings.Contains(r.stdout+r.stderr, soundSecret) {
+			t.Errorf("%v shows the secret:\n%s%s", args, r.stdout, r.stderr)
+		}
+		if !strings.Contains(r.stdout+r.stderr, "Invalid for_each argument") {
+			t.Errorf("%v: no diagnostic:\n%s%s", args, r.stdout, r.stderr)
+		}
+	}
+}
+
+// --forks 0 and --forks -5 were accepted (and meant "no bound").
+func TestForksBelowOneAreRefused(t *testing.T) {
+	dir := writeFiles(t, map[string]string{"rb/main.hcl": `
+task "t" {
+  command {
+    argv = ["true"]
+  }
+}
+`})
+	for _, n := range []string{"0", "-5"} {
+		r := run(t, nil, "run", "--forks", n, filepath.Join(dir, "rb"))
+		if r.code != exitError || !strings.Contains(r.stderr, "--forks") {
+			t.Errorf("--forks %s: exit %d\n%s%s", n, r.code, r.stdout, r.stderr)
+		}
+	}
+}
+
+// A runtime error of an expression kept neither its snippet nor its
+// position format: "6,14-46" instead of "6:14", "and 1 other
+// diagnostic(s)". Now the human view shows it as a diagnostic with its
+// source, and JSON gives it structured.
+func TestRuntimeErrorKeepsItsDiagnostic(t *testing.T) {
+	dir := writeFiles(t, map[string]string{"rb/main.hcl": `task "a" {
+  command {
+    argv = ["echo", "not a number"]
+  }
+}
+
+task "b" {
+  when = tonumber(trimspace(task.a.outputs.stdout)) > 0
+  command {
+    argv = ["true"]
+  }
+}
+`})
+	rb := filepath.Join(dir, "rb")
+	r := run(t, nil, "run", "--no-color", rb)
+	if r.code != exitError {
+		t.Fatalf("exit %d, want 1\n%s%s", r.code, r.stdout, r.stderr)
+	}
+	for _, want := range []string{
+		"main.hcl:8:19: Error: Invalid function argument",
+		"   8:   when = tonumber(trimspace(task.a.outputs.stdout)) > 0",
+		"^^^^",
+		`in task "b"`,
+	} {
+		if !strings.Contains(r.stdout, want) {
+			t.Errorf("the human view lacks %q:\n%s", want, r.stdout)
+		}
+	}
+	if strings.Contains(r.stdout, "8,19") || strings.Contains(r.stdout, "other diagnostic") {
+		t.Errorf("the position lost its format:\n%s", r.stdout)
+	}
+
+	r = run(t, nil, "run", "--json", rb)
+	ev := r.event("task_finished", "task.b")
+	if ev == nil {
+		t.Fatalf("no task_finished for task.b:\n%s", r.stdout)
+	}
+	diags, _ := ev["diagnostics"].([]any)
+	if len(diags) != 1 {
+		t.Fatalf("task.b's diagnostics: %v", ev)
+	}
+	d := diags[0].(map[string]any)
+	if d["line"] != float64(8) || d["column"] != float64(19) || !strings.HasSuffix(d["filename"].(string), "main.hcl") ||
+		!strings.Contains(d["snippet"].(string), "when = tonumber") || d["summary"] != "Invalid function argument" {
+		t.Errorf("diagnostic: %v", d)
+	}
+}
+
+// An error of changed_when used to replace the module's own error.
+func TestModuleErrorIsNotReplacedByAnExpressionError(t *testing.T) {
+	dir := writeFiles(t, map[string]string{"rb/main.hcl": `task "a" {
+  command {
+    argv = ["sh", "-c", "echo broken >&2; exit 3"]
+  }
+  changed_when = tonumber(self.outputs.stdout) > 0
+}
+`})
+	r := run(t, nil, "run", "--json", filepath.Join(dir, "rb"))
+	ev := r.event("task_finished", "task.a")
+	if ev == nil || ev["status"] != "failed" || ev["rc"] != float64(3) || !strings.Contains(ev["reason"].(string), "exit status 3") {
+		t.Fatalf("task.a: %v", ev)
+	}
+	diags, _ := ev["diagnostics"].([]any)
+	if len(diags) != 1 || diags[0].(map[string]any)["line"] != float64(5) {
+		t.Errorf("the changed_when error is missing: %v", ev)
+	}
+}

@@ -1,0 +1,6 @@
+task "a" {
+  delegate_to = sensitive("nowhere")
+  command {
+    argv = ["true"]
+  }
+}

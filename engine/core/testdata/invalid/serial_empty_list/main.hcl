@@ -1,0 +1,9 @@
+runbook {
+  serial = []
+}
+
+task "a" {
+  command {
+    argv = ["true"]
+  }
+}

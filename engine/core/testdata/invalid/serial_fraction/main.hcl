@@ -1,0 +1,6 @@
+task "a" {
+  serial = 1.5
+  command {
+    argv = ["true"]
+  }
+}
