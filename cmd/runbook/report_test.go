@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -183,36 +184,7 @@ func TestReportPageInChromium(t *testing.T) {
 		}
 	}
 
-	got := browse(t, page)
-	if len(got.errors) > 0 || got.ready != "1" {
-		t.Fatalf("the page did not load cleanly: errors %v, ready %q", got.errors, got.ready)
-	}
-	// Every finished instance of the run is on the page, with its status
-	// and duration, and has a bar on the timeline.
-	want := map[string]string{}
-	for _, ev := range r.events {
-		if ev["type"] != "task_finished" {
-			continue
-		}
-		key, _ := ev["key"].(string)
-		want[ev["task"].(string)+"["+key+"]@"+ev["host"].(string)] = statusWord(ev["status"])
-	}
-	if len(want) != 9 {
-		t.Fatalf("the run finished %d instances, want 9: %v", len(want), want)
-	}
-	seen := map[string]bool{}
-	for _, row := range got.rows {
-		id := row["task"] + "[" + row["key"] + "]@" + row["host"]
-		seen[id] = true
-		if w, ok := want[id]; !ok || row["status"] != w || row["duration"] == "" || row["visible"] != "true" {
-			t.Errorf("row %v: want status %q", row, w)
-		}
-	}
-	for id := range want {
-		if !seen[id] {
-			t.Errorf("the page does not show %s", id)
-		}
-	}
+	got := checkReportPage(t, page, r, 9)
 	if got.bars != "9" {
 		t.Errorf("the timeline has %s bars, want 9", got.bars)
 	}
@@ -279,4 +251,44 @@ func statusWord(v any) string {
 	}
 	s, _ := v.(string)
 	return s
+}
+
+// checkReportPage loads a run's report page in Chromium and checks that
+// it loaded without errors and shows every instance the run finished (as
+// its JSON events say), with its status and duration, and a bar for each
+// on the timeline. want is the number of instances expected (0: any).
+func checkReportPage(t *testing.T, page string, r runOut, want int) pageResult {
+	t.Helper()
+	got := browse(t, page)
+	if len(got.errors) > 0 || got.ready != "1" {
+		t.Fatalf("the page did not load cleanly: errors %v, ready %q", got.errors, got.ready)
+	}
+	finished := map[string]string{}
+	for _, ev := range r.events {
+		if ev["type"] != "task_finished" {
+			continue
+		}
+		key, _ := ev["key"].(string)
+		finished[ev["task"].(string)+"["+key+"]@"+ev["host"].(string)] = statusWord(ev["status"])
+	}
+	if want > 0 && len(finished) != want {
+		t.Fatalf("the run finished %d instances, want %d: %v", len(finished), want, finished)
+	}
+	seen := map[string]bool{}
+	for _, row := range got.rows {
+		id := row["task"] + "[" + row["key"] + "]@" + row["host"]
+		seen[id] = true
+		if w, ok := finished[id]; !ok || row["status"] != w || row["duration"] == "" || row["visible"] != "true" {
+			t.Errorf("row %v: want status %q", row, w)
+		}
+	}
+	for id := range finished {
+		if !seen[id] {
+			t.Errorf("the page does not show %s", id)
+		}
+	}
+	if got.bars != fmt.Sprint(len(finished)) {
+		t.Errorf("the timeline has %s bars for %d instances", got.bars, len(finished))
+	}
+	return got
 }

@@ -103,10 +103,15 @@ func TestTroveUpgradeRunbookOnLab(t *testing.T) {
 
 	// The run.
 	start := time.Now()
-	r1 := run(t, env, args("run")...)
+	page := filepath.Join(t.TempDir(), "trove-upgrade.html")
+	runArgs := args("run")
+	r1 := run(t, env, append([]string{runArgs[0], "--report", page}, runArgs[1:]...)...)
 	if r1.code != 2 {
 		t.Fatalf("run: exit %d, want 2\n%s%s", r1.code, r1.stdout, r1.stderr)
 	}
+	// The run's report page, in a real Chromium: every task instance of
+	// the run with its status and duration.
+	checkReportPage(t, page, r1, 0)
 	t.Logf("run: %s", time.Since(start).Round(time.Second))
 	st = r1.finished()
 	for _, n := range names {
@@ -274,6 +279,10 @@ func (l *troveLab) inventory(t *testing.T, root string) string {
 		t.Fatal(err)
 	}
 	s := strings.ReplaceAll(strings.ReplaceAll(string(b), "/tmp/runbook-lab", l.dir), "/work/main", root)
+	// The systemd hosts' addresses of this lab slot (lab/slot.sh).
+	for i, a := range l.addrs {
+		s = strings.ReplaceAll(s, fmt.Sprintf(`"10.233.0.%d"`, 11+i), `"`+a+`"`)
+	}
 	if s == string(b) {
 		return src
 	}
