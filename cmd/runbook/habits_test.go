@@ -698,3 +698,92 @@ task "report" {
 		t.Errorf("task.conf in a check on a fresh folder: %s", st)
 	}
 }
+
+// for_each: a repeated element runs once and the outputs have one key per
+// instance; the header does not count instances for_each has not expanded
+// yet; numbers are taken as their strings, as the docs say.
+func TestForEachInstances(t *testing.T) {
+	rb := writeFiles(t, map[string]string{"main.hcl": `
+task "t" {
+  for_each = ["curl", "jq", "curl"]
+  command {
+    argv = ["echo", each.key]
+  }
+}
+task "n" {
+  for_each = [1, 2]
+  debug {
+    msg = each.key
+  }
+}
+task "count" {
+  debug {
+    msg = "${length(task.t.outputs)} ${join(",", keys(task.n.outputs))}"
+  }
+}
+`})
+	r := run(t, nil, "run", "--json", rb)
+	var lines []string
+	for _, ev := range r.events {
+		if ev["type"] == "task_finished" && ev["task"] == "task.t" {
+			lines = append(lines, ev["key"].(string))
+		}
+	}
+	if strings.Join(lines, " ") != "curl jq" {
+		t.Errorf("for_each [curl, jq, curl] ran %v", lines)
+	}
+	if ev := r.event("task_finished", "task.count"); ev == nil || ev["reason"] != "2 1,2" {
+		t.Errorf("outputs: %v", ev)
+	}
+	h := run(t, nil, "run", "--no-color", rb)
+	header := strings.SplitN(h.stdout, "\n", 2)[0]
+	if strings.Contains(header, "3 task instances") || !strings.Contains(header, "3 tasks (for_each items are counted as they run)") {
+		t.Errorf("header %q", header)
+	}
+	lang, _ := os.ReadFile("../../docs/language.md")
+	if !strings.Contains(string(lang), "numbers and bools are taken as their strings") {
+		t.Error("docs/language.md does not say what for_each does with numbers")
+	}
+}
+
+// Result lines come in host order within a task and key order within a
+// for_each instance, whatever order they finish in.
+func TestResultOrderIsStable(t *testing.T) {
+	rb := writeFiles(t, map[string]string{"main.hcl": `
+task "slow_first" {
+  hosts = group.web
+  command {
+    argv = ["sleep", lookup({ w1 = "0.6", w2 = "0.4", w3 = "0.2", w4 = "0" }, host.name, "0")]
+  }
+}
+task "items" {
+  for_each = ["a", "b", "c", "d"]
+  command {
+    argv = ["sleep", lookup({ a = "0.6", b = "0.4", c = "0.2", d = "0" }, each.key, "0")]
+  }
+}
+`})
+	for i := 0; i < 2; i++ {
+		r := run(t, nil, "run", "--no-color", "-i", "testdata/fleet.inventory.hcl", rb)
+		var got []string
+		for _, l := range strings.Split(r.stdout, "\n") {
+			f := strings.Fields(l)
+			if len(f) >= 3 && f[0] == "changed" {
+				got = append(got, f[1]+"@"+f[2])
+			}
+		}
+		slow := []string{}
+		items := []string{}
+		for _, g := range got {
+			if strings.HasPrefix(g, "task.slow_first") {
+				slow = append(slow, g)
+			} else {
+				items = append(items, g)
+			}
+		}
+		if strings.Join(slow, " ") != "task.slow_first@w1 task.slow_first@w2 task.slow_first@w3 task.slow_first@w4" ||
+			strings.Join(items, " ") != "task.items[a]@localhost task.items[b]@localhost task.items[c]@localhost task.items[d]@localhost" {
+			t.Fatalf("run %d: result lines in the order %v\n%s", i+1, got, r.stdout)
+		}
+	}
+}

@@ -57,6 +57,11 @@ func (rs *runState) runNode(ctx context.Context, n *node) *result {
 	if !known {
 		return rs.unpredictable(n, "", "for_each known after apply", outTy)
 	}
+	keys := make([]string, len(items))
+	for i, it := range items {
+		keys[i] = it.key
+	}
+	rs.order.items(n, keys)
 	results := make([]*result, len(items))
 	batch := len(items)
 	if t.Serial != nil {

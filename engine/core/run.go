@@ -121,6 +121,7 @@ type runState struct {
 	conns  map[string]*connEntry
 	forks  chan struct{}
 	step   *stepper // --step answers; nil without --step
+	order  *resultOrder
 }
 
 // Run walks the graph: every instance is planned, and applied only where
@@ -157,7 +158,11 @@ func (p *Prepared) Run(ctx context.Context, opts RunOptions) *Result {
 
 	// The walk's own parallelism is not bounded: forks bounds the work
 	// (planning and applying), not the waiting.
-	missed := dag.Walk(ctx, p.g, 0, rs.visit)
+	rs.order = newResultOrder(rs.sink, p.nodes)
+	missed := dag.Walk(ctx, p.g, 0, func(ctx context.Context, n *node) {
+		rs.visit(ctx, n)
+		rs.order.done(n)
+	})
 	rs.closeConns()
 	internal := rs.reportMissed(missed)
 
@@ -223,6 +228,7 @@ func (rs *runState) finish(start time.Time, interrupted bool, internal string) *
 	case res.Changes > 0:
 		res.ExitCode = 2
 	}
+	rs.order.flush()
 	rs.sink.Emit(event.RunFinished{RunID: res.RunID, Check: rs.check, Recap: res.Recap, ExitCode: res.ExitCode, Duration: time.Since(start), Error: msg})
 	return res
 }
@@ -254,7 +260,7 @@ func (rs *runState) emitFinished(ev event.TaskFinished) {
 		r.Ignored++
 	}
 	rs.mu.Unlock()
-	rs.sink.Emit(ev)
+	rs.order.emit(ev)
 }
 
 func (rs *runState) setResult(n *node, r *result) {

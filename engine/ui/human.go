@@ -183,13 +183,29 @@ func (h *Human) runStarted(e event.RunStarted) {
 		name = "runbook"
 	}
 	line := fmt.Sprintf("%s %s on %s", verb, h.style.bold(sanitize(name)), hostList(e.Hosts))
-	if e.Tasks > 0 {
+	switch tasks, forEach := planned(e.Plan); {
+	case forEach:
+		// for_each items expand as the run goes: the count would be wrong.
+		line += fmt.Sprintf(", %d %s (for_each items are counted as they run)", tasks, plural(tasks, "task", "tasks"))
+	case e.Tasks > 0:
 		line += fmt.Sprintf(", %d task %s", e.Tasks, plural(e.Tasks, "instance", "instances"))
 	}
 	if e.RunID != "" {
 		line += h.style.muted("  run " + sanitize(e.RunID))
 	}
 	h.printf("%s\n\n", line)
+}
+
+// planned counts the tasks of a plan that run somewhere, and says whether
+// one of them has for_each.
+func planned(plan []event.PlannedTask) (tasks int, forEach bool) {
+	for _, t := range plan {
+		if t.Selected && len(t.Hosts) > 0 {
+			tasks++
+			forEach = forEach || t.ForEach
+		}
+	}
+	return tasks, forEach
 }
 
 // hostList reads "2 hosts (ctl1, ctl2)", naming at most five.

@@ -157,9 +157,12 @@ func buildReport(in ReportInput) *reportPage {
 			if in.Host == "" {
 				in.Host = "localhost"
 			}
+			// Lines may be recorded a little after the instance ended (the
+			// engine shows results in host and key order): when the start
+			// is known, the end is the start plus the duration.
 			in.Start = in.End.Add(-e.Duration)
 			if s, ok := started[instance{e.Task, e.Key, e.Host}]; ok && !s.IsZero() && !s.After(in.End) {
-				in.Start = s
+				in.Start, in.End = s, s.Add(e.Duration)
 			}
 			p.Instances = append(p.Instances, in)
 			h := host(in.Host)
