@@ -787,3 +787,71 @@ task "items" {
 		}
 	}
 }
+
+// --tags (and --start-at-task) pull in the tasks a selected task reads
+// from, as reads: a read-only one runs, one with nothing to do gives its
+// real outputs, one that would change is not run and what reads it is
+// skipped, saying which task and why.
+func TestSelectionPullsInReads(t *testing.T) {
+	rb := writeFiles(t, map[string]string{"main.hcl": `
+variable "dir" {
+  type = string
+}
+task "version" {
+  command {
+    argv = ["echo", "v2"]
+  }
+  read_only = true
+}
+task "marker" {
+  command {
+    argv    = ["sh", "-c", "echo made > ${var.dir}/marker; echo made"]
+    creates = "${var.dir}/marker"
+  }
+}
+task "unrelated" {
+  command {
+    argv = ["touch", "${var.dir}/unrelated"]
+  }
+}
+task "rec" {
+  tags = ["rec"]
+  debug {
+    msg = "${trimspace(task.version.outputs.stdout)} ${task.marker.outputs.rc}"
+  }
+}
+`})
+	dir := t.TempDir()
+	r := run(t, nil, "run", "--json", "--tags", "rec", "--var", "dir="+dir, rb)
+	st := r.finished()
+	if st["task.rec@localhost"] != "skipped" || st["task.version@localhost"] != "ok" || st["task.marker@localhost"] != "skipped" {
+		t.Fatalf("--tags rec with task.marker pending: exit %d %v\n%s", r.code, st, r.stdout)
+	}
+	if ev := r.event("task_finished", "task.rec"); !strings.Contains(ev["reason"].(string), "task.marker is not selected and would change") {
+		t.Errorf("the skip does not say which task and why: %v", ev)
+	}
+	if strings.Contains(r.stdout, "Attempt to get attribute from null value") {
+		t.Error("a null value error instead of the reason")
+	}
+	for _, f := range []string{"marker", "unrelated"} {
+		if _, err := os.Stat(filepath.Join(dir, f)); err == nil {
+			t.Errorf("--tags rec made %s: a task the selection left out was applied", f)
+		}
+	}
+	// Once marker is there, it reads as ok and rec runs with real values.
+	if err := os.WriteFile(filepath.Join(dir, "marker"), []byte("made\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	r = run(t, nil, "run", "--json", "--tags", "rec", "--var", "dir="+dir, rb)
+	if ev := r.event("task_finished", "task.rec"); r.code != exitOK || ev == nil || ev["reason"] != "v2 0" {
+		t.Errorf("--tags rec: exit %d %v\n%s", r.code, ev, r.stdout)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "unrelated")); err == nil {
+		t.Error("a task nothing selected reads was run")
+	}
+	// --list-tasks shows what is pulled in.
+	r = run(t, nil, "run", "--list-tasks", "--tags", "rec", "--var", "dir="+dir, rb)
+	if !strings.Contains(r.stdout, "task.version  (read for the selection)") || strings.Contains(r.stdout, "task.unrelated") {
+		t.Errorf("--list-tasks:\n%s", r.stdout)
+	}
+}

@@ -240,10 +240,13 @@ func listPlan(w io.Writer, prep *core.Prepared, f *runFlags) error {
 	if f.listTasks {
 		fmt.Fprintln(w, "tasks:")
 		for _, t := range plan {
-			if !t.Selected || len(t.Hosts) == 0 {
+			if !t.Selected && !t.Pulled || len(t.Hosts) == 0 {
 				continue
 			}
 			line := "  " + t.Task
+			if t.Pulled {
+				line += "  (read for the selection)"
+			}
 			if len(t.Tags) > 0 {
 				line += "  TAGS: [" + strings.Join(t.Tags, ", ") + "]"
 			}

@@ -315,6 +315,23 @@ func (rs *runState) runItem(ctx context.Context, n *node, it item) *result {
 	} else if rs.check && rs.readOnly(t, sc) {
 		checkOnly = false
 	}
+	if n.pulled {
+		// Left out by the selection but read by a selected task: it runs
+		// only as a read (a read-only task for real, any other one as a
+		// check); a change it would make is not made, and what reads it
+		// is skipped saying so.
+		readOnly := rs.readOnly(t, sc)
+		if plan.Action != module.NoOp && !readOnly {
+			why := "would change: " + firstLine(plan.Reason)
+			if plan.Action == module.Unpredictable {
+				why = "cannot be read without running it (read_only = true says it only reads)"
+			}
+			msg := t.Addr() + " is not selected and " + why + "; select it too to run it"
+			finished(event.TaskFinished{Status: event.StatusSkipped, Reason: msg})
+			return &result{status: event.StatusSkipped, cause: msg, outputs: cty.UnknownVal(outTy)}
+		}
+		checkOnly = !readOnly
+	}
 	if rs.check && !checkOnly && plan.Action != module.NoOp && rs.pendingUpstream(n) {
 		// check_mode = false runs a task for real in a check, but after a
 		// pending change it would act on a state that is not there yet.

@@ -23,6 +23,7 @@ type node struct {
 	info     *taskInfo
 	host     *inventory.Host
 	filtered bool    // not selected by --tags: keeps the graph's order, does nothing
+	pulled   bool    // filtered, but a selected task reads it: runs as a read only
 	notifier []*node // for handler nodes: the task instances that may notify it
 	batch    int     // serial batch number
 	id       int     // number in the graph (dag AddID), for ConnectID
@@ -361,6 +362,7 @@ func (b *graphBuilder) build() hcl.Diagnostics {
 			}
 		}
 	}
+	b.pullReads()
 	b.runbookSerial(batches)
 	diags = append(diags, b.checkCycles()...)
 	return uniqueDiags(diags)

@@ -34,10 +34,41 @@ func (p *Prepared) Plan() []event.PlannedTask {
 			if n.filtered {
 				pt.Selected = false
 			}
+			pt.Pulled = pt.Pulled || n.pulled
 		}
 		out = append(out, pt)
 	}
 	return out
+}
+
+// pullReads marks the instances that the selection (--tags, --skip-tags,
+// --start-at-task) leaves out but a selected instance reads from,
+// directly or through other such instances, as Terraform's -target pulls
+// in what a target refers to. depends_on alone pulls nothing in: it
+// orders, it does not read.
+func (b *graphBuilder) pullReads() {
+	var queue []*node
+	for _, ns := range b.nodes {
+		for _, n := range ns {
+			if !n.filtered {
+				queue = append(queue, n)
+			}
+		}
+	}
+	for len(queue) > 0 {
+		n := queue[len(queue)-1]
+		queue = queue[:len(queue)-1]
+		for _, d := range b.g.DependsOn(n) {
+			if d.barrier != nil || !d.filtered || d.pulled {
+				continue
+			}
+			if kind, ok := n.info.deps[d.task.Addr()]; !ok || kind.dependsOn {
+				continue
+			}
+			d.pulled = true
+			queue = append(queue, d)
+		}
+	}
 }
 
 // checkSelection reports --tags, --skip-tags and --start-at-task values

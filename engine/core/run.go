@@ -298,7 +298,7 @@ func (rs *runState) visit(ctx context.Context, n *node) {
 		return
 	}
 	t := n.task
-	if n.filtered {
+	if n.filtered && !n.pulled {
 		rs.skip(n, "not selected by --tags", "", true)
 		return
 	}

@@ -94,6 +94,7 @@ type PlannedTask struct {
 	Declared string   `json:"declared,omitempty"` // file:line
 	Tags     []string `json:"tags,omitempty"`
 	Selected bool     `json:"selected"`           // false: left out by --tags, --skip-tags or --start-at-task
+	Pulled   bool     `json:"pulled,omitempty"`   // left out, but a selected task reads it: it runs as a read only
 	ForEach  bool     `json:"for_each,omitempty"` // its instances expand into items at run time
 }
 
