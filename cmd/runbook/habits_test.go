@@ -855,3 +855,70 @@ task "rec" {
 		t.Errorf("--list-tasks:\n%s", r.stdout)
 	}
 }
+
+// Locals may use task outputs: a filter is written once, evaluated per
+// instance (with that host's view of the task), and what it reads orders
+// the tasks that use it.
+func TestLocalsUseTaskOutputs(t *testing.T) {
+	rb := writeFiles(t, map[string]string{"main.hcl": `
+task "list" {
+  hosts = group.web
+  command {
+    argv = ["printf", "pkg-${host.name}\nskip\nother-${host.name}"]
+  }
+  read_only = true
+}
+locals {
+  lines    = split("\n", task.list.outputs.stdout)
+  selected = [for l in local.lines : l if l != "skip"]
+}
+task "show" {
+  hosts = group.web
+  debug {
+    msg = join(",", local.selected)
+  }
+}
+task "each" {
+  for_each = toset([for h, i in task.list.hosts : h])
+  debug {
+    msg = each.key
+  }
+}
+`})
+	r := run(t, nil, "run", "--json", "-i", "testdata/fleet.inventory.hcl", "-l", "w1,w3", rb)
+	for _, h := range []string{"w1", "w3"} {
+		var ev map[string]any
+		for _, e := range r.events {
+			if e["type"] == "task_finished" && e["task"] == "task.show" && e["host"] == h {
+				ev = e
+			}
+		}
+		if want := "pkg-" + h + ",other-" + h; ev == nil || ev["reason"] != want {
+			t.Errorf("task.show on %s: %v, want %q\n%s", h, ev, want, r.stdout)
+		}
+		if r.index("task_finished", "task.list") > r.index("task_finished", "task.show") {
+			t.Error("task.show ran before task.list, which its local reads")
+		}
+	}
+	// Where a value is needed before the run, such a local is an error.
+	bad := writeFiles(t, map[string]string{"main.hcl": `
+task "list" {
+  command {
+    argv = ["echo", "w1"]
+  }
+}
+locals {
+  targets = [task.list.outputs.stdout]
+}
+task "x" {
+  hosts = local.targets
+  debug {
+    msg = "x"
+  }
+}
+`})
+	r = run(t, nil, "validate", bad)
+	if r.code != exitError || !strings.Contains(strings.Join(strings.Fields(r.stdout), " "), "local.targets uses task outputs") {
+		t.Errorf("a task-output local in hosts: exit %d\n%s", r.code, r.stdout)
+	}
+}

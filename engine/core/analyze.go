@@ -36,6 +36,9 @@ type taskInfo struct {
 	// typeCheck: the references are sound, so analyze type-checks the
 	// module body and meta-arguments once every task is known.
 	typeCheck bool
+	// dynLocals are the locals reading task outputs that the task uses,
+	// in the order they are evaluated for each of its instances.
+	dynLocals []string
 }
 
 type depKind struct {
@@ -50,6 +53,10 @@ type analysis struct {
 	inv   *inventory.Inventory // nil when no inventory was given to validate
 	tasks map[string]*taskInfo // by Addr(): task.x / handler.x
 	refG  *dag.Graph[string]   // var/local/task/handler reference graph
+	// dynLocals are the locals that read task outputs (locals.go);
+	// localUses, the locals each local refers to.
+	dynLocals map[string]*dynLocal
+	localUses map[string][]string
 }
 
 // metaExprs lists a task's meta-argument expressions with their names.
@@ -95,24 +102,38 @@ func analyze(rb *config.Runbook, inv *inventory.Inventory, reg *module.Registry)
 		a.refG.Add(t.Addr())
 	}
 
-	// Locals: only variables, other locals and runbook facts.
+	// Locals: variables, other locals, runbook facts, and task outputs
+	// (locals.go).
+	direct := map[string]*localRefs{}
+	a.localUses = map[string][]string{}
 	for _, l := range rb.LocalList {
 		refs, d := addrs.References(l.Expr.Variables())
 		diags = append(diags, d...)
+		lr := &localRefs{tasks: map[string]depKind{}}
+		direct[l.Name] = lr
 		for _, r := range refs {
 			switch s := r.Subject.(type) {
-			case addrs.InputVariable, addrs.LocalValue:
+			case addrs.InputVariable, addrs.LocalValue, addrs.Task:
 				d := a.checkExists(r)
 				diags = append(diags, d...)
-				if !d.HasErrors() {
-					a.refG.Connect(s.String(), "local."+l.Name)
+				if d.HasErrors() {
+					continue
+				}
+				a.refG.Connect(s.String(), "local."+l.Name)
+				switch s := s.(type) {
+				case addrs.LocalValue:
+					lr.locals = append(lr.locals, s.Name)
+					a.localUses[l.Name] = append(a.localUses[l.Name], s.Name)
+				case addrs.Task:
+					all := len(r.Remaining) > 0 && isAttr(r.Remaining[0], "hosts")
+					mergeDep(lr.tasks, "task."+s.Name, depKind{allHosts: all, rng: r.SourceRange})
 				}
 			case addrs.RunbookObj:
 			default:
 				diags = append(diags, &hcl.Diagnostic{
 					Severity: hcl.DiagError,
 					Summary:  "Invalid reference in a local value",
-					Detail:   fmt.Sprintf("Local values are computed before any task runs, so they can use variables, other locals and functions, not %s. Write the expression in the task that needs it.", r.Subject),
+					Detail:   fmt.Sprintf("Local values can use variables, other locals, task outputs and functions, not %s: a local is the same for every host and item. Write the expression in the task that needs it.", r.Subject),
 					Subject:  r.SourceRange.Ptr(),
 				})
 			}
@@ -137,6 +158,7 @@ func analyze(rb *config.Runbook, inv *inventory.Inventory, reg *module.Registry)
 		}
 	}
 
+	a.dynLocals = findDynLocals(direct, a.localOrder())
 	for _, t := range all {
 		ti, d := a.analyzeTask(t, reg)
 		diags = append(diags, d...)
@@ -359,6 +381,8 @@ func (a *analysis) analyzeTask(t *config.Task, reg *module.Registry) (*taskInfo,
 			diags = append(diags, a.checkExists(r)...)
 			diags = append(diags, checkPlace(t, p.name, r)...)
 			switch s := r.Subject.(type) {
+			case addrs.LocalValue:
+				diags = append(diags, a.useDynLocal(ti, s.Name, p.name, r)...)
 			case addrs.Task:
 				if a.rb.Task(s.Name) != nil {
 					all := len(r.Remaining) > 0 && isAttr(r.Remaining[0], "hosts")
@@ -519,6 +543,14 @@ func (a *analysis) checkRunbookMeta(ctx *hcl.EvalContext) hcl.Diagnostics {
 				d := a.checkExists(r)
 				diags = append(diags, d...)
 				bad = bad || d.HasErrors()
+				if l, ok := r.Subject.(addrs.LocalValue); ok && a.dynLocals[l.Name] != nil {
+					diags = append(diags, &hcl.Diagnostic{
+						Severity: hcl.DiagError, Summary: "Invalid reference in the runbook block",
+						Detail:  fmt.Sprintf("local.%s uses task outputs, so it is known only once those tasks have run; the runbook block's %s is read before any task runs.", l.Name, m.name),
+						Subject: r.SourceRange.Ptr(),
+					})
+					bad = true
+				}
 			case addrs.RunbookObj:
 			default:
 				diags = append(diags, &hcl.Diagnostic{

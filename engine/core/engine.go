@@ -115,7 +115,7 @@ func (l *Loaded) Prepare(opts Options) (*Prepared, hcl.Diagnostics) {
 	if diags.HasErrors() {
 		return nil, diags
 	}
-	locals, d := evalLocals(l.Runbook, vars, opts.Check)
+	locals, d := evalLocals(l.Runbook, vars, opts.Check, l.an.dynLocals)
 	diags = append(diags, d...)
 	if diags.HasErrors() {
 		return nil, diags
@@ -160,7 +160,7 @@ func (l *Loaded) CheckValues(opts Options) hcl.Diagnostics {
 	if diags.HasErrors() {
 		return diags
 	}
-	_, d := evalLocals(l.Runbook, vars, opts.Check)
+	_, d := evalLocals(l.Runbook, vars, opts.Check, l.an.dynLocals)
 	return append(diags, d...)
 }
 

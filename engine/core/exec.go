@@ -32,6 +32,9 @@ type item struct {
 func (rs *runState) runNode(ctx context.Context, n *node) *result {
 	t := n.task
 	outTy := rs.p.l.an.outputsType(t)
+	if err := rs.evalDynLocals(n); err != nil {
+		return rs.fail(n, "", err)
+	}
 	base := rs.scope(n, nil, cty.NilVal)
 
 	if t.When != nil && t.ForEach == nil {

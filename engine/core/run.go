@@ -122,6 +122,8 @@ type runState struct {
 	forks  chan struct{}
 	step   *stepper // --step answers; nil without --step
 	order  *resultOrder
+	// nodeLocals are the locals that read task outputs, per instance.
+	nodeLocals map[*node]map[string]cty.Value
 }
 
 // Run walks the graph: every instance is planned, and applied only where
@@ -132,12 +134,13 @@ func (p *Prepared) Run(ctx context.Context, opts RunOptions) *Result {
 	}
 	rs := &runState{
 		p: p, opts: opts, check: p.opts.Check,
-		sink:    newRedactor(p.secrets, opts.Sink),
-		results: map[*node]*result{},
-		hosts:   map[string]*hostState{},
-		recap:   map[string]*event.HostRecap{},
-		conns:   map[string]*connEntry{},
-		forks:   make(chan struct{}, p.opts.Forks),
+		sink:       newRedactor(p.secrets, opts.Sink),
+		results:    map[*node]*result{},
+		hosts:      map[string]*hostState{},
+		recap:      map[string]*event.HostRecap{},
+		conns:      map[string]*connEntry{},
+		forks:      make(chan struct{}, p.opts.Forks),
+		nodeLocals: map[*node]map[string]cty.Value{},
 	}
 	if opts.Step != nil {
 		rs.step = &stepper{ask: opts.Step, answers: map[string]bool{}}

@@ -38,7 +38,7 @@ func (rs *runState) scope(n *node, each map[string]cty.Value, self cty.Value) *h
 	}
 	vars := map[string]cty.Value{
 		"var":     cty.ObjectVal(rs.p.vars),
-		"local":   cty.ObjectVal(rs.p.locals),
+		"local":   cty.ObjectVal(rs.localsOf(n)),
 		"group":   rs.p.groups,
 		"host":    hostObj(n.host),
 		"task":    cty.ObjectVal(tasks),

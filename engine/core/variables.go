@@ -241,7 +241,9 @@ func validateVariable(rb *config.Runbook, v *config.Variable, val cty.Value) hcl
 }
 
 // evalLocals computes every local in dependency order.
-func evalLocals(rb *config.Runbook, vars map[string]cty.Value, check bool) (map[string]cty.Value, hcl.Diagnostics) {
+// Locals that read task outputs (dynamic) are computed per instance during
+// the run (locals.go): here they are unknown.
+func evalLocals(rb *config.Runbook, vars map[string]cty.Value, check bool, dynamic map[string]*dynLocal) (map[string]cty.Value, hcl.Diagnostics) {
 	g := dag.New[string]()
 	for _, l := range rb.LocalList {
 		g.Add(l.Name)
@@ -262,6 +264,10 @@ func evalLocals(rb *config.Runbook, vars map[string]cty.Value, check bool) (map[
 	locals := map[string]cty.Value{}
 	var diags hcl.Diagnostics
 	for _, name := range order {
+		if dynamic[name] != nil {
+			locals[name] = cty.DynamicVal
+			continue
+		}
 		ctx := &hcl.EvalContext{
 			Variables: map[string]cty.Value{
 				"var": cty.ObjectVal(vars), "local": cty.ObjectVal(locals),
