@@ -19,6 +19,8 @@ const doc = "# trove_instance\n\n" +
 	"(Trove recorded it before failing); not found, the create is sent again, at most 3 times in all (Trove's first quota reservations in a project race and answer 500). " +
 	"A 4xx is never retried.\n" +
 	"- `find`: the instance named by `id` or `name` (read-only; fails when there is none).\n" +
+	"- `contents`: as `find`, and the names of the instance's databases and users, as its guest agent reports them (read-only): " +
+	"what a restore is compared with its source by, without reaching the database network.\n" +
 	"- `list`: the project's instances, filtered by `name`, `datastore_version`, `status` (read-only).\n" +
 	"- `upgrade`: move the instance (`id` or `name`) to `datastore_version` (PATCH instance); nothing to do when it is on it already. Waits UPGRADE -> HEALTHY.\n" +
 	"- `rebuild`: rebuild the instance's guest from the Glance image `rebuild` (management API, admin; Victoria+ in-place guest upgrade). Always a change. " +
@@ -36,7 +38,8 @@ const doc = "# trove_instance\n\n" +
 	"- `confirm` (bool): must be true for delete.\n\n" +
 	"## Outputs\n\n" +
 	"`id`, `name`, `status`, `operating_status`, `addresses` (list of `{address, type}`), `datastore` (`{type, version}`), `flavor_id`, `volume_size`, `region`, `fault`, " +
-	"and `instances` (list: the matches for list, else the one instance).\n\n"
+	"`instances` (list: the matches for list, else the one instance), " +
+	"and `databases` and `users` (sorted lists of names; only for contents, else null).\n\n"
 
 const example = `task "db1" {
   trove_instance {

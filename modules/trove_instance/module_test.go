@@ -269,3 +269,35 @@ func TestCloudFromHostVar(t *testing.T) {
 		t.Fatalf("with the host var: %v", p.Err)
 	}
 }
+
+// contents reads the databases and users an instance holds, sorted; a
+// restore has its source's, and a difference shows.
+func TestContents(t *testing.T) {
+	_, tr, m := fake(t)
+	a := tr.AddInstance("a", "5.7.29")
+	a.Databases, a.Users = []string{"shop", "app"}, []string{"app", "report"}
+	p := moduletest.Plan(t, m, req(t, m, "action = \"contents\"\nname = \"a\"\n"))
+	if p.Err != nil || p.Action != module.NoOp {
+		t.Fatalf("contents: %v %v", p.Action, p.Err)
+	}
+	if got := p.Outputs.GetAttr("databases").GoString(); got != `cty.ListVal([]cty.Value{cty.StringVal("app"), cty.StringVal("shop")})` {
+		t.Errorf("databases: %s", got)
+	}
+	if got := p.Outputs.GetAttr("users").GoString(); got != `cty.ListVal([]cty.Value{cty.StringVal("app"), cty.StringVal("report")})` {
+		t.Errorf("users: %s", got)
+	}
+	for _, c := range tr.Calls {
+		if !strings.HasPrefix(c, "GET ") {
+			t.Errorf("contents wrote: %s", c)
+		}
+	}
+	b := tr.AddInstance("b", "5.7.29")
+	b.Databases = []string{"app"}
+	p = moduletest.Plan(t, m, req(t, m, "action = \"contents\"\nname = \"b\"\n"))
+	if p.Outputs.GetAttr("databases").LengthInt() != 1 || p.Outputs.GetAttr("users").LengthInt() != 0 {
+		t.Errorf("b: %#v", p.Outputs)
+	}
+	if p := moduletest.Plan(t, m, req(t, m, "action = \"find\"\nname = \"a\"\n")); !p.Outputs.GetAttr("databases").IsNull() {
+		t.Errorf("find sets databases: %#v", p.Outputs)
+	}
+}

@@ -31,7 +31,7 @@ type params struct {
 	confirm                         bool
 }
 
-var actions = []string{"create", "find", "list", "upgrade", "rebuild", "restart", "delete"}
+var actions = []string{"create", "find", "contents", "list", "upgrade", "rebuild", "restart", "delete"}
 
 func parse(args cty.Value) (*params, error) {
 	p := &params{

@@ -112,6 +112,13 @@ func (Module) Plan(ctx context.Context, req *module.PlanRequest) *module.PlanRes
 		return noop(fmt.Sprintf("instance %s exists (%s)", who, inst.Status))
 	case "find":
 		return noop(fmt.Sprintf("instance %s is %s", who, inst.Status))
+	case "contents":
+		dbs, us, err := contents(ctx, sc, inst.ID)
+		if err != nil {
+			return &module.PlanResponse{Err: err}
+		}
+		return &module.PlanResponse{Action: module.NoOp, Outputs: withContents(outputs(inst, nil), dbs, us),
+			Reason: fmt.Sprintf("instance %s: %d database(s), %d user(s)", who, len(dbs), len(us))}
 	case "upgrade":
 		if inst.Datastore.Version == p.datastoreVersion {
 			return noop(fmt.Sprintf("instance %s is on %s %s", who, inst.Datastore.Type, inst.Datastore.Version))
@@ -168,7 +175,8 @@ func outputs(inst *instances.Instance, list []instances.Instance) cty.Value {
 	} else {
 		one = cty.NullVal(troveops.InstanceType)
 	}
-	attrs := map[string]cty.Value{"instances": troveops.InstanceListVal(list)}
+	attrs := map[string]cty.Value{"instances": troveops.InstanceListVal(list),
+		"databases": cty.NullVal(cty.List(cty.String)), "users": cty.NullVal(cty.List(cty.String))}
 	for name, ty := range troveops.InstanceType.AttributeTypes() {
 		if one.IsNull() {
 			attrs[name] = cty.NullVal(ty)

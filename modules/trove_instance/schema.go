@@ -43,6 +43,8 @@ var outputsType = cty.Object(map[string]cty.Type{
 	"region":           cty.String,
 	"fault":            cty.String,
 	"instances":        cty.List(troveops.InstanceType),
+	"databases":        cty.List(cty.String),
+	"users":            cty.List(cty.String),
 })
 
 var argsSpec = openstack.Merge(openstack.ConnectionSpec(), hcldec.ObjectSpec{

@@ -12,10 +12,16 @@ task "old_instances" {
 }
 
 locals {
-  # Restored instances are named NAME-RELEASE (backup-restore mode). The
-  # instance filters are written out in each task: locals cannot use task
-  # outputs.
+  # The instances this run upgrades, by name: on the old version of the
+  # datastore, and named in instance_names when it is set.
+  targets = {
+    for i in task.old_instances.outputs.instances : i.name => i
+    if i.datastore.type == var.datastore.name && (length(var.instance_names) == 0 || contains(var.instance_names, i.name))
+  }
+  # Restored instances are named NAME-RELEASE (backup-restore mode): one
+  # found on the old version is not backed up again.
   restore_suffix = "-${var.release}"
+  to_back_up     = { for name, i in local.targets : name => i if !endswith(name, local.restore_suffix) }
 }
 
 # Health gate before the first change: do not start a rolling upgrade of a
@@ -24,10 +30,10 @@ task "instances_healthy" {
   depends_on = [task.verify_version]
   assert {
     conditions = concat([{ condition = true, message = "" }], [
-      for i in task.old_instances.outputs.instances : {
+      for i in values(local.targets) : {
         condition = i.status == "ACTIVE" || i.operating_status == "HEALTHY"
         message   = "instance ${i.name} (${i.id}) is ${i.status}/${i.operating_status}: fix it or leave it out with instance_names"
-      } if i.datastore.type == var.datastore.name && (length(var.instance_names) == 0 || contains(var.instance_names, i.name))
+      }
     ])
     success_msg = "instances on ${var.datastore.name} ${var.datastore.old_version} are healthy"
   }
@@ -41,10 +47,7 @@ task "instances_healthy" {
 # when the previous one is HEALTHY again (serial = 1, max_fail_percentage = 0).
 
 task "rebuild_guest" {
-  for_each = var.upgrade_mode == "rebuild" && var.rebuild_guests ? {
-    for i in task.old_instances.outputs.instances : i.name => i
-    if i.datastore.type == var.datastore.name && (length(var.instance_names) == 0 || contains(var.instance_names, i.name))
-  } : {}
+  for_each            = var.upgrade_mode == "rebuild" && var.rebuild_guests ? local.targets : {}
   serial              = 1
   max_fail_percentage = 0
   depends_on          = [task.instances_healthy]
@@ -57,10 +60,7 @@ task "rebuild_guest" {
 }
 
 task "upgrade_version" {
-  for_each = var.upgrade_mode == "rebuild" ? {
-    for i in task.old_instances.outputs.instances : i.name => i
-    if i.datastore.type == var.datastore.name && (length(var.instance_names) == 0 || contains(var.instance_names, i.name))
-  } : {}
+  for_each            = var.upgrade_mode == "rebuild" ? local.targets : {}
   serial              = 1
   max_fail_percentage = 0
   depends_on          = [task.instances_healthy, task.rebuild_guest]
@@ -83,10 +83,7 @@ task "upgrade_version" {
 
 block {
   task "backup_old" {
-    for_each = var.upgrade_mode == "backup-restore" ? {
-      for i in task.old_instances.outputs.instances : i.name => i
-      if i.datastore.type == var.datastore.name && (length(var.instance_names) == 0 || contains(var.instance_names, i.name)) && !endswith(i.name, local.restore_suffix)
-    } : {}
+    for_each            = var.upgrade_mode == "backup-restore" ? local.to_back_up : {}
     serial              = 1
     max_fail_percentage = 0
     depends_on          = [task.instances_healthy]
@@ -107,50 +104,32 @@ block {
       cloud             = var.project_cloud
       name              = "${each.key}${local.restore_suffix}"
       backup            = each.value.id
-      flavor            = [for i in task.old_instances.outputs.instances : i.flavor_id if i.name == each.key][0]
-      volume_size       = [for i in task.old_instances.outputs.instances : i.volume_size if i.name == each.key][0]
+      flavor            = local.targets[each.key].flavor_id
+      volume_size       = local.targets[each.key].volume_size
       datastore         = var.datastore.name
       datastore_version = var.datastore.new_version
       wait              = { status = "HEALTHY", timeout = var.instance_timeout }
     }
   }
 
-  # What each instance reports, old and new (read-only). Through the Trove
-  # API (what the guest agent lists: databases and users), which works
+  # What each instance reports, old and new (read-only): the databases
+  # and users its guest agent lists, through the Trove API. It works
   # everywhere, including Trove's fake mode.
-  task "old_databases" {
-    for_each     = var.verify_data == "api" ? task.restore_new.outputs : {}
-    check_mode   = false
-    changed_when = false
-    command {
-      argv = [var.openstack_cli, "--os-cloud", var.project_cloud, "database", "db", "list", [for i in task.old_instances.outputs.instances : i.id if i.name == each.key][0], "-f", "json"]
+  task "old_contents" {
+    for_each = var.verify_data == "api" ? task.restore_new.outputs : {}
+    trove_instance {
+      cloud  = var.project_cloud
+      action = "contents"
+      id     = local.targets[each.key].id
     }
   }
 
-  task "new_databases" {
-    for_each     = var.verify_data == "api" ? task.restore_new.outputs : {}
-    check_mode   = false
-    changed_when = false
-    command {
-      argv = [var.openstack_cli, "--os-cloud", var.project_cloud, "database", "db", "list", each.value.id, "-f", "json"]
-    }
-  }
-
-  task "old_users" {
-    for_each     = var.verify_data == "api" ? task.restore_new.outputs : {}
-    check_mode   = false
-    changed_when = false
-    command {
-      argv = [var.openstack_cli, "--os-cloud", var.project_cloud, "database", "user", "list", [for i in task.old_instances.outputs.instances : i.id if i.name == each.key][0], "-f", "json"]
-    }
-  }
-
-  task "new_users" {
-    for_each     = var.verify_data == "api" ? task.restore_new.outputs : {}
-    check_mode   = false
-    changed_when = false
-    command {
-      argv = [var.openstack_cli, "--os-cloud", var.project_cloud, "database", "user", "list", each.value.id, "-f", "json"]
+  task "new_contents" {
+    for_each = var.verify_data == "api" ? task.restore_new.outputs : {}
+    trove_instance {
+      cloud  = var.project_cloud
+      action = "contents"
+      id     = each.value.id
     }
   }
 
@@ -161,7 +140,7 @@ block {
     for_each = var.verify_data == "checksum" ? task.restore_new.outputs : {}
     mysql_checksum {
       from           = "control"
-      login_host     = [for i in task.old_instances.outputs.instances : i.addresses[0].address if i.name == each.key][0]
+      login_host     = local.targets[each.key].addresses[0].address
       login_user     = var.verify_db.user
       login_password = var.verify_db.password
       database       = var.verify_db.database
@@ -183,14 +162,10 @@ block {
     for_each = var.verify_data == "none" ? {} : task.restore_new.outputs
     assert {
       conditions = var.verify_data == "api" ? [
-        {
-          condition = sort([for d in jsondecode(task.old_databases.outputs[each.key].stdout) : d.Name]) == sort([for d in jsondecode(task.new_databases.outputs[each.key].stdout) : d.Name])
-          message   = "${each.key}${local.restore_suffix} has databases ${join(",", sort([for d in jsondecode(task.new_databases.outputs[each.key].stdout) : d.Name]))}, ${each.key} has ${join(",", sort([for d in jsondecode(task.old_databases.outputs[each.key].stdout) : d.Name]))}"
-        },
-        {
-          condition = sort([for u in jsondecode(task.old_users.outputs[each.key].stdout) : u.Name]) == sort([for u in jsondecode(task.new_users.outputs[each.key].stdout) : u.Name])
-          message   = "${each.key}${local.restore_suffix} has users ${join(",", sort([for u in jsondecode(task.new_users.outputs[each.key].stdout) : u.Name]))}, ${each.key} has ${join(",", sort([for u in jsondecode(task.old_users.outputs[each.key].stdout) : u.Name]))}"
-        },
+        for what in ["databases", "users"] : {
+          condition = task.old_contents.outputs[each.key][what] == task.new_contents.outputs[each.key][what]
+          message   = "${each.key}${local.restore_suffix} has ${what} ${join(",", task.new_contents.outputs[each.key][what])}, ${each.key} has ${join(",", task.old_contents.outputs[each.key][what])}"
+        }
         ] : [
         {
           condition = task.old_checksum.outputs[each.key].checksum == task.new_checksum.outputs[each.key].checksum

@@ -201,12 +201,6 @@ variable "verify_db" {
   description = "verify_data = checksum: a database user both instances know, and the database to compare (same MySQL version on both: CHECKSUM TABLE depends on it)"
 }
 
-variable "openstack_cli" {
-  type        = string
-  default     = "openstack"
-  description = "The openstack CLI on the control node (verify_data = api reads databases and users with it)"
-}
-
 locals {
   image_name  = "trove-guest-${var.release}-${var.guest.os}-${var.guest.os_release}${var.guest.dev_mode ? "-dev" : ""}"
   image_file  = "${local.image_name}.${var.guest.disk_format}"

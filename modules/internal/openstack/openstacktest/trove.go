@@ -42,6 +42,9 @@ type FakeInstance struct {
 	ID, Name, Status, Version, Flavor, Target string
 	Size, left                                int
 	Backup                                    string
+	// Databases and Users are what the guest agent would report; a
+	// restore starts with those of the backed-up instance.
+	Databases, Users []string
 }
 
 // FakeBackup is a backup of the fake Trove.
@@ -182,9 +185,13 @@ func (tr *Trove) serve(w http.ResponseWriter, r *http.Request) {
 		}
 		if rp, ok := in["restorePoint"].(map[string]any); ok {
 			i.Backup, _ = rp["backupRef"].(string)
-			if _, ok := tr.Backups[i.Backup]; !ok {
+			b, ok := tr.Backups[i.Backup]
+			if !ok {
 				JSON(w, 400, fmt.Sprintf(`{"badRequest": {"code": 400, "message": "Backup %s cannot be found."}}`, i.Backup))
 				return
+			}
+			if src := tr.Instances[b.Instance]; src != nil {
+				i.Databases, i.Users = append([]string(nil), src.Databases...), append([]string(nil), src.Users...)
 			}
 		}
 		if len(tr.CreateFaults) > 0 {
@@ -220,6 +227,21 @@ func (tr *Trove) serve(w http.ResponseWriter, r *http.Request) {
 			i.Status, i.left = "DELETING", tr.Steps
 			w.WriteHeader(202)
 		}
+	case parts[0] == "instances" && len(parts) == 3 && (parts[2] == "databases" || parts[2] == "users") && r.Method == "GET":
+		i, ok := tr.Instances[parts[1]]
+		if !ok || i.Status == "GONE" {
+			notFound(parts[1])
+			return
+		}
+		names := i.Databases
+		if parts[2] == "users" {
+			names = i.Users
+		}
+		items := make([]string, len(names))
+		for k, n := range names {
+			items[k] = fmt.Sprintf(`{"name": %q}`, n)
+		}
+		JSON(w, 200, fmt.Sprintf(`{%q: [%s]}`, parts[2], strings.Join(items, ",")))
 	case parts[0] == "instances" && len(parts) == 3 && parts[2] == "action":
 		i, ok := tr.Instances[parts[1]]
 		if !ok {
