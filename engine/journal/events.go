@@ -116,46 +116,29 @@ func ReadRecord(dir, id string) (*Record, error) {
 }
 
 func decodeEvent(typ string, data []byte) event.Event {
-	var e event.Event
-	var err error
 	switch typ {
 	case "run_started":
-		var v event.RunStarted
-		if err = json.Unmarshal(data, &v); err == nil {
-			e = v
-		}
+		return decodeAs[event.RunStarted](data)
 	case "task_started":
-		var v event.TaskStarted
-		if err = json.Unmarshal(data, &v); err == nil {
-			e = v
-		}
+		return decodeAs[event.TaskStarted](data)
 	case "task_finished":
-		var v event.TaskFinished
-		if err = json.Unmarshal(data, &v); err == nil {
-			e = v
-		}
+		return decodeAs[event.TaskFinished](data)
 	case "task_retry":
-		var v event.TaskRetry
-		if err = json.Unmarshal(data, &v); err == nil {
-			e = v
-		}
+		return decodeAs[event.TaskRetry](data)
 	case "warning":
-		var v event.Warning
-		if err = json.Unmarshal(data, &v); err == nil {
-			e = v
-		}
+		return decodeAs[event.Warning](data)
 	case "interrupted":
-		var v event.Interrupted
-		if err = json.Unmarshal(data, &v); err == nil {
-			e = v
-		}
+		return decodeAs[event.Interrupted](data)
 	case "run_finished":
-		var v event.RunFinished
-		if err = json.Unmarshal(data, &v); err == nil {
-			e = v
-		}
+		return decodeAs[event.RunFinished](data)
 	}
-	if err != nil {
+	return nil
+}
+
+// decodeAs reads one event of type E, or nil when it does not decode.
+func decodeAs[E event.Event](data []byte) event.Event {
+	var e E
+	if json.Unmarshal(data, &e) != nil {
 		return nil
 	}
 	return e

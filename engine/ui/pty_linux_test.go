@@ -87,14 +87,7 @@ func TestHumanOnRealTerminal(t *testing.T) {
 	if err := h.Err(); err != nil {
 		t.Fatal(err)
 	}
-	slave.Close()
-	var got []byte
-	select {
-	case got = <-read:
-	case <-time.After(5 * time.Second):
-		master.Close()
-		t.Fatal("reading the pty timed out")
-	}
+	got := closeAndRead(t, master, slave, read)
 	for _, want := range []string{eraseLine + sgrDim + "[1 running]", sgrYellow + "changed" + sgrReset, "…"} {
 		if !bytes.Contains(got, []byte(want)) {
 			t.Errorf("terminal output lacks %q:\n%q", want, got)
@@ -121,18 +114,25 @@ func TestDumbTerminalGetsNoEscapes(t *testing.T) {
 	h.Emit(event.TaskOutput{Task: "task.build_image", Host: "dev1", Line: "step 1"})
 	h.Emit(event.TaskFinished{Task: "task.build_image", Host: "dev1", Status: event.StatusChanged, Duration: time.Second})
 	h.Emit(event.RunFinished{})
-	slave.Close()
-	var got []byte
-	select {
-	case got = <-read:
-	case <-time.After(5 * time.Second):
-		master.Close()
-		t.Fatal("reading the pty timed out")
-	}
+	got := closeAndRead(t, master, slave, read)
 	if bytes.Contains(got, []byte("\x1b")) || bytes.Contains(got, []byte("[1 running]")) {
 		t.Errorf("TERM=dumb got escapes or a status line: %q", got)
 	}
 	if !bytes.Contains(got, []byte("changed")) {
 		t.Errorf("no result line: %q", got)
 	}
+}
+
+// closeAndRead closes the pty's slave and returns what its master read.
+func closeAndRead(t *testing.T, master, slave *os.File, read <-chan []byte) []byte {
+	t.Helper()
+	slave.Close()
+	select {
+	case got := <-read:
+		return got
+	case <-time.After(5 * time.Second):
+		master.Close()
+		t.Fatal("reading the pty timed out")
+	}
+	return nil
 }

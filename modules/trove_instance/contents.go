@@ -46,20 +46,9 @@ func contents(ctx context.Context, sc *gophercloud.ServiceClient, id string) (db
 	return dbs, us, nil
 }
 
-func stringList(ss []string) cty.Value {
-	if len(ss) == 0 {
-		return cty.ListValEmpty(cty.String)
-	}
-	vs := make([]cty.Value, len(ss))
-	for i, s := range ss {
-		vs[i] = cty.StringVal(s)
-	}
-	return cty.ListVal(vs)
-}
-
 // withContents sets the databases and users outputs.
 func withContents(out cty.Value, dbs, us []string) cty.Value {
 	m := out.AsValueMap()
-	m["databases"], m["users"] = stringList(dbs), stringList(us)
+	m["databases"], m["users"] = openstack.StringListVal(dbs), openstack.StringListVal(us)
 	return cty.ObjectVal(m)
 }
