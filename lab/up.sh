@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Start the whole lab of real parts the tests use: sshd hosts, systemd
-# hosts, MariaDB, Keystone, Glance and Trove's API, and Chromium for the
-# report page test. Every part installs what
+# hosts, MariaDB, Keystone, Glance and Trove's API, Chromium for the
+# report page test, and devstack1 (lab/devstack: Trove's control plane as
+# DevStack runs it, with a second Trove release to upgrade to). Every part installs what
 # it needs from Debian's packages on a fresh machine. State: $RUNBOOK_LAB_DIR
 # (default /tmp/runbook-lab). Parts can be picked: lab/up.sh ssh systemd.
 set -euo pipefail
@@ -10,7 +11,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 . "$here/slot.sh"
 mkdir -p "$LAB_DIR"
 parts=("$@")
-[ ${#parts[@]} -gt 0 ] || parts=(ssh systemd openstack browser containers)
+[ ${#parts[@]} -gt 0 ] || parts=(ssh systemd openstack browser containers devstack)
 
 # One apt-get update for all parts on a machine that never had one.
 if [ -z "$(ls -A /var/lib/apt/lists 2>/dev/null | grep -v -e lock -e partial)" ]; then

@@ -20,6 +20,13 @@
   DS_NEW_RELEASE=2025.1
 }
 
+# Addresses for database instances (the stand-ins' guests), on devstack1's
+# eth0 too, so the control node reaches every instance: 10.233.N.100-131.
+ds_instance_addrs() {
+  local i
+  for ((i = 100; i < 132; i++)); do echo "$NET.$i"; done
+}
+
 say() { printf '[devstack-lab] %s\n' "$*"; }
 die() {
   printf '[devstack-lab] ERROR: %s\n' "$*" >&2

@@ -58,19 +58,6 @@ wait_release() {
   tail -n 1 "$DS/release-root.out"
 }
 
-# --- already up? ----------------------------------------------------------------
-if ds_running && ((!reset)) && [[ -s $DS/env ]] &&
-  [[ $(ds_ssh 'systemctl is-active devstack-lab.target' 2>/dev/null) == active ]]; then
-  wait_release
-  say "already up: $DS_NAME at $DS_ADDR (env $DS/env)"
-  exit 0
-fi
-if ds_running || [[ -e $DS_PIDF ]] || ip netns list 2>/dev/null | grep -qE "^$DS_NETNS( |\$)"; then
-  say "taking the running or half-made $DS_NAME down first"
-  # a reset throws the host's state away: no need to wait for an orderly power-off
-  if ((reset)); then DEVSTACK_STOP_TIMEOUT=${DEVSTACK_STOP_TIMEOUT:-2} "$here/down.sh"; else "$here/down.sh"; fi
-fi
-
 # --- keys, secrets ----------------------------------------------------------------
 [[ -s $DS_KEY ]] || ssh-keygen -q -t ed25519 -N '' -C runbook-lab-devstack -f "$DS_KEY"
 [[ -s $DS_HOSTDIR/ssh_host_ed25519_key ]] || ssh-keygen -q -t ed25519 -N '' -C "root@$DS_NAME" -f "$DS_HOSTDIR/ssh_host_ed25519_key"
@@ -93,15 +80,6 @@ TRANSPORT_URL="rabbit://stackrabbit:$RABBIT_PW@$DS_ADDR:5672/"
 ENDPOINTS=$(printf '[["image","glance","%s"],["database","trove","%s/v1.0/%%(tenant_id)s"],["compute","nova","http://%s:8774/v2.1"],["volumev3","cinderv3","http://%s:8776/v3/%%(project_id)s"],["network","neutron","http://%s:9696"],["object-store","swift","http://%s:8080/v1/AUTH_%%(project_id)s"]]' \
   "$GLANCE_URL" "$TROVE_BASE" "$DS_ADDR" "$DS_ADDR" "$DS_ADDR" "$DS_ADDR")
 
-# --- network: own netns, one veth onto the shared bridge, no default route ------
-bridge_up
-ip netns add "$DS_NETNS"
-ip link add "$DS_VETH" type veth peer name eth0 netns "$DS_NETNS"
-ip link set "$DS_VETH" master "$BRIDGE" up
-ip -n "$DS_NETNS" link set lo up
-ip -n "$DS_NETNS" addr add "$DS_ADDR/24" dev eth0
-ip -n "$DS_NETNS" link set eth0 up
-
 # --- seeds ---------------------------------------------------------------------------
 # seed/upper: identity and sshd, copied into every boot's upper layer;
 # seed/units: the container's whole /etc/systemd/system.
@@ -117,6 +95,7 @@ seed_runtime() {
   install -m 600 "$hd/ssh_host_ed25519_key" "$up/etc/ssh/ssh_host_ed25519_key"
   install -m 644 "$hd/ssh_host_ed25519_key.pub" "$up/etc/ssh/ssh_host_ed25519_key.pub"
   install -m 644 "$DS_KEY.pub" "$up/etc/ssh/authorized_keys/root"
+  install -m 644 "$DS_KEY.pub" "$up/etc/ssh/authorized_keys/stack"  # DevStack's user (sudo)
   install -m 644 "$here/../nspawn/sshd_config" "$up/etc/ssh/sshd_config"
   cp /etc/skel/.bashrc /etc/skel/.profile "$up/root/"
   cp "$here"/units/* "$units/"
@@ -141,7 +120,7 @@ seed_build() { # UPPER
   /usr/bin/python3 -c 'import os,sys; os.setxattr(sys.argv[1], "trusted.overlay.opaque", b"y")' "$up/var/lib/mysql"
   install -m 755 "$here/files/trove-release-exec" "$up/usr/local/sbin/"
   install -m 755 "$here/files/trove-manage" "$up/usr/local/bin/"
-  install -m 755 "$here/files/enter-root" "$here/files/init.sh" "$lib/"
+  install -m 755 "$here/files/enter-root" "$here/files/init.sh" "$here/files/release.sh" "$lib/"
   install -m 755 "$here/../openstack/trove-manage" "$lib/trove-manage.py"
   install -m 644 "$here/../openstack/trove_seed.py" "$here/../openstack/catalog.py" "$here/files/trove-api.wsgi" "$lib/"
   install -m 644 "$here/files/trove_lab_version.py" "$lib/python/"
@@ -298,6 +277,25 @@ stamp=$({
   cat "$DS/secrets"/*
 } | sha256sum | cut -c1-16)
 
+# --- already up (from what lab/devstack is now)? ----------------------------------------------------------------
+if ds_running && ((!reset)) && [[ -s $DS/env ]] && [[ $(cat "$DS/running.stamp" 2>/dev/null) == "$stamp" ]] &&
+  [[ $(ds_ssh 'systemctl is-active devstack-lab.target' 2>/dev/null) == active ]]; then
+  wait_release
+  say "already up: $DS_NAME at $DS_ADDR (env $DS/env)"
+  exit 0
+fi
+if ds_running || [[ -e $DS_PIDF ]] || ip netns list 2>/dev/null | grep -qE "^$DS_NETNS( |\$)"; then
+  say "taking the running or half-made $DS_NAME down first"
+  # a reset throws the host's state away: no need to wait for an orderly power-off
+  if ((reset)); then DEVSTACK_STOP_TIMEOUT=${DEVSTACK_STOP_TIMEOUT:-2} "$here/down.sh"; else "$here/down.sh"; fi
+fi
+
+# --- network: own netns, one veth onto the shared bridge, no default route ------
+# (and the addresses database instances get: the stand-ins' guests listen there)
+bridge_up
+# shellcheck disable=SC2046 # one address per word
+netns_up "$DS_NETNS" "$DS_VETH" "$DS_ADDR" $(ds_instance_addrs)
+
 launch() { # TARGET [UPPER-ON-DISK]
   local target=$1 upper=${2:-} from=""
   [[ -z $upper ]] && from=$DS_GOLDEN/upper
@@ -306,10 +304,11 @@ launch() { # TARGET [UPPER-ON-DISK]
   say "starting $DS_NAME ($DS_ADDR, netns $DS_NETNS, target $target)"
   STARTED_AT=$SECONDS
   NSPAWN_TMPFS_SIZE=${DEVSTACK_TMPFS_SIZE:-1g} NSPAWN_UPPER_FROM=$from NSPAWN_UPPER=$upper NSPAWN_TARGET=$target \
-    NSPAWN_BINDS="$DS_RELEASES/$DS_NEW_RELEASE:/opt/trove/releases/$DS_NEW_RELEASE" \
+    NSPAWN_BINDS="$DS_RELEASES:/opt/trove/releases.d" \
     setsid unshare --mount --propagation private "$here/../nspawn/launch.sh" "$DS_HOSTDIR" "$DS_NAME" "$DS_NETNS" \
     </dev/null >"$DS_HOSTDIR/console.log" 2>&1 &
   echo $! >"$DS_PIDF"
+  echo "$stamp" >"$DS/running.stamp"
   echo "$DS_ADDR $(cut -d' ' -f1,2 "$DS_HOSTDIR/ssh_host_ed25519_key.pub")" >"$DS_KNOWN_HOSTS"
   local pid deadline init
   pid=$(cat "$DS_PIDF")
@@ -323,12 +322,6 @@ launch() { # TARGET [UPPER-ON-DISK]
   echo "$init $(proc_starttime "$init")" >"$DS_INITF"
   say "$DS_NAME answers ssh after $((SECONDS - STARTED_AT)) s"
 }
-
-# The release root must exist before the first boot: its mount point is bound.
-if [[ ! -e $DS_RELEASES/$DS_NEW_RELEASE/.complete ]]; then
-  say "waiting for the $DS_NEW_RELEASE release root (debootstrap + apt, first time only)"
-fi
-wait_release
 
 if [[ $(cat "$DS_GOLDEN/stamp" 2>/dev/null) != "$stamp" ]]; then
   say "first boot: stacking $DS_NAME (saved afterwards as $DS_GOLDEN)"
@@ -363,41 +356,46 @@ done
 [[ $code == 200 ]] || die "Trove's API at $TROVE_BASE/ answers ${code:-nothing}"
 say "Trove API answers $((SECONDS - STARTED_AT)) s after the start: $(curl -s -D - -o /dev/null "$TROVE_BASE/" | tr -d '\r' | grep -i '^x-lab-trove-version')"
 
+# The new release's root: bound with its folder, so the first boot's
+# stacking ran while it was still being built.
+if [[ ! -e $DS_RELEASES/$DS_NEW_RELEASE/.complete ]]; then
+  say "waiting for the $DS_NEW_RELEASE release root (debootstrap + apt, first time only)"
+fi
+wait_release
+
 # --- files for clients -------------------------------------------------------------
 # shellcheck disable=SC1090,SC1091
 . <(ds_ssh cat /etc/devstack/images.env)
 ids=$(ds_ssh cat /etc/devstack/catalog.json)
 jget() { /usr/bin/python3 -c 'import json,sys; print(json.loads(sys.argv[1])[sys.argv[2]])' "$ids" "$1"; }
-cat >"$DS/clouds.yaml" <<YAML
-# devstack1 (lab/devstack/up.sh): DevStack's cloud names; passwords in secure.yaml
-clouds:
-  devstack-admin:
+{
+  echo "# devstack1 (lab/devstack/up.sh): DevStack's cloud names; passwords in secure.yaml"
+  echo "clouds:"
+  for c in devstack-admin:admin:admin devstack:demo:demo devstack-demo:demo:demo; do
+    IFS=: read -r cloud user project <<<"$c"
+    cat <<YAML
+  $cloud:
     auth:
       auth_url: $KEYSTONE_URL
-      username: admin
-      project_name: admin
-      user_domain_name: Default
-      project_domain_name: Default
-    region_name: RegionOne
-    interface: public
-    identity_api_version: 3
-  devstack:
-    auth:
-      auth_url: $KEYSTONE_URL
-      username: demo
-      project_name: demo
+      username: $user
+      project_name: $project
       user_domain_name: Default
       project_domain_name: Default
     region_name: RegionOne
     interface: public
     identity_api_version: 3
 YAML
+  done
+} >"$DS/clouds.yaml"
 (umask 077 && cat >"$DS/secure.yaml" <<YAML
 clouds:
   devstack-admin:
     auth:
       password: $ADMIN_PW
   devstack:
+    auth:
+      password: $DEMO_PW
+  devstack-demo:
     auth:
       password: $DEMO_PW
 YAML
@@ -410,12 +408,17 @@ LAB_DEVSTACK_USER=root
 LAB_DEVSTACK_KEY=$DS_KEY
 LAB_DEVSTACK_KNOWN_HOSTS=$DS_KNOWN_HOSTS
 LAB_DEVSTACK_DIR=$DS
+LAB_DEVSTACK_INSTANCE_ADDRESSES=$(ds_instance_addrs | paste -sd,)
+LAB_DEVSTACK_UP=$here/up.sh
+LAB_DEVSTACK_STACK_USER=stack
 LAB_DEVSTACK_RELEASE_OLD=zed
 LAB_DEVSTACK_RELEASE_NEW=$DS_NEW_RELEASE
 LAB_DEVSTACK_CLOUDS_YAML=$DS/clouds.yaml
 LAB_DEVSTACK_SECURE_YAML=$DS/secure.yaml
 LAB_DEVSTACK_CLOUD_ADMIN=devstack-admin
 LAB_DEVSTACK_CLOUD_DEMO=devstack
+LAB_DEVSTACK_RELEASE_SCRIPT=/usr/local/lib/devstack-lab/release.sh
+LAB_DEVSTACK_TROVE_CONF=/etc/trove/trove.conf
 LAB_DEVSTACK_KEYSTONE_URL=$KEYSTONE_URL
 LAB_DEVSTACK_GLANCE_URL=$GLANCE_URL
 LAB_DEVSTACK_TROVE_URL=$TROVE_BASE

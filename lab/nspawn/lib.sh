@@ -101,6 +101,20 @@ bridge_down_if_unused() {
   ip link del "$BRIDGE"
 }
 
+# A network namespace NETNS with one veth (VETH here, eth0 inside) onto the
+# bridge, holding ADDR... (each /24), no default route: a host in it reaches
+# only the bridge's /24.
+netns_up() { # NETNS VETH ADDR...
+  local ns=$1 veth=$2 a
+  shift 2
+  ip netns add "$ns"
+  ip link add "$veth" type veth peer name eth0 netns "$ns"
+  ip link set "$veth" master "$BRIDGE" up
+  ip -n "$ns" link set lo up
+  for a in "$@"; do ip -n "$ns" addr add "$a/24" dev eth0; done
+  ip -n "$ns" link set eth0 up
+}
+
 # Stop host NAME started from HOSTDIR whose nspawn PID is in PIDFILE and whose
 # PID 1 and start time are in INITFILE: SIGTERM to nspawn (forwarded to the
 # container's systemd as SIGRTMIN+3), or SIGRTMIN+4 to PID 1 if nspawn is gone;

@@ -101,13 +101,7 @@ for ((i = 1; i <= SYSTEMD_HOSTS; i++)); do
   name=$(host_name "$i") ns=$(host_netns "$i") veth=$(host_veth "$i") addr=$(host_addr "$i")
   hd=$STATE/hosts/$name
   mkdir -p "$hd/rw" "$hd/root"
-  # network namespace with one veth onto the bridge, no default route
-  ip netns add "$ns"
-  ip link add "$veth" type veth peer name eth0 netns "$ns"
-  ip link set "$veth" master "$BRIDGE" up
-  ip -n "$ns" link set lo up
-  ip -n "$ns" addr add "$addr/24" dev eth0
-  ip -n "$ns" link set eth0 up
+  netns_up "$ns" "$veth" "$addr"
 
   seed_host "$name" "$hd"
 

@@ -30,7 +30,15 @@ install -d -o stack -g stack /opt/stack /var/log/trove /var/lib/trove /var/cache
   /etc/keystone/fernet-keys /etc/keystone/credential-keys
 chown -R stack:stack /etc/trove /etc/glance /etc/keystone
 ln -sfn / /opt/trove/releases/zed
+# $LAB_DIR/devstack/releases, bound read-only at /opt/trove/releases.d
+ln -sfn ../releases.d/2025.1 /opt/trove/releases/2025.1
 ln -sfn releases/zed /opt/trove/current
+# DevStack's layout where runbooks look: the source tree of the installed
+# release (/opt/stack/trove/trove), a folder for guest images, sudo for stack
+install -d -o stack -g stack /opt/stack/trove /opt/stack/images
+ln -sfn /opt/trove/current/usr/lib/python3/dist-packages/trove /opt/stack/trove/trove
+echo 'stack ALL=(root) NOPASSWD:ALL' >/etc/sudoers.d/50_stack_sh
+chmod 440 /etc/sudoers.d/50_stack_sh
 
 step "MariaDB: datadir, databases, users"
 mariadb-install-db --user=mysql --datadir=/var/lib/mysql --skip-test-db --auth-root-authentication-method=socket >/var/log/devstack-mariadb-install.log 2>&1
