@@ -29,6 +29,12 @@ func modulePage(name string, m module.Module) string {
 	for _, row := range specRows("", s.Args) {
 		b.WriteString(row)
 	}
+	if len(s.Rules) > 0 {
+		b.WriteString("\nChecked too, before anything runs (and again on each host's values):\n\n")
+		for _, r := range s.Rules {
+			fmt.Fprintf(&b, "- %s\n", r.Doc())
+		}
+	}
 	if s.Outputs != cty.NilType && s.Outputs.IsObjectType() {
 		b.WriteString("\n| output | type |\n|---|---|\n")
 		names := make([]string, 0, len(s.Outputs.AttributeTypes()))

@@ -134,3 +134,80 @@ func TestModuleErrorIsNotReplacedByAnExpressionError(t *testing.T) {
 		t.Errorf("the changed_when error is missing: %v", ev)
 	}
 }
+
+// `runbook validate` said "valid" for runbooks that then failed at run: a
+// systemd state = "strated", an undefined name in a template, a for_each
+// over a list of objects. Module arguments were only checked at Plan.
+func TestValidateCatchesWhatOnlyTheRunUsedTo(t *testing.T) {
+	cases := []struct {
+		name  string
+		files map[string]string
+		args  []string
+		want  []string
+	}{
+		{"systemd state typo", map[string]string{"rb/main.hcl": `task "restart" {
+  systemd {
+    name  = "trove-api"
+    state = "strated"
+  }
+}
+`}, nil, []string{`main.hcl:4:13: Error: Invalid value for state`, `not "strated"`}},
+		{"template undefined name", map[string]string{
+			"rb/main.hcl": `task "conf" {
+  template {
+    src  = "app.conf.tpl"
+    dest = "/etc/app.conf"
+    vars = { port = 8779 }
+  }
+}
+`,
+			"rb/app.conf.tpl": "port = ${port}\nworkers = ${wrokers}\n",
+		}, nil, []string{`main.hcl:3:12: Error: Invalid template`, `app.conf.tpl line 2`, `"wrokers" is not one of`}},
+		{"template text undefined name", map[string]string{"rb/main.hcl": `variable "port" {
+  type = number
+}
+task "conf" {
+  template {
+    template = "port = $${port} $${host}"
+    dest     = "/etc/app.conf"
+    vars     = { port = var.port }
+  }
+}
+`}, nil, []string{`Invalid template`, `"host" is not one of`}},
+		{"for_each over a list of objects", map[string]string{"rb/main.hcl": `variable "instances" {
+  type    = list(object({ id = string }))
+  default = []
+}
+task "upgrade" {
+  for_each = var.instances
+  command {
+    argv = ["echo", each.value.id]
+  }
+}
+`}, nil, []string{`main.hcl:6:14: Error: Invalid for_each argument`, `this is list of`}},
+		{"a variable's value breaks a module rule", map[string]string{"rb/main.hcl": `variable "state" {
+  type = string
+}
+task "restart" {
+  systemd {
+    name  = "trove-api"
+    state = var.state
+  }
+}
+`}, []string{"--var", "state=strated"}, []string{`main.hcl:7:13: Error: Invalid value for state`}},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			dir := writeFiles(t, c.files)
+			r := run(t, nil, append([]string{"validate", "--no-color", filepath.Join(dir, "rb")}, c.args...)...)
+			if r.code != exitError {
+				t.Fatalf("exit %d, want 1\n%s%s", r.code, r.stdout, r.stderr)
+			}
+			for _, w := range c.want {
+				if !strings.Contains(r.stdout+r.stderr, w) {
+					t.Errorf("validate output lacks %q:\n%s%s", w, r.stdout, r.stderr)
+				}
+			}
+		})
+	}
+}

@@ -39,6 +39,9 @@ type taskInfo struct {
 	// dynLocals are the locals reading task outputs that the task uses,
 	// in the order they are evaluated for each of its instances.
 	dynLocals []string
+	// bodyUsesValues: the module block refers to a variable or local, so
+	// it is checked again when they have values (checkWithValues).
+	bodyUsesValues bool
 }
 
 type depKind struct {
@@ -368,6 +371,12 @@ func (a *analysis) analyzeTask(t *config.Task, reg *module.Registry) (*taskInfo,
 	bodyTraversals := hcldec.Variables(t.Body, spec)
 	refs, d := addrs.References(bodyTraversals)
 	diags = append(diags, d...)
+	for _, r := range refs {
+		switch r.Subject.(type) {
+		case addrs.InputVariable, addrs.LocalValue:
+			ti.bodyUsesValues = true
+		}
+	}
 	places = append(places, place{"module", refs})
 	for _, m := range metaExprs(t) {
 		refs, d := addrs.References(m.expr.Variables())
@@ -493,8 +502,10 @@ func (a *analysis) typeCheck(t *config.Task, ti *taskInfo, base *hcl.EvalContext
 	ctx := base.NewChild()
 	ctx.Variables = map[string]cty.Value{"self": cty.UnknownVal(selfType(ti))}
 	var diags hcl.Diagnostics
-	if _, d := hcldec.Decode(t.Body, ti.schema.Args, ctx); d.HasErrors() {
+	if args, d := hcldec.Decode(t.Body, ti.schema.Args, ctx); d.HasErrors() {
 		diags = append(diags, d...)
+	} else {
+		diags = append(diags, checkArgs(t, ti.mod, args, a.rb.Dir)...)
 	}
 	diags = append(diags, checkMetaTypes(t, ctx)...)
 	if t.DelegateTo != nil && a.inv != nil && !diags.HasErrors() {

@@ -145,6 +145,7 @@ func (l *Loaded) Prepare(opts Options) (*Prepared, hcl.Diagnostics) {
 			b.limit[h.Name] = true
 		}
 	}
+	diags = append(diags, l.an.checkWithValues(vars, locals)...)
 	diags = append(diags, b.build()...)
 	if diags.HasErrors() {
 		return nil, diags
@@ -160,8 +161,12 @@ func (l *Loaded) CheckValues(opts Options) hcl.Diagnostics {
 	if diags.HasErrors() {
 		return diags
 	}
-	_, d := evalLocals(l.Runbook, vars, opts.Check, l.an.dynLocals)
-	return append(diags, d...)
+	locals, d := evalLocals(l.Runbook, vars, opts.Check, l.an.dynLocals)
+	diags = append(diags, d...)
+	if diags.HasErrors() {
+		return diags
+	}
+	return append(diags, l.an.checkWithValues(vars, locals)...)
 }
 
 // staticScope is what hosts and serial may refer to.

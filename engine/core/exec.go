@@ -253,6 +253,11 @@ func (rs *runState) runItem(ctx context.Context, n *node, it item) *result {
 	if diags.HasErrors() {
 		return rs.failAt(n, it.key, started, diagsError(diags))
 	}
+	// The module's rules again, now on the values of this instance: a
+	// module's Plan and Apply only see arguments that pass them.
+	if diags := checkArgs(t, mod, args, rs.p.baseDir); diags.HasErrors() {
+		return rs.failAt(n, it.key, started, diagsError(diags))
+	}
 	if !args.IsWhollyKnown() {
 		if rs.check {
 			finished(event.TaskFinished{Status: event.StatusUnpredictable, Reason: "would change (known after apply)"})

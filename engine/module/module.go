@@ -35,6 +35,9 @@ type Schema struct {
 	// hcldec.ObjectSpec). The engine decodes and type-checks the block
 	// against it before anything runs.
 	Args hcldec.Spec
+	// Rules check the arguments' values beyond their types (rules.go):
+	// run at load time on what is known then, and before every Plan.
+	Rules []Rule
 	// Outputs is the type of the object the module returns. In check mode
 	// a task that would change publishes cty.UnknownVal(Outputs).
 	Outputs cty.Type

@@ -50,15 +50,13 @@ var _ module.Module = (*Module)(nil)
 func (*Module) Schema() *module.Schema {
 	return &module.Schema{
 		Args: hcldec.ObjectSpec{
-			// The element type is checked by validateConditions rather
-			// than by a typed list, which would silently drop a misspelt
+			// The element type is checked by conditionsRule rather than
+			// by a typed list, which would silently drop a misspelt
 			// attribute such as "mesage".
-			"conditions": &hcldec.ValidateSpec{
-				Wrapped: &hcldec.AttrSpec{Name: "conditions", Type: cty.DynamicPseudoType, Required: true},
-				Func:    validateConditions,
-			},
+			"conditions":  &hcldec.AttrSpec{Name: "conditions", Type: cty.DynamicPseudoType, Required: true},
 			"success_msg": &hcldec.AttrSpec{Name: "success_msg", Type: cty.String},
 		},
+		Rules:   []module.Rule{conditionsRule},
 		Outputs: Outputs,
 		Summary: "Fail the task unless every condition holds, naming the ones that do not",
 		Doc:     doc,

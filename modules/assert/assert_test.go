@@ -214,15 +214,16 @@ func TestUnknownAtDecode(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			diags := validateConditions(tt.v)
+			v, _ := tt.v.UnmarkDeep() // as the engine gives it to the rules
+			errs := conditionsRule.Check(cty.ObjectVal(map[string]cty.Value{"conditions": v}))
 			if tt.wantErr == "" {
-				if diags.HasErrors() {
-					t.Errorf("unexpected: %s", diags.Error())
+				if len(errs) > 0 {
+					t.Errorf("unexpected: %s", errs[0])
 				}
 				return
 			}
-			if !diags.HasErrors() || !strings.Contains(diags.Error(), tt.wantErr) {
-				t.Errorf("diags = %v, want %q", diags, tt.wantErr)
+			if len(errs) == 0 || !strings.Contains(errs[0].Error(), tt.wantErr) {
+				t.Errorf("errors = %v, want %q", errs, tt.wantErr)
 			}
 		})
 	}

@@ -5,7 +5,7 @@ import (
 	"sort"
 	"strings"
 
-	"github.com/hashicorp/hcl/v2"
+	"github.com/runbook-dev/runbook/engine/module"
 	"github.com/zclconf/go-cty/cty"
 )
 
@@ -15,18 +15,23 @@ type condition struct {
 	message string
 }
 
-// validateConditions checks the shape of conditions at decode time, where
-// parts of it may still be unknown (those parts are checked later).
-func validateConditions(v cty.Value) hcl.Diagnostics {
-	v, _ = v.UnmarkDeep()
-	if !v.IsKnown() {
-		return nil
-	}
-	var diags hcl.Diagnostics
-	for _, msg := range check(v, true) {
-		diags = append(diags, &hcl.Diagnostic{Severity: hcl.DiagError, Summary: msg.summary, Detail: msg.detail})
-	}
-	return diags
+// conditionsRule checks the shape of conditions before Plan and at load
+// time, where parts of it may still be unknown (those parts are checked
+// later).
+var conditionsRule = module.Custom{
+	Summary: "`conditions` is a list of `{ condition = BOOL, message = STRING }` (message optional).",
+	Example: map[string]string{"conditions": `[{ condition = true, mesage = "x" }]`},
+	CheckArg: func(args cty.Value) []*module.ArgError {
+		v := args.GetAttr("conditions")
+		if !v.IsKnown() {
+			return nil
+		}
+		var errs []*module.ArgError
+		for _, msg := range check(v, true) {
+			errs = append(errs, &module.ArgError{Path: cty.GetAttrPath("conditions"), Summary: msg.summary, Detail: msg.detail})
+		}
+		return errs
+	},
 }
 
 // decode reads conditions for Plan; v is wholly known by then.

@@ -14,7 +14,6 @@ import (
 	_ "embed"
 	"fmt"
 
-	"github.com/hashicorp/hcl/v2"
 	"github.com/hashicorp/hcl/v2/hcldec"
 	"github.com/zclconf/go-cty/cty"
 
@@ -42,12 +41,10 @@ var _ module.Module = (*Module)(nil)
 // removes.
 func (*Module) Schema() *module.Schema {
 	args := CommonArgs()
-	args["argv"] = &hcldec.ValidateSpec{
-		Wrapped: &hcldec.AttrSpec{Name: "argv", Type: cty.List(cty.String), Required: true},
-		Func:    validateArgv,
-	}
+	args["argv"] = &hcldec.AttrSpec{Name: "argv", Type: cty.List(cty.String), Required: true}
 	return &module.Schema{
 		Args:    args,
+		Rules:   append(CommonRules(), argvRule),
 		Outputs: Outputs,
 		Summary: "Run a program from an argv list (no shell), with creates/removes guards",
 		Doc:     doc,
@@ -55,37 +52,33 @@ func (*Module) Schema() *module.Schema {
 	}
 }
 
-func validateArgv(v cty.Value) hcl.Diagnostics {
-	v, _ = v.UnmarkDeep()
-	if v.IsNull() || !v.IsKnown() {
-		return nil
-	}
-	if v.LengthInt() == 0 {
-		return hcl.Diagnostics{{
-			Severity: hcl.DiagError,
-			Summary:  "Empty argv",
-			Detail:   "argv must name at least the program to run, e.g. argv = [\"systemctl\", \"is-active\", \"mariadb\"].",
-		}}
-	}
-	var diags hcl.Diagnostics
-	for i, it := 0, v.ElementIterator(); it.Next(); i++ {
-		_, ev := it.Element()
-		switch {
-		case ev.IsKnown() && ev.IsNull():
-			diags = append(diags, &hcl.Diagnostic{
-				Severity: hcl.DiagError,
-				Summary:  "Null argv element",
-				Detail:   fmt.Sprintf("argv[%d] is null; every element must be a string.", i),
-			})
-		case i == 0 && ev.IsKnown() && ev.AsString() == "":
-			diags = append(diags, &hcl.Diagnostic{
-				Severity: hcl.DiagError,
-				Summary:  "Empty program name",
-				Detail:   "argv[0], the program to run, is an empty string.",
-			})
+var argvRule = module.Custom{
+	Summary: "`argv` names at least the program to run; no element is null and the program is not empty.",
+	Example: map[string]string{"argv": `[]`},
+	CheckArg: func(args cty.Value) []*module.ArgError {
+		v := args.GetAttr("argv")
+		if v.IsNull() || !v.IsKnown() {
+			return nil
 		}
-	}
-	return diags
+		p := cty.GetAttrPath("argv")
+		if v.LengthInt() == 0 {
+			return []*module.ArgError{{Path: p, Summary: "Empty argv",
+				Detail: "argv must name at least the program to run, e.g. argv = [\"systemctl\", \"is-active\", \"mariadb\"]."}}
+		}
+		var errs []*module.ArgError
+		for i, it := 0, v.ElementIterator(); it.Next(); i++ {
+			k, ev := it.Element()
+			switch {
+			case ev.IsKnown() && ev.IsNull():
+				errs = append(errs, &module.ArgError{Path: p.Index(k), Summary: "Null argv element",
+					Detail: fmt.Sprintf("argv[%d] is null; every element must be a string.", i)})
+			case i == 0 && ev.IsKnown() && ev.AsString() == "":
+				errs = append(errs, &module.ArgError{Path: p.Index(k), Summary: "Empty program name",
+					Detail: "argv[0], the program to run, is an empty string."})
+			}
+		}
+		return errs
+	},
 }
 
 func (m *Module) run(req *module.Request) *Run {

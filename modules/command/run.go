@@ -6,7 +6,6 @@ import (
 	"path"
 	"strings"
 
-	"github.com/hashicorp/hcl/v2"
 	"github.com/hashicorp/hcl/v2/hcldec"
 	"github.com/zclconf/go-cty/cty"
 
@@ -25,42 +24,46 @@ var Outputs = cty.Object(map[string]cty.Type{
 
 // CommonArgs returns the arguments the command and shell modules share:
 // chdir, env, stdin, creates and removes. A module adds its own way of
-// saying what to run.
+// saying what to run. CommonRules are their checks.
 func CommonArgs() hcldec.ObjectSpec {
 	return hcldec.ObjectSpec{
 		"chdir":   &hcldec.AttrSpec{Name: "chdir", Type: cty.String},
-		"env":     &hcldec.ValidateSpec{Wrapped: &hcldec.AttrSpec{Name: "env", Type: cty.Map(cty.String)}, Func: validateEnv},
+		"env":     &hcldec.AttrSpec{Name: "env", Type: cty.Map(cty.String)},
 		"stdin":   &hcldec.AttrSpec{Name: "stdin", Type: cty.String},
 		"creates": &hcldec.AttrSpec{Name: "creates", Type: cty.String},
 		"removes": &hcldec.AttrSpec{Name: "removes", Type: cty.String},
 	}
 }
 
-func validateEnv(v cty.Value) hcl.Diagnostics {
-	v, _ = v.UnmarkDeep()
-	if v.IsNull() || !v.IsKnown() {
-		return nil
-	}
-	var diags hcl.Diagnostics
-	for it := v.ElementIterator(); it.Next(); {
-		k, ev := it.Element()
-		name := k.AsString()
-		if name == "" || strings.ContainsAny(name, "=\x00") {
-			diags = append(diags, &hcl.Diagnostic{
-				Severity: hcl.DiagError,
-				Summary:  "Invalid environment variable name",
-				Detail:   fmt.Sprintf("%q cannot be an environment variable name: it must be non-empty and hold no \"=\".", name),
-			})
+// CommonRules are the checks of CommonArgs.
+func CommonRules() []module.Rule {
+	return []module.Rule{envRule}
+}
+
+var envRule = module.Custom{
+	Summary: "`env` names are non-empty and hold no `=`; its values are not null.",
+	Example: map[string]string{"env": `{ "A=B" = "x" }`},
+	CheckArg: func(args cty.Value) []*module.ArgError {
+		v := args.GetAttr("env")
+		if v.IsNull() || !v.IsKnown() {
+			return nil
 		}
-		if ev.IsKnown() && ev.IsNull() {
-			diags = append(diags, &hcl.Diagnostic{
-				Severity: hcl.DiagError,
-				Summary:  "Invalid environment variable value",
-				Detail:   fmt.Sprintf("The value of %s is null; give a string (it may be empty).", name),
-			})
+		var errs []*module.ArgError
+		for it := v.ElementIterator(); it.Next(); {
+			k, ev := it.Element()
+			name := k.AsString()
+			p := cty.GetAttrPath("env").Index(k)
+			if name == "" || strings.ContainsAny(name, "=\x00") {
+				errs = append(errs, &module.ArgError{Path: p, Summary: "Invalid environment variable name",
+					Detail: fmt.Sprintf("%q cannot be an environment variable name: it must be non-empty and hold no \"=\".", name)})
+			}
+			if ev.IsKnown() && ev.IsNull() {
+				errs = append(errs, &module.ArgError{Path: p, Summary: "Invalid environment variable value",
+					Detail: fmt.Sprintf("The value of %s is null; give a string (it may be empty).", name)})
+			}
 		}
-	}
-	return diags
+		return errs
+	},
 }
 
 // Run is one command to run on a host, with the arguments the command and

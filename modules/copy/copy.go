@@ -49,6 +49,7 @@ func (*Module) Schema() *module.Schema {
 	args["src"] = &hcldec.AttrSpec{Name: "src", Type: cty.String}
 	return &module.Schema{
 		Args:    args,
+		Rules:   append(TargetRules(), module.ExactlyOneOf("content", "src")),
 		Outputs: Outputs,
 		Summary: "Put a file on the host from content or a control-node file: atomic replace, owner/group/mode, backup, unified diff",
 		Doc:     doc,
@@ -61,9 +62,7 @@ func (*Module) Schema() *module.Schema {
 func source(req *module.Request) ([]byte, string, error) {
 	args := req.Args
 	content, src := args.GetAttr("content"), args.GetAttr("src")
-	switch {
-	case !content.IsNull() && !src.IsNull():
-		return nil, "", errors.New("give content or src, not both")
+	switch { // the rules let exactly one of them through
 	case !content.IsNull():
 		return []byte(content.AsString()), "", nil
 	case !src.IsNull():

@@ -161,15 +161,20 @@ func TestPlanApply(t *testing.T) {
 }
 
 func TestErrors(t *testing.T) {
-	tests := []struct{ name, src, want string }{
-		{"both", `dest = "%D/x"` + "\ncontent = \"a\"\nsrc = \"b\"", "give content or src, not both"},
-		{"neither", `dest = "%D/x"`, "give content (the file's text) or src"},
-		{"missing src", `dest = "%D/x"` + "\nsrc = \"%D/nope\"", "src: stat %D/nope: no such file or directory"},
-		{"src is a directory", `dest = "%D/x"` + "\nsrc = \"%D\"", "is a directory; copy copies one file"},
-		{"relative dest", `dest = "x"` + "\ncontent = \"a\"", `dest "x" must be an absolute path`},
-		{"missing directory", `dest = "%D/no/x"` + "\ncontent = \"a\"", "directory %D/no does not exist"},
-		{"dest directory with content", `dest = "%D/"` + "\ncontent = \"a\"", "is a directory: name the file"},
-		{"unknown group", `dest = "%D/x"` + "\ncontent = \"a\"\ngroup = \"rb-no-such-group\"", `no group named "rb-no-such-group"`},
+	// Cases marked rule are caught by the module's rules, which the
+	// engine (and moduletest.Plan) checks before Plan and Apply.
+	tests := []struct {
+		name, src, want string
+		rule            bool
+	}{
+		{"both", `dest = "%D/x"` + "\ncontent = \"a\"\nsrc = \"b\"", "Give only one of content or src, not content and src", true},
+		{"neither", `dest = "%D/x"`, "Give exactly one of content or src", true},
+		{"missing src", `dest = "%D/x"` + "\nsrc = \"%D/nope\"", "src: stat %D/nope: no such file or directory", false},
+		{"src is a directory", `dest = "%D/x"` + "\nsrc = \"%D\"", "is a directory; copy copies one file", false},
+		{"relative dest", `dest = "x"` + "\ncontent = \"a\"", `dest must be an absolute path: "x" is not absolute`, true},
+		{"missing directory", `dest = "%D/no/x"` + "\ncontent = \"a\"", "directory %D/no does not exist", false},
+		{"dest directory with content", `dest = "%D/"` + "\ncontent = \"a\"", "is a directory: name the file", false},
+		{"unknown group", `dest = "%D/x"` + "\ncontent = \"a\"\ngroup = \"rb-no-such-group\"", `no group named "rb-no-such-group"`, false},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -184,6 +189,9 @@ func TestErrors(t *testing.T) {
 			}
 			if a != nil {
 				t.Error("applied after a failed plan")
+			}
+			if tt.rule {
+				return
 			}
 			if ar := m.Apply(context.Background(), &module.ApplyRequest{Request: req}); ar.Err == nil || ar.Changed {
 				t.Errorf("apply alone = %+v", ar)

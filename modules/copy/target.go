@@ -36,6 +36,11 @@ type Target struct {
 	Sensitive bool // hide the content in the diff
 }
 
+// TargetRules are the checks of TargetArgs.
+func TargetRules() []module.Rule {
+	return append(filediff.AttrRules(true), module.Formatted("dest", module.AbsPath))
+}
+
 // ReadTarget reads the arguments of TargetArgs; the caller sets Content
 // and Sensitive.
 func ReadTarget(args cty.Value) *Target {

@@ -58,6 +58,10 @@ func (*Module) Schema() *module.Schema {
 			"dest": &hcldec.AttrSpec{Name: "dest", Type: cty.String, Required: true},
 			"flat": &hcldec.AttrSpec{Name: "flat", Type: cty.Bool},
 		},
+		Rules: []module.Rule{
+			module.Formatted("src", module.AbsPath),
+			module.Formatted("dest", module.NonEmpty),
+		},
 		Outputs: Outputs,
 		Summary: "Copy a file from the host to the control node (no-op when the local copy has the same sha256)",
 		Doc:     doc,

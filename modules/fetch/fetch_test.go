@@ -125,7 +125,7 @@ func TestErrors(t *testing.T) {
 	tests := []struct{ name, src, want string }{
 		{"missing", `src = "` + remote + `/nope"` + "\ndest = \"" + ctl + "\"", remote + "/nope does not exist on host localhost"},
 		{"directory", `src = "` + remote + `"` + "\ndest = \"" + ctl + "\"", "is a directory on host localhost"},
-		{"relative src", `src = "f"` + "\ndest = \"" + ctl + "\"", `src "f" must be an absolute path`},
+		{"relative src", `src = "f"` + "\ndest = \"" + ctl + "\"", `src must be an absolute path: "f" is not absolute`},
 		{"dest is a directory", `src = "` + remote + `/f"` + "\ndest = \"" + ctl + "/isdir\"\nflat = true", "dest " + ctl + "/isdir is a directory"},
 	}
 	for _, tt := range tests {

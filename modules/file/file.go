@@ -16,7 +16,6 @@ import (
 	"path"
 	"strings"
 
-	"github.com/hashicorp/hcl/v2"
 	"github.com/hashicorp/hcl/v2/hcldec"
 	"github.com/zclconf/go-cty/cty"
 
@@ -57,12 +56,24 @@ var states = []string{"file", "directory", "link", "absent", "touch"}
 func (*Module) Schema() *module.Schema {
 	args := filediff.AttrArgs(false)
 	args["path"] = &hcldec.AttrSpec{Name: "path", Type: cty.String, Required: true}
-	args["state"] = &hcldec.ValidateSpec{Wrapped: &hcldec.AttrSpec{Name: "state", Type: cty.String}, Func: validateState}
+	args["state"] = &hcldec.AttrSpec{Name: "state", Type: cty.String}
 	args["src"] = &hcldec.AttrSpec{Name: "src", Type: cty.String}
 	args["force"] = &hcldec.AttrSpec{Name: "force", Type: cty.Bool}
 	args["recurse"] = &hcldec.AttrSpec{Name: "recurse", Type: cty.Bool}
 	return &module.Schema{
-		Args:    args,
+		Args: args,
+		Rules: append(filediff.AttrRules(false),
+			module.Formatted("path", managedPath),
+			module.OneOf("state", states...),
+			module.When("state", []string{"link"}, module.Required("src")),
+			module.Explain("mode does not apply to a symbolic link (Linux ignores it); set the mode of its target instead.",
+				module.When("state", []string{"link"}, module.Forbidden("mode"))),
+			module.Unless("state", []string{"link"}, module.Forbidden("src", "force")),
+			module.When("state", []string{"absent"}, module.Forbidden("owner", "group", "mode")),
+			module.Unless("state", []string{"directory"}, module.Forbidden("recurse")),
+			module.Explain("recurse sets the owner and group of everything in the directory: give owner or group.",
+				module.WhenOn("recurse", module.AtLeastOneOf("owner", "group"))),
+		),
 		Outputs: Outputs,
 		Summary: "Make a path a file, directory or symlink (or absent), with owner, group and mode",
 		Doc:     doc,
@@ -70,22 +81,16 @@ func (*Module) Schema() *module.Schema {
 	}
 }
 
-func validateState(v cty.Value) hcl.Diagnostics {
-	v, _ = v.Unmark()
-	if v.IsNull() || !v.IsKnown() {
-		return nil
+// managedPath is an absolute path other than /.
+var managedPath = module.Format{Name: `an absolute path other than "/"`, Bad: "relative", Check: func(s string) error {
+	switch {
+	case !path.IsAbs(s):
+		return fmt.Errorf("%q is not absolute", s)
+	case path.Clean(s) == "/":
+		return errors.New(`"/" cannot be managed`)
 	}
-	for _, s := range states {
-		if v.AsString() == s {
-			return nil
-		}
-	}
-	return hcl.Diagnostics{{
-		Severity: hcl.DiagError,
-		Summary:  "Invalid state",
-		Detail:   fmt.Sprintf("state must be one of %s; got %q.", strings.Join(states, ", "), v.AsString()),
-	}}
-}
+	return nil
+}}
 
 // want is the decoded module block.
 type want struct {
@@ -108,25 +113,8 @@ func readWant(args cty.Value) (*want, error) {
 	if v := args.GetAttr("recurse"); !v.IsNull() {
 		w.recurse = v.True()
 	}
-	switch {
-	case !path.IsAbs(w.path):
-		return nil, fmt.Errorf("path %q must be absolute", w.path)
-	case path.Clean(w.path) == "/":
-		return nil, errors.New(`path "/" cannot be managed`)
-	case w.state == "link" && w.src == "":
-		return nil, errors.New(`state = "link" needs src, the path the link points to`)
-	case w.state != "link" && w.src != "":
-		return nil, fmt.Errorf(`src (a link's target) only goes with state = "link", not %q`, w.state)
-	case w.state == "link" && w.attrs.Mode != nil:
-		return nil, errors.New("mode does not apply to a symbolic link (Linux ignores it); set the mode of its target instead")
-	case w.state == "absent" && (w.attrs.Mode != nil || w.attrs.Owner != "" || w.attrs.Group != ""):
-		return nil, errors.New(`owner, group and mode do not go with state = "absent"`)
-	case w.force && w.state != "link":
-		return nil, errors.New(`force only goes with state = "link"`)
-	case w.recurse && w.state != "directory":
-		return nil, errors.New(`recurse only goes with state = "directory"`)
-	case w.recurse && w.attrs.Owner == "" && w.attrs.Group == "":
-		return nil, errors.New("recurse sets the owner and group of everything in the directory: give owner or group")
+	if !path.IsAbs(w.path) || path.Clean(w.path) == "/" || (w.state == "link") != (w.src != "") {
+		return nil, errors.New("the arguments do not pass the module's rules") // the engine checks them first
 	}
 	return w, nil
 }

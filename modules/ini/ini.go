@@ -16,7 +16,6 @@ import (
 	"sort"
 	"strings"
 
-	"github.com/hashicorp/hcl/v2"
 	"github.com/hashicorp/hcl/v2/hcldec"
 	"github.com/zclconf/go-cty/cty"
 	"github.com/zclconf/go-cty/cty/convert"
@@ -54,12 +53,18 @@ var Outputs = cty.Object(map[string]cty.Type{
 func (*Module) Schema() *module.Schema {
 	args := filediff.AttrArgs(true)
 	args["path"] = &hcldec.AttrSpec{Name: "path", Type: cty.String, Required: true}
-	args["section"] = &hcldec.ValidateSpec{Wrapped: &hcldec.AttrSpec{Name: "section", Type: cty.String, Required: true}, Func: validateSection}
-	args["values"] = &hcldec.ValidateSpec{Wrapped: &hcldec.AttrSpec{Name: "values", Type: cty.DynamicPseudoType}, Func: validateValues}
-	args["absent"] = &hcldec.ValidateSpec{Wrapped: &hcldec.AttrSpec{Name: "absent", Type: cty.List(cty.String)}, Func: validateAbsent}
+	args["section"] = &hcldec.AttrSpec{Name: "section", Type: cty.String, Required: true}
+	args["values"] = &hcldec.AttrSpec{Name: "values", Type: cty.DynamicPseudoType}
+	args["absent"] = &hcldec.AttrSpec{Name: "absent", Type: cty.List(cty.String)}
 	args["create"] = &hcldec.AttrSpec{Name: "create", Type: cty.Bool}
 	return &module.Schema{
-		Args:    args,
+		Args: args,
+		Rules: append(filediff.AttrRules(true),
+			module.Formatted("section", sectionName),
+			module.Formatted("absent", optionName),
+			module.AtLeastOneOf("values", "absent"),
+			valuesRule{},
+		),
 		Outputs: Outputs,
 		Summary: "Set, change or remove options of an INI file (oslo.config style), leaving the rest of it byte for byte",
 		Doc:     doc,
@@ -67,21 +72,16 @@ func (*Module) Schema() *module.Schema {
 	}
 }
 
-func diag(summary, detail string) hcl.Diagnostics {
-	return hcl.Diagnostics{{Severity: hcl.DiagError, Summary: summary, Detail: detail}}
-}
-
-func validateSection(v cty.Value) hcl.Diagnostics {
-	v, _ = v.UnmarkDeep()
-	if v.IsNull() || !v.IsKnown() {
-		return nil
-	}
-	s := v.AsString()
+// sectionName is what can stand between [ and ].
+var sectionName = module.Format{Name: `an INI section name such as "DEFAULT"`, Bad: "[DEFAULT]", Check: func(s string) error {
 	if s == "" || strings.ContainsAny(s, "]\n\r") || strings.TrimSpace(s) != s {
-		return diag("Invalid section name", fmt.Sprintf("%q cannot be an INI section name: it must be non-empty, without \"]\", line breaks or blanks at its ends (write \"DEFAULT\", not \"[DEFAULT]\").", s))
+		return fmt.Errorf("%q cannot be one: it must be non-empty, without \"]\", line breaks or blanks at its ends (write \"DEFAULT\", not \"[DEFAULT]\")", s)
 	}
 	return nil
-}
+}}
+
+// optionName is what can stand before = in an INI file.
+var optionName = module.Format{Name: "an INI option name", Bad: "#a", Check: validKey}
 
 func validKey(k string) error {
 	if k == "" || strings.ContainsAny(k, "=:\n\r") || strings.TrimSpace(k) != k || strings.ContainsAny(k[:1], "[#;") {
@@ -90,34 +90,38 @@ func validKey(k string) error {
 	return nil
 }
 
-// validateValues checks values is an object (or map) of strings, numbers,
-// bools or lists of them.
-func validateValues(v cty.Value) hcl.Diagnostics {
-	v, _ = v.UnmarkDeep()
-	if v.IsNull() || !v.IsWhollyKnown() {
+// valuesRule: values is an object (or map) of strings, numbers, bools or
+// lists of them, with option names, none of them also in absent.
+type valuesRule struct{}
+
+func (valuesRule) Check(v cty.Value) []*module.ArgError {
+	vals := v.GetAttr("values")
+	if vals.IsNull() || !vals.IsWhollyKnown() {
 		return nil
 	}
-	if _, err := readValues(v); err != nil {
-		return diag("Invalid values", err.Error())
+	m, err := readValues(vals)
+	if err != nil {
+		return []*module.ArgError{{Path: cty.GetAttrPath("values"), Summary: "Invalid value for values", Detail: err.Error() + "."}}
+	}
+	if ab := v.GetAttr("absent"); ab.IsWhollyKnown() && !ab.IsNull() {
+		for it := ab.ElementIterator(); it.Next(); {
+			if _, e := it.Element(); !e.IsNull() {
+				if _, both := m[e.AsString()]; both {
+					return []*module.ArgError{{Path: cty.GetAttrPath("absent"), Summary: "Conflicting arguments",
+						Detail: fmt.Sprintf("Option %s is both in values and in absent.", e.AsString())}}
+				}
+			}
+		}
 	}
 	return nil
 }
 
-func validateAbsent(v cty.Value) hcl.Diagnostics {
-	v, _ = v.UnmarkDeep()
-	if v.IsNull() || !v.IsWhollyKnown() {
-		return nil
-	}
-	for it := v.ElementIterator(); it.Next(); {
-		_, e := it.Element()
-		if e.IsNull() {
-			return diag("Invalid absent", "absent holds a null; list option names.")
-		}
-		if err := validKey(e.AsString()); err != nil {
-			return diag("Invalid absent", err.Error())
-		}
-	}
-	return nil
+func (valuesRule) Doc() string {
+	return "`values` is an object of option names to strings, numbers, bools or lists of them (a multi-valued option); an option is not both in `values` and `absent`."
+}
+
+func (valuesRule) Broken(func(string) string) map[string]string {
+	return map[string]string{"values": `{ a = { b = 1 } }`}
 }
 
 // readValues turns the values argument into option name -> values (one

@@ -237,9 +237,9 @@ values = { a = 1 }`, want: `path "x.conf" must be absolute`},
 		{name: "both values and absent", setup: write("a.conf", "[s]\n"), src: `path = "%D/a.conf"
 section = "s"
 values = { a = 1 }
-absent = ["a"]`, want: "option a is both in values and in absent"},
+absent = ["a"]`, want: "Option a is both in values and in absent"},
 		{name: "nothing to do", setup: write("a.conf", "[s]\n"), src: `path = "%D/a.conf"
-section = "s"`, want: "nothing to do"},
+section = "s"`, want: "Give at least one of values or absent"},
 		{name: "unwritable value", setup: write("a.conf", "[s]\n"), src: `path = "%D/a.conf"
 section = "s"
 values = { a = "x\n\ny" }`, want: "[s] a: the value cannot be written"},
@@ -395,22 +395,32 @@ values = { host = "s3cr3t-host", port = 2 }`), local.New("h1"), "")
 }
 
 func TestDecodeErrors(t *testing.T) {
+	_, diags := moduletest.Decode(New(), `section = "s"`)
+	if !diags.HasErrors() || diags[0].Summary != "Missing required argument" || !strings.Contains(diags[0].Detail, `"path"`) {
+		t.Errorf("decode without path: %v", diags)
+	}
+}
+
+// TestRules: what the module's rules catch before Plan.
+func TestRules(t *testing.T) {
 	tests := []struct{ src, summary, detail string }{
-		{`section = "s"`, "Missing required argument", `"path"`},
-		{"path = \"/x\"\nsection = \"[s]\"\nvalues = {a=1}", "Invalid section name", "DEFAULT"},
-		{"path = \"/x\"\nsection = \"s\"\nvalues = { a = { b = 1 } }", "Invalid values", "a: the value must be a string"},
-		{"path = \"/x\"\nsection = \"s\"\nvalues = { a = null }", "Invalid values", "list it in absent"},
-		{"path = \"/x\"\nsection = \"s\"\nvalues = [\"a\"]", "Invalid values", "must be an object"},
-		{"path = \"/x\"\nsection = \"s\"\nvalues = { \"a=b\" = 1 }", "Invalid values", "cannot be an INI option name"},
-		{"path = \"/x\"\nsection = \"s\"\nabsent = [\"#a\"]", "Invalid absent", "cannot be an INI option name"},
-		{"path = \"/x\"\nsection = \"s\"\nvalues = {a=1}\nmode = \"rw\"", "Invalid mode", "octal"},
-		{"path = \"/x\"\nsection = \"s\"\nvalues = {a=1}\nowner = \"a:b\"", "Invalid owner", "user or group"},
-		{"path = \"/x\"\nsection = \"s\"\nvalues = {a=1}\nvalidate = [\"true\"]", "Invalid validate", `"%s" in it stands for the new file`},
+		{"path = \"/x\"\nsection = \"[s]\"\nvalues = {a=1}", "Invalid value for section", "DEFAULT"},
+		{"path = \"/x\"\nsection = \"s\"\nvalues = { a = { b = 1 } }", "Invalid value for values", "a: the value must be a string"},
+		{"path = \"/x\"\nsection = \"s\"\nvalues = { a = null }", "Invalid value for values", "list it in absent"},
+		{"path = \"/x\"\nsection = \"s\"\nvalues = [\"a\"]", "Invalid value for values", "must be an object"},
+		{"path = \"/x\"\nsection = \"s\"\nvalues = { \"a=b\" = 1 }", "Invalid value for values", "cannot be an INI option name"},
+		{"path = \"/x\"\nsection = \"s\"\nabsent = [\"#a\"]", "Invalid value for absent", "cannot be an INI option name"},
+		{"path = \"/x\"\nsection = \"s\"\nvalues = {a=1}\nabsent = [\"a\"]", "Conflicting arguments", "both in values and in absent"},
+		{"path = \"/x\"\nsection = \"s\"", "Missing argument", "values or absent"},
+		{"path = \"/x\"\nsection = \"s\"\nvalues = {a=1}\nmode = \"rw\"", "Invalid value for mode", "octal"},
+		{"path = \"/x\"\nsection = \"s\"\nvalues = {a=1}\nowner = \"a:b\"", "Invalid value for owner", "user or group"},
+		{"path = \"/x\"\nsection = \"s\"\nvalues = {a=1}\nvalidate = [\"true\"]", "Invalid value for validate", `"%s" in it stands for the new file`},
 	}
 	for _, tt := range tests {
-		_, diags := moduletest.Decode(New(), tt.src)
-		if !diags.HasErrors() || diags[0].Summary != tt.summary || !strings.Contains(diags[0].Detail, tt.detail) {
-			t.Errorf("decode %q: %v, want %s / %s", tt.src, diags, tt.summary, tt.detail)
+		m := New()
+		errs := moduletest.Check(m, moduletest.Args(t, m, tt.src))
+		if len(errs) == 0 || errs[0].Summary != tt.summary || !strings.Contains(errs[0].Detail, tt.detail) {
+			t.Errorf("check %q: %v, want %s / %s", tt.src, errs, tt.summary, tt.detail)
 		}
 	}
 }

@@ -5,13 +5,12 @@
 package lineinfile
 
 import (
-	"bytes"
 	_ "embed"
 	"errors"
 	"fmt"
 	"regexp"
+	"strings"
 
-	"github.com/hashicorp/hcl/v2"
 	"github.com/hashicorp/hcl/v2/hcldec"
 	"github.com/zclconf/go-cty/cty"
 
@@ -49,13 +48,23 @@ func (*Module) Schema() *module.Schema {
 	args := filediff.AttrArgs(true)
 	args["path"] = &hcldec.AttrSpec{Name: "path", Type: cty.String, Required: true}
 	args["line"] = &hcldec.AttrSpec{Name: "line", Type: cty.String}
-	args["regexp"] = &hcldec.ValidateSpec{Wrapped: &hcldec.AttrSpec{Name: "regexp", Type: cty.String}, Func: validateRegexp("regexp")}
+	args["regexp"] = &hcldec.AttrSpec{Name: "regexp", Type: cty.String}
 	args["state"] = &hcldec.AttrSpec{Name: "state", Type: cty.String}
-	args["insertafter"] = &hcldec.ValidateSpec{Wrapped: &hcldec.AttrSpec{Name: "insertafter", Type: cty.String}, Func: validateRegexp("insertafter")}
-	args["insertbefore"] = &hcldec.ValidateSpec{Wrapped: &hcldec.AttrSpec{Name: "insertbefore", Type: cty.String}, Func: validateRegexp("insertbefore")}
+	args["insertafter"] = &hcldec.AttrSpec{Name: "insertafter", Type: cty.String}
+	args["insertbefore"] = &hcldec.AttrSpec{Name: "insertbefore", Type: cty.String}
 	args["create"] = &hcldec.AttrSpec{Name: "create", Type: cty.Bool}
 	return &module.Schema{
-		Args:    args,
+		Args: args,
+		Rules: append(filediff.AttrRules(true),
+			module.OneOf("state", "present", "absent"),
+			module.Formatted("line", oneLine),
+			module.Formatted("regexp", module.Regexp),
+			module.Formatted("insertafter", regexpOr("EOF")),
+			module.Formatted("insertbefore", regexpOr("BOF")),
+			module.AtMostOneOf("insertafter", "insertbefore"),
+			module.When("state", []string{"", "present"}, module.Required("line")),
+			module.When("state", []string{"absent"}, module.AtLeastOneOf("regexp", "line"), module.Forbidden("insertafter", "insertbefore")),
+		),
 		Outputs: Outputs,
 		Summary: "Ensure a line (or the line a regexp matches) is present in or absent from a text file",
 		Doc:     doc,
@@ -63,21 +72,24 @@ func (*Module) Schema() *module.Schema {
 	}
 }
 
-func validateRegexp(name string) func(cty.Value) hcl.Diagnostics {
-	return func(v cty.Value) hcl.Diagnostics {
-		v, _ = v.Unmark()
-		if v.IsNull() || !v.IsKnown() {
-			return nil
-		}
-		s := v.AsString()
-		if (name == "insertafter" && s == "EOF") || (name == "insertbefore" && s == "BOF") {
-			return nil
-		}
-		if _, err := regexp.Compile(s); err != nil {
-			return hcl.Diagnostics{{Severity: hcl.DiagError, Summary: "Invalid " + name, Detail: fmt.Sprintf("%s is not a valid regular expression (Go RE2 syntax): %v", name, err)}}
-		}
-		return nil
+// oneLine is text without a line break.
+var oneLine = module.Format{Name: "one line", Bad: "a\nb", Check: func(s string) error {
+	if strings.ContainsAny(s, "\r\n") {
+		return errors.New("it holds a line break")
 	}
+	return nil
+}}
+
+// regexpOr is a regular expression, or the word that stands for an end of
+// the file.
+func regexpOr(word string) module.Format {
+	return module.Format{Name: fmt.Sprintf("a regular expression (RE2 syntax) or %q", word), Bad: "([", Check: func(s string) error {
+		if s == word {
+			return nil
+		}
+		_, err := regexp.Compile(s)
+		return err
+	}}
 }
 
 // want is the decoded module block.
@@ -105,42 +117,33 @@ func readWant(req *module.Request) (*want, error) {
 	if v := args.GetAttr("create"); !v.IsNull() {
 		w.create = v.True()
 	}
-	state := "present"
-	if s := optString(args, "state"); s != nil {
-		state = *s
+	w.absent = optString(args, "state") != nil && *optString(args, "state") == "absent"
+	var err error
+	compile := func(s *string) *regexp.Regexp {
+		if s == nil || err != nil {
+			return nil
+		}
+		var re *regexp.Regexp
+		re, err = regexp.Compile(*s) // checked by the rules before Plan
+		return re
 	}
-	switch state {
-	case "present":
-	case "absent":
-		w.absent = true
-	default:
-		return nil, fmt.Errorf(`state must be "present" or "absent", not %q`, state)
-	}
-	if s := optString(args, "regexp"); s != nil {
-		w.re = regexp.MustCompile(*s) // validated at decode
-	}
+	w.re = compile(optString(args, "regexp"))
 	after, before := optString(args, "insertafter"), optString(args, "insertbefore")
 	switch {
-	case after != nil && before != nil:
-		return nil, errors.New("give insertafter or insertbefore, not both")
 	case after != nil && *after == "EOF":
 		w.eof = true
 	case after != nil:
-		w.after = regexp.MustCompile(*after)
+		w.after = compile(after)
 	case before != nil && *before == "BOF":
 		w.bof = true
 	case before != nil:
-		w.before = regexp.MustCompile(*before)
+		w.before = compile(before)
 	}
-	switch {
-	case !w.absent && w.line == nil:
-		return nil, errors.New(`state = "present" needs line, the line to put in the file`)
-	case w.absent && w.line == nil && w.re == nil:
-		return nil, errors.New(`state = "absent" needs regexp or line, to know which lines to remove`)
-	case w.line != nil && bytes.ContainsAny([]byte(*w.line), "\r\n"):
-		return nil, errors.New("line must be one line: it holds a line break")
-	case w.absent && (after != nil || before != nil):
-		return nil, errors.New(`insertafter and insertbefore do not go with state = "absent"`)
+	if err != nil {
+		return nil, err
+	}
+	if w.line == nil && (!w.absent || w.re == nil) {
+		return nil, errors.New("line (or, to remove lines, regexp) is required")
 	}
 	return w, nil
 }

@@ -120,10 +120,10 @@ line = "10.0.0.6 controller"`), local.New("h1"), "")
 func TestErrors(t *testing.T) {
 	tests := []struct{ name, args, want string }{
 		{"missing file", `line = "x"`, "%D/f does not exist (set create = true"},
-		{"no line", `regexp = "x"`, `needs line`},
-		{"absent without line or regexp", `state = "absent"`, "needs regexp or line"},
+		{"no line", `regexp = "x"`, `line is required here (when state is not given or "present")`},
+		{"absent without line or regexp", `state = "absent"`, `Give at least one of regexp or line (when state is "absent")`},
 		{"bad state", `line = "x"` + "\nstate = \"gone\"", `state must be "present" or "absent"`},
-		{"both inserts", `line = "x"` + "\ninsertafter = \"a\"\ninsertbefore = \"b\"", "not both"},
+		{"both inserts", `line = "x"` + "\ninsertafter = \"a\"\ninsertbefore = \"b\"", "Give only one of insertafter or insertbefore"},
 		{"multi-line", `line = "a\nb"`, "line must be one line"},
 		{"create without directory", `line = "x"` + "\ncreate = true\npath = \"%D/no/f\"", "directory %D/no does not exist"},
 	}
@@ -144,6 +144,9 @@ func TestErrors(t *testing.T) {
 			if a != nil {
 				t.Error("applied")
 			}
+			if len(moduletest.Check(m, req.Args)) > 0 {
+				return // the rules stop it before Plan and Apply
+			}
 			if ar := m.Apply(context.Background(), &module.ApplyRequest{Request: req}); ar.Err == nil {
 				t.Error("apply alone did not fail")
 			}
@@ -152,9 +155,9 @@ func TestErrors(t *testing.T) {
 			}
 		})
 	}
-	_, diags := moduletest.Decode(New(), `path = "/x"`+"\nline = \"x\"\nregexp = \"(\"")
-	if !diags.HasErrors() || diags[0].Summary != "Invalid regexp" {
-		t.Errorf("bad regexp: %v", diags)
+	m := New()
+	if errs := moduletest.Check(m, moduletest.Args(t, m, `path = "/x"`+"\nline = \"x\"\nregexp = \"(\"")); len(errs) == 0 || errs[0].Summary != "Invalid value for regexp" {
+		t.Errorf("bad regexp: %v", errs)
 	}
 }
 

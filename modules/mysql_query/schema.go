@@ -10,6 +10,8 @@ package mysql_query
 
 import (
 	_ "embed"
+	"errors"
+	"strings"
 
 	"github.com/hashicorp/hcl/v2/hcldec"
 	"github.com/zclconf/go-cty/cty"
@@ -48,9 +50,18 @@ var outputsType = cty.Object(map[string]cty.Type{
 })
 
 // Schema returns the arguments and outputs.
+// sqlText is a statement: not empty once blanks and semicolons are gone.
+var sqlText = module.Format{Name: "an SQL statement", Bad: " ; ", Check: func(s string) error {
+	if strings.TrimSpace(strings.TrimRight(strings.TrimSpace(s), ";")) == "" {
+		return errors.New("it is empty")
+	}
+	return nil
+}}
+
 func (*Module) Schema() *module.Schema {
 	return &module.Schema{
 		Args:    argsSpec,
+		Rules:   []module.Rule{module.Formatted("sql", sqlText)},
 		Outputs: outputsType,
 		Summary: "Run a SQL statement on MySQL/MariaDB (from the control node or through the host); rows as outputs",
 		Doc:     docBody + "\n## Connection arguments\n\n| Name | Type | Required | Meaning |\n|---|---|---|---|\n" + mysqlx.ConnDoc,

@@ -18,10 +18,10 @@ import (
 func TestArgsValidation(t *testing.T) {
 	m := image.New()
 	for _, tc := range []struct{ src, want string }{
-		{`file = "/x"`, "name is required"},
-		{`name = "x"`, "file is required"},
-		{`action = "find"`, "needs name or tags"},
-		{`action = "delete"`, `action = "delete"`},
+		{`file = "/x"`, "name is required here"},
+		{`name = "x"`, "file is required here"},
+		{`action = "find"`, "Give at least one of name or tags"},
+		{`action = "delete"`, `not "delete"`},
 		{"name = \"x\"\nfile = \"/x\"\nvisibility = \"everyone\"", "visibility"},
 		{"name = \"x\"\nfile = \"/x\"\nold_image = \"burn\"", "old_image"},
 		{"name = \"x\"\nfile = \"/x\"\ntimeout = \"soon\"", "timeout"},

@@ -44,21 +44,8 @@ func parse(args cty.Value) (*params, error) {
 	if p.action == "" {
 		p.action = "create"
 	}
-	switch p.action {
-	case "find":
-		if p.name == "" && len(p.tags) == 0 {
-			return nil, fmt.Errorf("action = \"find\" needs name or tags")
-		}
+	if p.action == "find" {
 		return p, nil
-	case "create":
-	default:
-		return nil, fmt.Errorf("action = %q: must be create or find", p.action)
-	}
-	if p.name == "" {
-		return nil, fmt.Errorf("name is required to create an image")
-	}
-	if p.file == "" {
-		return nil, fmt.Errorf("file is required to create image %q", p.name)
 	}
 	if p.diskFormat == "" {
 		p.diskFormat = "qcow2"
@@ -66,18 +53,11 @@ func parse(args cty.Value) (*params, error) {
 	if p.containerFormat == "" {
 		p.containerFormat = "bare"
 	}
-	switch p.visibility { // "" leaves an existing image's as it is; new ones are private
-	case "", "private", "shared", "community", "public":
-	default:
-		return nil, fmt.Errorf("visibility = %q: must be private, shared, community or public", p.visibility)
-	}
 	if p.oldImage == "" {
 		p.oldImage = "keep"
 	}
-	switch p.oldImage {
-	case "keep", "rename", "deactivate":
-	default:
-		return nil, fmt.Errorf("old_image = %q: must be keep, rename or deactivate", p.oldImage)
+	if p.name == "" || p.file == "" {
+		return nil, fmt.Errorf("name and file are required to create an image") // the rules catch it first
 	}
 	return p, nil
 }

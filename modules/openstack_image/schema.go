@@ -53,10 +53,20 @@ var argsSpec = openstack.Merge(openstack.ConnectionSpec(), hcldec.ObjectSpec{
 	"timeout":          &hcldec.AttrSpec{Name: "timeout", Type: cty.String},
 })
 
+var rules = []module.Rule{
+	module.OneOf("action", "create", "find"),
+	module.When("action", []string{"find"}, module.AtLeastOneOf("name", "tags")),
+	module.When("action", []string{"", "create"}, module.Required("name", "file")),
+	module.OneOf("visibility", "private", "shared", "community", "public"),
+	module.OneOf("old_image", "keep", "rename", "deactivate"),
+	module.Formatted("timeout", module.Duration),
+}
+
 // Schema returns the arguments and outputs.
 func (Module) Schema() *module.Schema {
 	return &module.Schema{
 		Args:    argsSpec,
+		Rules:   rules,
 		Outputs: outputsType,
 		Summary: summary,
 		Doc:     doc + "## Connection\n\n" + openstack.ConnectionDoc,

@@ -37,6 +37,8 @@ var (
 	versionRE = regexp.MustCompile(`^[0-9A-Za-z.+~:-]+$`)
 )
 
+// parse reads arguments that passed the module's rules (the engine checks
+// them before Plan).
 func parse(args cty.Value) (*params, error) {
 	p := &params{state: "present", lockTimeout: 10 * time.Minute}
 	var raw []string
@@ -45,63 +47,36 @@ func parse(args cty.Value) (*params, error) {
 	}
 	if v := attr(args, "names"); !v.IsNull() {
 		for it := v.ElementIterator(); it.Next(); {
-			_, e := it.Element()
-			if e.IsNull() {
-				return nil, errors.New("names: null element")
+			if _, e := it.Element(); !e.IsNull() {
+				raw = append(raw, e.AsString())
 			}
-			raw = append(raw, e.AsString())
 		}
 	}
 	if len(raw) == 0 {
-		return nil, errors.New("name or names is required: the package(s) to manage")
+		return nil, errors.New("name or names is required")
 	}
-	seen := map[string]bool{}
 	for _, r := range raw {
 		name, version, _ := strings.Cut(strings.TrimSpace(r), "=")
-		if !nameRE.MatchString(name) {
-			return nil, fmt.Errorf("%q is not a Debian package name", r)
+		if !nameRE.MatchString(name) || (version != "" && !versionRE.MatchString(version)) {
+			return nil, fmt.Errorf("%q is not a Debian package name or name=version", r) // the rules catch it first
 		}
-		if strings.Contains(r, "=") && !versionRE.MatchString(version) {
-			return nil, fmt.Errorf("%q: %q is not a package version", r, version)
-		}
-		if seen[name] {
-			return nil, fmt.Errorf("package %s is named twice", name)
-		}
-		seen[name] = true
 		p.pkgs = append(p.pkgs, pkgSpec{name: name, version: version})
 	}
 	if v := attr(args, "state"); !v.IsNull() {
 		p.state = v.AsString()
-	}
-	switch p.state {
-	case "present", "absent", "latest":
-	default:
-		return nil, fmt.Errorf("state = %q: must be present, absent or latest", p.state)
-	}
-	for _, s := range p.pkgs {
-		if s.version != "" && p.state != "present" {
-			return nil, fmt.Errorf("%s: a version goes with state = \"present\"", s)
-		}
 	}
 	if v := attr(args, "update_cache"); !v.IsNull() {
 		p.updateCache = v.True()
 	}
 	if v := attr(args, "purge"); !v.IsNull() {
 		p.purge = v.True()
-		if p.purge && p.state != "absent" {
-			return nil, errors.New("purge goes with state = \"absent\"")
-		}
 	}
 	if v := attr(args, "install_recommends"); !v.IsNull() {
 		b := v.True()
 		p.installRecommends = &b
 	}
 	if v := attr(args, "lock_timeout"); !v.IsNull() {
-		d, err := time.ParseDuration(v.AsString())
-		if err != nil || d < 0 {
-			return nil, fmt.Errorf("lock_timeout = %q: not a duration (e.g. \"10m\")", v.AsString())
-		}
-		p.lockTimeout = d
+		p.lockTimeout, _ = time.ParseDuration(v.AsString())
 	}
 	return p, nil
 }

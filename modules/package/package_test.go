@@ -18,17 +18,23 @@ func TestParse(t *testing.T) {
 	for _, tc := range []struct{ src, want string }{
 		{`name = "sl"`, ""},
 		{`names = ["sl", "libc6:i386", "mariadb-client=1:10.11.6-0+deb12u1"]`, ""},
-		{`state = "present"`, "name or names is required"},
+		{`state = "present"`, "Give at least one of name or names"},
 		{`name = "Bad Name"`, `"Bad Name" is not a Debian package name`},
 		{`name = "-o"`, `"-o" is not a Debian package name`},
 		{`name = "sl=1.0;rm"`, `is not a package version`},
 		{`names = ["sl", "sl"]`, "named twice"},
-		{"name = \"sl\"\nstate = \"installed\"", `state = "installed": must be present, absent or latest`},
-		{"name = \"sl=1\"\nstate = \"latest\"", "a version goes with state = \"present\""},
-		{"name = \"sl\"\npurge = true", "purge goes with state = \"absent\""},
+		{"name = \"sl\"\nstate = \"installed\"", `state must be "present", "absent" or "latest", not "installed"`},
+		{"name = \"sl=1\"\nstate = \"latest\"", "names a version, which goes with state = \"present\" only"},
+		{"name = \"sl\"\npurge = true", `purge does not go with the other arguments given (unless state is "absent")`},
 		{"name = \"sl\"\nlock_timeout = \"a while\"", "not a duration"},
 	} {
-		_, err := parse(moduletest.Args(t, m, tc.src))
+		args := moduletest.Args(t, m, tc.src)
+		var err error
+		if errs := moduletest.Check(m, args); len(errs) > 0 {
+			err = errs[0]
+		} else {
+			_, err = parse(args)
+		}
 		if tc.want == "" && err != nil || tc.want != "" && (err == nil || !strings.Contains(err.Error(), tc.want)) {
 			t.Errorf("%s: err %v, want %q", tc.src, err, tc.want)
 		}

@@ -10,9 +10,7 @@ package shell
 import (
 	"context"
 	_ "embed"
-	"strings"
 
-	"github.com/hashicorp/hcl/v2"
 	"github.com/hashicorp/hcl/v2/hcldec"
 	"github.com/zclconf/go-cty/cty"
 
@@ -44,34 +42,18 @@ var _ module.Module = (*Module)(nil)
 // stdin, creates and removes.
 func (*Module) Schema() *module.Schema {
 	args := command.CommonArgs()
-	args["cmd"] = &hcldec.ValidateSpec{
-		Wrapped: &hcldec.AttrSpec{Name: "cmd", Type: cty.String, Required: true},
-		Func:    nonEmpty("cmd", "the script to run"),
-	}
-	args["executable"] = &hcldec.ValidateSpec{
-		Wrapped: &hcldec.AttrSpec{Name: "executable", Type: cty.String},
-		Func:    nonEmpty("executable", "the shell, e.g. /bin/bash"),
-	}
+	args["cmd"] = &hcldec.AttrSpec{Name: "cmd", Type: cty.String, Required: true}
+	args["executable"] = &hcldec.AttrSpec{Name: "executable", Type: cty.String}
 	return &module.Schema{
-		Args:    args,
+		Args: args,
+		Rules: append(command.CommonRules(),
+			module.Formatted("cmd", module.NonEmpty),
+			module.Formatted("executable", module.NonEmpty),
+		),
 		Outputs: command.Outputs,
 		Summary: "Run a shell script (sh -c, or another shell), with creates/removes guards",
 		Doc:     doc,
 		Example: example,
-	}
-}
-
-func nonEmpty(name, what string) func(cty.Value) hcl.Diagnostics {
-	return func(v cty.Value) hcl.Diagnostics {
-		v, _ = v.UnmarkDeep()
-		if v.IsNull() || !v.IsKnown() || strings.TrimSpace(v.AsString()) != "" {
-			return nil
-		}
-		return hcl.Diagnostics{{
-			Severity: hcl.DiagError,
-			Summary:  "Empty " + name,
-			Detail:   name + " must not be empty: it is " + what + ".",
-		}}
 	}
 }
 

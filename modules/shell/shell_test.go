@@ -33,8 +33,8 @@ func TestDecodeErrors(t *testing.T) {
 		{name: "argv is the command module's", src: "cmd = \"true\"\nargv = [\"x\"]", wantSummary: "Unsupported argument", wantDetail: `"argv"`, wantLine: 2},
 		{name: "missing cmd", src: `chdir = "/tmp"`, wantSummary: "Missing required argument", wantDetail: `"cmd"`},
 		{name: "cmd not a string", src: `cmd = ["ls", "-l"]`, wantSummary: "Incorrect attribute value type", wantLine: 1},
-		{name: "empty cmd", src: `cmd = "  "`, wantSummary: "Empty cmd", wantLine: 1},
-		{name: "empty executable", src: "cmd = \"true\"\nexecutable = \"\"", wantSummary: "Empty executable", wantLine: 2},
+		{name: "empty cmd", src: `cmd = "  "`, wantSummary: "Invalid value for cmd", wantDetail: "non-empty", wantLine: 1},
+		{name: "empty executable", src: "cmd = \"true\"\nexecutable = \"\"", wantSummary: "Invalid value for executable", wantDetail: "non-empty", wantLine: 2},
 		{name: "stdin not a string", src: "cmd = \"cat\"\nstdin = { a = 1 }", wantSummary: "Incorrect attribute value type", wantLine: 2},
 	}
 	for _, tt := range tests {

@@ -25,27 +25,38 @@ func TestParse(t *testing.T) {
 		{`name = "x"
 		  state = "restarted"
 		  wait = { timeout = "1m", stable = "5s" }`, ""},
-		{`state = "started"`, "name or units is required"},
-		{`name = "x"`, "nothing to do"},
+		{`state = "started"`, "Give at least one of name or units"},
+		{`name = "x"`, "Give at least one of state, enabled or daemon_reload"},
 		{`name = "x"
-		  state = "running"`, `state = "running": must be started, stopped, restarted or reloaded`},
+		  state = "running"`, `state must be "started", "stopped", "restarted" or "reloaded", not "running"`},
 		{`name = "-x"
 		  state = "started"`, "starts with '-'"},
 		{`name = ""
-		  state = "started"`, "unit name is empty"},
+		  state = "started"`, "it is empty"},
+		{`units = ["a", null]
+		  state = "started"`, "units holds a null"},
 		{`name = "x"
 		  state = "stopped"
-		  wait = {}`, "wait needs state"},
+		  wait = {}`, `wait does not go with the other arguments given (unless state is "started", "restarted" or "reloaded")`},
 		{`name = "x"
 		  state = "started"
-		  wait = { timeout = "soon" }`, `wait.timeout = "soon": not a duration`},
+		  wait = { timeout = "soon" }`, `wait.timeout must be a duration like "30s" or "5m": "soon" is not a duration`},
 		{`name = "x"
 		  state = "started"
 		  wait = { timeout = "5s", stable = "10s" }`, "must be shorter"},
+		{`name = "x"
+		  state = "started"
+		  wait = { stable = "2m" }`, "must be shorter than wait.timeout (1m0s)"},
 	}
 	m := New()
 	for _, tt := range tests {
-		_, err := parse(moduletest.Args(t, m, tt.src))
+		args := moduletest.Args(t, m, tt.src)
+		var err error
+		if errs := moduletest.Check(m, args); len(errs) > 0 {
+			err = errs[0]
+		} else {
+			_, err = parse(args)
+		}
 		if tt.wantErr == "" && err != nil {
 			t.Errorf("%s: %v", tt.src, err)
 		}

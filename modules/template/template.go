@@ -13,6 +13,8 @@ import (
 	"errors"
 	"fmt"
 	"path/filepath"
+	"sort"
+	"strings"
 
 	"github.com/hashicorp/hcl/v2"
 	"github.com/hashicorp/hcl/v2/hcldec"
@@ -50,6 +52,7 @@ func (*Module) Schema() *module.Schema {
 	args["vars"] = &hcldec.AttrSpec{Name: "vars", Type: cty.DynamicPseudoType}
 	return &module.Schema{
 		Args:    args,
+		Rules:   append(copymod.TargetRules(), module.ExactlyOneOf("src", "template"), varsRule{}),
 		Outputs: copymod.Outputs,
 		Summary: "Render an HCL template (templatefile() syntax) with variables into a host file, with copy's atomic replace and diff",
 		Doc:     doc,
@@ -60,27 +63,9 @@ func (*Module) Schema() *module.Schema {
 // Render renders the template text (named name in messages) with vars;
 // file paths in functions such as file() are relative to baseDir.
 func Render(name string, text []byte, vars cty.Value, baseDir string) ([]byte, error) {
-	expr, diags := hclsyntax.ParseTemplate(text, name, hcl.InitialPos)
+	v, diags := evaluate(name, text, vars, baseDir)
 	if diags.HasErrors() {
-		return nil, fmt.Errorf("template %s: %s", name, diags.Error())
-	}
-	ctx := &hcl.EvalContext{Variables: map[string]cty.Value{}, Functions: lang.Functions(baseDir)}
-	delete(ctx.Functions, "templatefile")
-	if !vars.IsNull() {
-		if !vars.Type().IsObjectType() && !vars.Type().IsMapType() {
-			return nil, fmt.Errorf("vars must be an object such as { port = 8779 }, not %s", vars.Type().FriendlyName())
-		}
-		for it := vars.ElementIterator(); it.Next(); {
-			k, v := it.Element()
-			if !hclsyntax.ValidIdentifier(k.AsString()) {
-				return nil, fmt.Errorf("vars: %q is not a name a template can use", k.AsString())
-			}
-			ctx.Variables[k.AsString()] = v
-		}
-	}
-	v, diags := expr.Value(ctx)
-	if diags.HasErrors() {
-		return nil, fmt.Errorf("rendering %s: %s", name, diags.Error())
+		return nil, fmt.Errorf("rendering %s: %s", name, diagLine(diags))
 	}
 	v, _ = v.UnmarkDeep()
 	s, err := convert.Convert(v, cty.String)
@@ -88,6 +73,147 @@ func Render(name string, text []byte, vars cty.Value, baseDir string) ([]byte, e
 		return nil, fmt.Errorf("rendering %s: the result is %s, not text", name, v.Type().FriendlyName())
 	}
 	return []byte(s.AsString()), nil
+}
+
+// evaluate parses and evaluates a template with vars, which may hold
+// unknown values (validation at load time): then only the parse, the
+// names the template uses and its function calls are checked.
+func evaluate(name string, text []byte, vars cty.Value, baseDir string) (cty.Value, hcl.Diagnostics) {
+	expr, diags := hclsyntax.ParseTemplate(text, name, hcl.InitialPos)
+	if diags.HasErrors() {
+		return cty.NilVal, diags
+	}
+	ctx := &hcl.EvalContext{Variables: map[string]cty.Value{}, Functions: lang.Functions(baseDir)}
+	delete(ctx.Functions, "templatefile")
+	if err := checkVars(vars); err != nil {
+		return cty.NilVal, hcl.Diagnostics{{Severity: hcl.DiagError, Summary: "Invalid value for vars", Detail: err.Error() + "."}}
+	}
+	if !vars.IsNull() && vars.IsKnown() {
+		for it := vars.ElementIterator(); it.Next(); {
+			k, v := it.Element()
+			ctx.Variables[k.AsString()] = v
+		}
+	}
+	var undefined hcl.Diagnostics
+	for _, tr := range expr.Variables() {
+		if _, ok := ctx.Variables[tr.RootName()]; !ok {
+			undefined = append(undefined, &hcl.Diagnostic{Severity: hcl.DiagError, Summary: "Undefined name in the template",
+				Detail:  fmt.Sprintf("%q is not one of the vars given to the template (%s).", tr.RootName(), varNames(ctx.Variables)),
+				Subject: tr.SourceRange().Ptr()})
+		}
+	}
+	if len(undefined) > 0 {
+		return cty.NilVal, undefined
+	}
+	return expr.Value(ctx)
+}
+
+func varNames(vars map[string]cty.Value) string {
+	if len(vars) == 0 {
+		return "there are none"
+	}
+	names := make([]string, 0, len(vars))
+	for k := range vars {
+		names = append(names, k)
+	}
+	sort.Strings(names)
+	return "there are " + strings.Join(names, ", ")
+}
+
+// diagLine is diags on one line, each "name line L: summary: detail".
+func diagLine(diags hcl.Diagnostics) string {
+	var parts []string
+	for _, d := range diags {
+		if d.Severity != hcl.DiagError {
+			continue
+		}
+		s := d.Summary
+		if d.Detail != "" {
+			s += ": " + strings.TrimSuffix(d.Detail, ".")
+		}
+		if d.Subject != nil {
+			s = fmt.Sprintf("%s line %d: %s", d.Subject.Filename, d.Subject.Start.Line, s)
+		}
+		parts = append(parts, s)
+	}
+	return strings.Join(parts, "; ")
+}
+
+// varsRule: vars is an object (or map) whose names a template can use.
+type varsRule struct{}
+
+func (varsRule) Check(args cty.Value) []*module.ArgError {
+	if err := checkVars(args.GetAttr("vars")); err != nil {
+		return []*module.ArgError{{Path: cty.GetAttrPath("vars"), Summary: "Invalid value for vars", Detail: err.Error() + "."}}
+	}
+	return nil
+}
+
+// checkVars: vars is null, or an object or map whose names a template can
+// use (as far as they are known).
+func checkVars(vars cty.Value) error {
+	ty := vars.Type()
+	if vars.IsNull() || ty == cty.DynamicPseudoType {
+		return nil
+	}
+	if !ty.IsObjectType() && !ty.IsMapType() {
+		return fmt.Errorf("vars must be an object such as { port = 8779 }, not %s", ty.FriendlyName())
+	}
+	if !vars.IsKnown() {
+		return nil
+	}
+	for it := vars.ElementIterator(); it.Next(); {
+		if k, _ := it.Element(); !hclsyntax.ValidIdentifier(k.AsString()) {
+			return fmt.Errorf("%q is not a name a template can use", k.AsString())
+		}
+	}
+	return nil
+}
+
+func (varsRule) Doc() string {
+	return "`vars` is an object whose names are identifiers, such as `{ port = 8779 }`."
+}
+
+func (varsRule) Broken(func(string) string) map[string]string {
+	return map[string]string{"vars": `["not", "an", "object"]`}
+}
+
+// Validate parses the template (its text, or the file src names) and
+// evaluates it with vars, values not known yet left unknown: a syntax
+// error, a name that is not in vars or a call to an unknown function is
+// found before anything runs.
+func (m *Module) Validate(req *module.ValidateRequest) []*module.ArgError {
+	if errs := (varsRule{}).Check(req.Args); len(errs) > 0 {
+		return errs
+	}
+	src, text, vars := req.Args.GetAttr("src"), req.Args.GetAttr("template"), req.Args.GetAttr("vars")
+	var (
+		body    []byte
+		name    string
+		path    cty.Path
+		baseDir = req.BaseDir
+	)
+	switch {
+	case text.IsKnown() && !text.IsNull():
+		name, body, path = "template", []byte(text.AsString()), cty.GetAttrPath("template")
+	case src.IsKnown() && !src.IsNull():
+		r := module.Request{BaseDir: req.BaseDir}
+		local := r.LocalPath(src.AsString())
+		b, err := copymod.ReadLocal(local)
+		if err != nil {
+			return []*module.ArgError{{Path: cty.GetAttrPath("src"), Summary: "Cannot read the template", Detail: err.Error() + "."}}
+		}
+		name, body, path, baseDir = src.AsString(), b, cty.GetAttrPath("src"), filepath.Dir(local)
+	default:
+		return nil
+	}
+	if vars.Type() == cty.DynamicPseudoType && !vars.IsNull() {
+		return nil // which names vars has is not known yet
+	}
+	if _, diags := evaluate(name, body, vars, baseDir); diags.HasErrors() {
+		return []*module.ArgError{{Path: path, Summary: "Invalid template", Detail: diagLine(diags) + "."}}
+	}
+	return nil
 }
 
 func (m *Module) target(req *module.Request) (*copymod.Target, error) {
@@ -98,15 +224,13 @@ func (m *Module) target(req *module.Request) (*copymod.Target, error) {
 		baseDir = "."
 		err     error
 	)
-	switch {
-	case !src.IsNull() && !text.IsNull():
-		return nil, errors.New("give src or template, not both")
+	switch { // the rules let exactly one of them through
 	case !src.IsNull():
 		name = src.AsString()
 		if body, err = copymod.ReadLocal(req.LocalPath(name)); err != nil {
 			return nil, err
 		}
-		baseDir = filepath.Dir(name)
+		baseDir = filepath.Dir(req.LocalPath(name))
 	case !text.IsNull():
 		name, body = "template", []byte(text.AsString())
 	default:

@@ -130,11 +130,11 @@ vars = { pw = "hunter2" }`), local.New("h1"), "")
 
 func TestErrors(t *testing.T) {
 	tests := []struct{ name, src, want string }{
-		{"both", `src = "x"` + "\ntemplate = \"y\"", "give src or template, not both"},
-		{"neither", ``, "give src (a template file on the control node) or template"},
+		{"both", `src = "x"` + "\ntemplate = \"y\"", "Give only one of src or template"},
+		{"neither", ``, "Give exactly one of src or template"},
 		{"missing src", `src = "testdata/nope.tpl"`, "src: stat testdata/nope.tpl: no such file"},
-		{"syntax error", `src = "testdata/broken.tpl"`, "template testdata/broken.tpl: testdata/broken.tpl:1,1-2,1: Unclosed template interpolation sequence"},
-		{"unknown variable", `src = "testdata/unknown.tpl"` + "\nvars = { a = 1 }", `testdata/unknown.tpl:2,7-18: Unknown variable; There is no variable named "missing_var"`},
+		{"syntax error", `src = "testdata/broken.tpl"`, "testdata/broken.tpl line 1: Unclosed template interpolation sequence"},
+		{"unknown variable", `src = "testdata/unknown.tpl"` + "\nvars = { a = 1 }", `testdata/unknown.tpl line 2: Undefined name in the template: "missing_var" is not one of the vars given to the template (there are a)`},
 		{"not text", `template = "$${x}"` + "\nvars = { x = [1] }", "the result is tuple, not text"},
 		{"vars not an object", `template = "x"` + "\nvars = [1]", "vars must be an object"},
 		{"bad var name", `template = "x"` + "\nvars = { \"a-b c\" = 1 }", `"a-b c" is not a name`},

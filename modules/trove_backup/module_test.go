@@ -78,9 +78,9 @@ func TestUnknownInstance(t *testing.T) {
 		t.Fatalf("got %v", p.Err)
 	}
 	for _, tc := range []struct{ src, want string }{
-		{`name = "x"`, "needs instance and name"},
-		{`action = "find"`, "needs id or name"},
-		{`action = "copy"`, `action = "copy"`},
+		{`name = "x"`, "instance is required here"},
+		{`action = "find"`, "Give at least one of id or name"},
+		{`action = "copy"`, `not "copy"`},
 	} {
 		if p := moduletest.Plan(t, m, req(t, m, tc.src)); p.Err == nil || !strings.Contains(p.Err.Error(), tc.want) {
 			t.Errorf("%s: %v", tc.src, p.Err)

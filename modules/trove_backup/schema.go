@@ -56,7 +56,13 @@ var argsSpec = openstack.Merge(openstack.ConnectionSpec(), hcldec.ObjectSpec{
 // Schema returns the arguments and outputs.
 func (Module) Schema() *module.Schema {
 	return &module.Schema{
-		Args:    argsSpec,
+		Args: argsSpec,
+		Rules: []module.Rule{
+			module.OneOf("action", "create", "list", "find", "delete"),
+			module.When("action", []string{"", "create"}, module.Required("instance", "name")),
+			module.When("action", []string{"find", "delete"}, module.AtLeastOneOf("id", "name")),
+			module.Formatted("wait.timeout", module.Duration),
+		},
 		Outputs: outputsType,
 		Summary: summary,
 		Doc:     doc + "## Connection\n\n" + openstack.ConnectionDoc,

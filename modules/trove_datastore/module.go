@@ -58,8 +58,13 @@ var argsSpec = openstack.Merge(openstack.ConnectionSpec(), hcldec.ObjectSpec{
 })
 
 // Schema returns the arguments and outputs.
+var rules = []module.Rule{
+	module.OneOf("action", "read", "version"),
+	module.When("action", []string{"version"}, module.Required("datastore", "version"), module.AtLeastOneOf("image", "image_tags")),
+}
+
 func (Module) Schema() *module.Schema {
-	return &module.Schema{Args: argsSpec, Outputs: outputsType, Summary: summary,
+	return &module.Schema{Args: argsSpec, Rules: rules, Outputs: outputsType, Summary: summary,
 		Doc: doc + "## Connection\n\n" + openstack.ConnectionDoc, Example: example}
 }
 

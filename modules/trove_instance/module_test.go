@@ -203,11 +203,11 @@ func TestArgs(t *testing.T) {
 		{`name = "x"`, "flavor is required"},
 		{"name = \"x\"\nflavor = \"1\"", "volume_size"},
 		{"name = \"x\"\nflavor = \"1\"\nvolume_size = 1\nusers = [{ name = \"u\", password = \"\" }]", "needs a name and a password"},
-		{`action = "upgrade"`, "needs id or name"},
-		{"action = \"upgrade\"\nid = \"x\"", "needs datastore_version"},
-		{"action = \"rebuild\"\nid = \"x\"", "needs rebuild"},
-		{`action = "resize"`, `action = "resize"`},
-		{"name = \"x\"\nflavor = \"1\"\nvolume_size = 1\nwait = { timeout = \"never\" }", "wait: timeout"},
+		{`action = "upgrade"`, "Give at least one of id or name"},
+		{"action = \"upgrade\"\nid = \"x\"", "datastore_version is required here"},
+		{"action = \"rebuild\"\nid = \"x\"", "rebuild is required here"},
+		{`action = "resize"`, `not "resize"`},
+		{"name = \"x\"\nflavor = \"1\"\nvolume_size = 1\nwait = { timeout = \"never\" }", `"never" is not a duration`},
 	} {
 		p := moduletest.Plan(t, m, moduletest.Request(moduletest.Args(t, m, tc.src), nil, ""))
 		if p.Err == nil || !strings.Contains(p.Err.Error(), tc.want) {

@@ -60,7 +60,7 @@ func parse(args cty.Value) (*params, error) {
 		}
 	}
 	if !slices.Contains(actions, p.action) {
-		return nil, fmt.Errorf("action = %q: must be one of %v", p.action, actions)
+		return nil, fmt.Errorf("action = %q: must be one of %v", p.action, actions) // the rules catch it first
 	}
 	if users := args.GetAttr("users"); !users.IsNull() {
 		for it := users.ElementIterator(); it.Next(); {

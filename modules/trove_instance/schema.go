@@ -69,9 +69,20 @@ var argsSpec = openstack.Merge(openstack.ConnectionSpec(), hcldec.ObjectSpec{
 })
 
 // Schema returns the arguments and outputs.
+var rules = []module.Rule{
+	module.OneOf("action", actions...),
+	module.When("action", []string{"create"}, module.Required("name", "flavor", "volume_size")),
+	module.InRange("volume_size", 1, 1<<20, true),
+	module.When("action", []string{"find", "restart", "delete", "upgrade", "rebuild"}, module.AtLeastOneOf("id", "name")),
+	module.When("action", []string{"upgrade"}, module.Required("datastore_version")),
+	module.When("action", []string{"rebuild"}, module.Required("rebuild")),
+	module.Formatted("wait.timeout", module.Duration),
+}
+
 func (Module) Schema() *module.Schema {
 	return &module.Schema{
 		Args:    argsSpec,
+		Rules:   rules,
 		Outputs: outputsType,
 		Summary: summary,
 		Doc:     doc + "## Connection\n\n" + openstack.ConnectionDoc,

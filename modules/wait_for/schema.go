@@ -9,6 +9,8 @@ package wait_for
 
 import (
 	_ "embed"
+	"errors"
+	"time"
 
 	"github.com/hashicorp/hcl/v2/hcldec"
 	"github.com/zclconf/go-cty/cty"
@@ -55,10 +57,41 @@ var outputsType = cty.Object(map[string]cty.Type{
 	"match":    cty.String,
 })
 
+// interval is a duration of more than nothing.
+var interval = module.Format{Name: `a duration of more than 0, like "1s"`, Bad: "0s", Check: func(s string) error {
+	if err := module.Duration.Check(s); err != nil {
+		return err
+	}
+	if d, _ := time.ParseDuration(s); d <= 0 {
+		return errors.New("it must be more than 0")
+	}
+	return nil
+}}
+
+var rules = []module.Rule{
+	module.ExactlyOneOf("port", "url", "path"),
+	module.InRange("port", 1, 65535, true),
+	module.Formatted("url", module.HTTPURL),
+	module.Requires("address", "port"),
+	module.Requires("status", "url"),
+	module.InRange("status", 100, 599, true),
+	module.Requires("body", "url"),
+	module.Formatted("body", module.Regexp),
+	module.Requires("regexp", "path"),
+	module.Formatted("regexp", module.Regexp),
+	module.WhenOn("port", module.OneOf("state", "open", "started", "closed", "stopped")),
+	module.WhenOn("path", module.OneOf("state", "present", "absent")),
+	module.WhenOn("url", module.OneOf("state", "open")),
+	module.OneOf("from", "host", "control"),
+	module.Formatted("timeout", module.Duration),
+	module.Formatted("interval", interval),
+}
+
 // Schema returns the arguments and outputs.
 func (*Module) Schema() *module.Schema {
 	return &module.Schema{
 		Args:    argsSpec,
+		Rules:   rules,
 		Outputs: outputsType,
 		Summary: "Wait for a TCP port, an HTTP URL or a file (and regexp), from the host or the control node",
 		Doc:     doc,

@@ -208,18 +208,18 @@ func TestPath(t *testing.T) {
 
 func TestArgs(t *testing.T) {
 	for _, tc := range []struct{ src, want string }{
-		{`timeout = "1s"`, "set exactly one of port, url and path"},
-		{"port = 22\npath = \"/x\"", "set exactly one of port, url and path"},
-		{"port = 0", "port = 0: must be a port number"},
+		{`timeout = "1s"`, "Give exactly one of port, url or path"},
+		{"port = 22\npath = \"/x\"", "Give only one of port, url or path, not port and path"},
+		{"port = 0", "port must be a whole number from 1 to 65535, not 0"},
 		{"url = \"ftp://x/\"", "must be an http:// or https:// URL"},
 		{"path = \"/x\"\naddress = \"10.0.0.1\"", "address goes with port"},
 		{"port = 22\nstatus = [200]", "status goes with url"},
-		{"url = \"http://127.0.0.1/\"\nstatus = [42]", "status 42 is not an HTTP status"},
-		{"path = \"/x\"\nregexp = \"(\"", "regexp = \"(\""},
-		{"port = 22\nstate = \"present\"", "a port is open or closed"},
-		{"port = 22\nfrom = \"somewhere\"", "must be host or control"},
-		{"port = 22\ntimeout = \"forever\"", "timeout = \"forever\": not a duration"},
-		{"port = 22\ninterval = \"0s\"", "interval must be more than 0"},
+		{"url = \"http://127.0.0.1/\"\nstatus = [42]", "status must be a whole number from 100 to 599, not 42"},
+		{"path = \"/x\"\nregexp = \"(\"", "regexp must be a regular expression"},
+		{"port = 22\nstate = \"present\"", `state must be "open", "started", "closed" or "stopped", not "present" (with port)`},
+		{"port = 22\nfrom = \"somewhere\"", `from must be "host" or "control"`},
+		{"port = 22\ntimeout = \"forever\"", `"forever" is not a duration`},
+		{"port = 22\ninterval = \"0s\"", "it must be more than 0"},
 	} {
 		p := plan(t, nil, tc.src)
 		if p.Err == nil || !strings.Contains(p.Err.Error(), tc.want) {

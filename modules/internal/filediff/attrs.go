@@ -7,7 +7,6 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/hashicorp/hcl/v2"
 	"github.com/hashicorp/hcl/v2/hcldec"
 	"github.com/zclconf/go-cty/cty"
 
@@ -22,70 +21,70 @@ const DefaultMode fs.FileMode = 0o644
 
 // AttrArgs returns the owner, group and mode arguments, to be merged into a
 // module's own spec. For a module that writes content, it adds backup and
-// validate too.
+// validate too. AttrRules are their checks.
 func AttrArgs(content bool) hcldec.ObjectSpec {
 	s := hcldec.ObjectSpec{
-		"owner": &hcldec.ValidateSpec{Wrapped: &hcldec.AttrSpec{Name: "owner", Type: cty.String}, Func: validateName("owner")},
-		"group": &hcldec.ValidateSpec{Wrapped: &hcldec.AttrSpec{Name: "group", Type: cty.String}, Func: validateName("group")},
-		"mode":  &hcldec.ValidateSpec{Wrapped: &hcldec.AttrSpec{Name: "mode", Type: cty.String}, Func: validateMode},
+		"owner": &hcldec.AttrSpec{Name: "owner", Type: cty.String},
+		"group": &hcldec.AttrSpec{Name: "group", Type: cty.String},
+		"mode":  &hcldec.AttrSpec{Name: "mode", Type: cty.String},
 	}
 	if content {
 		s["backup"] = &hcldec.AttrSpec{Name: "backup", Type: cty.Bool}
-		s["validate"] = &hcldec.ValidateSpec{Wrapped: &hcldec.AttrSpec{Name: "validate", Type: cty.List(cty.String)}, Func: validateValidate}
+		s["validate"] = &hcldec.AttrSpec{Name: "validate", Type: cty.List(cty.String)}
 	}
 	return s
 }
 
-func validateValidate(v cty.Value) hcl.Diagnostics {
-	v, _ = v.UnmarkDeep()
-	if v.IsNull() || !v.IsWhollyKnown() {
+// AttrRules returns the rules of the arguments of AttrArgs.
+func AttrRules(content bool) []module.Rule {
+	r := []module.Rule{
+		module.Formatted("owner", ownerName),
+		module.Formatted("group", ownerName),
+		module.Formatted("mode", modeFormat),
+	}
+	if content {
+		r = append(r, module.Formatted("validate", module.NonEmpty), validateHasFile{})
+	}
+	return r
+}
+
+// ownerName is a user or group, by name or number.
+var ownerName = module.Format{Name: "a user or group name or number", Bad: "-root", Check: func(s string) error {
+	if s == "" || strings.ContainsAny(s, ": \t\n\x00") || strings.HasPrefix(s, "-") {
+		return fmt.Errorf("%q is not one: it must be non-empty, start with no \"-\" and hold no \":\" or whitespace", s)
+	}
+	return nil
+}}
+
+// modeFormat is ParseMode's syntax.
+var modeFormat = module.Format{Name: `3 or 4 octal digits, such as "0644"`, Bad: "rw-r--r--", Check: func(s string) error {
+	_, err := ParseMode(s)
+	return err
+}}
+
+// validateHasFile: validate is a command that names the new file as %s.
+type validateHasFile struct{}
+
+func (validateHasFile) Check(args cty.Value) []*module.ArgError {
+	v := modargs.Attr(args, "validate")
+	if !v.IsWhollyKnown() || v.IsNull() {
 		return nil
 	}
-	ok := false
 	for it := v.ElementIterator(); it.Next(); {
-		_, e := it.Element()
-		if e.IsNull() {
-			return hcl.Diagnostics{{Severity: hcl.DiagError, Summary: "Invalid validate", Detail: "validate holds a null."}}
-		}
-		ok = ok || strings.Contains(e.AsString(), "%s")
-	}
-	if !ok {
-		return hcl.Diagnostics{{
-			Severity: hcl.DiagError,
-			Summary:  "Invalid validate",
-			Detail:   `validate is a command that checks the new file before it replaces the old one; "%s" in it stands for the new file, e.g. validate = ["visudo", "-cf", "%s"].`,
-		}}
-	}
-	return nil
-}
-
-func validateMode(v cty.Value) hcl.Diagnostics {
-	v, _ = v.Unmark()
-	if v.IsNull() || !v.IsKnown() {
-		return nil
-	}
-	if _, err := ParseMode(v.AsString()); err != nil {
-		return hcl.Diagnostics{{Severity: hcl.DiagError, Summary: "Invalid mode", Detail: err.Error()}}
-	}
-	return nil
-}
-
-func validateName(what string) func(cty.Value) hcl.Diagnostics {
-	return func(v cty.Value) hcl.Diagnostics {
-		v, _ = v.Unmark()
-		if v.IsNull() || !v.IsKnown() {
+		if _, e := it.Element(); !e.IsNull() && strings.Contains(e.AsString(), "%s") {
 			return nil
 		}
-		s := v.AsString()
-		if s == "" || strings.ContainsAny(s, ": \t\n\x00") || strings.HasPrefix(s, "-") {
-			return hcl.Diagnostics{{
-				Severity: hcl.DiagError,
-				Summary:  "Invalid " + what,
-				Detail:   fmt.Sprintf("%q is not a user or group name or number: it must be non-empty, start with no \"-\" and hold no \":\" or whitespace.", s),
-			}}
-		}
-		return nil
 	}
+	return []*module.ArgError{{Path: cty.GetAttrPath("validate"), Summary: "Invalid value for validate",
+		Detail: `validate is a command that checks the new file before it replaces the old one; "%s" in it stands for the new file, e.g. validate = ["visudo", "-cf", "%s"].`}}
+}
+
+func (validateHasFile) Doc() string {
+	return "`validate` names the new file as `%s`, e.g. `[\"visudo\", \"-cf\", \"%s\"]`."
+}
+
+func (validateHasFile) Broken(func(string) string) map[string]string {
+	return map[string]string{"validate": `["true"]`}
 }
 
 // ParseMode reads an octal mode such as "0644", "644" or "2775". Symbolic
