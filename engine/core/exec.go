@@ -306,9 +306,10 @@ func (rs *runState) runItem(ctx context.Context, n *node, it item) *result {
 		plan = &module.PlanResponse{Err: fmt.Errorf("module %s returned no plan", t.Module)}
 	}
 	if plan.Err != nil {
-		if rs.check && !transport.IsUnreachable(plan.Err) && rs.pendingUpstream(n) {
+		if rs.check && module.IsNotYet(plan.Err) && rs.pendingUpstream(n) {
 			// The plan looked at a host that tasks before it would still
 			// change (a folder not made yet): not an error of this task.
+			// Any other plan error is one, whatever ran before it.
 			finished(event.TaskFinished{Status: event.StatusUnpredictable, Reason: "cannot check before the tasks it waits for have run: " + firstLine(plan.Err.Error())})
 			return &result{status: event.StatusUnpredictable, changed: true, outputs: cty.UnknownVal(outTy)}
 		}

@@ -254,6 +254,53 @@ task "c" {
 	}
 }
 
+// In check mode a plan error after an upstream change that is pending
+// used to become "cannot predict" (exit 2). Only a plan that found its
+// host not ready yet (module.NotYet) is that; a real error is an error.
+func TestCheckModePlanErrorIsAnError(t *testing.T) {
+	w := runWalk(t, `
+task "a" {
+  step {
+    name = "a"
+  }
+}
+task "broken" {
+  depends_on = [task.a]
+  step {
+    name         = "broken"
+    fail_plan_on = ["localhost"]
+  }
+}
+`, Options{Check: true}, nil)
+	if f := w.status(t, "task.broken@localhost"); f.Status != event.StatusFailed || f.Reason != "plan failed on localhost as told" {
+		t.Errorf("broken: %s %q", f.Status, f.Reason)
+	}
+	if w.res.ExitCode != 1 {
+		t.Errorf("exit %d, want 1", w.res.ExitCode)
+	}
+
+	w = runWalk(t, `
+task "a" {
+  step {
+    name = "a"
+  }
+}
+task "later" {
+  depends_on = [task.a]
+  step {
+    name       = "later"
+    missing_on = ["localhost"]
+  }
+}
+`, Options{Check: true}, nil)
+	if f := w.status(t, "task.later@localhost"); f.Status != event.StatusUnpredictable || !strings.Contains(f.Reason, "cannot check before the tasks it waits for have run") {
+		t.Errorf("later: %s %q", f.Status, f.Reason)
+	}
+	if w.res.ExitCode != 2 {
+		t.Errorf("exit %d, want 2", w.res.ExitCode)
+	}
+}
+
 func stringOf(e event.Event) string {
 	switch e := e.(type) {
 	case event.TaskFinished:

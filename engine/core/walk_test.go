@@ -85,6 +85,7 @@ func (stepModule) Schema() *module.Schema {
 			"value":        &hcldec.AttrSpec{Name: "value", Type: cty.String},
 			"fail_on":      &hcldec.AttrSpec{Name: "fail_on", Type: cty.List(cty.String)},
 			"fail_plan_on": &hcldec.AttrSpec{Name: "fail_plan_on", Type: cty.List(cty.String)},
+			"missing_on":   &hcldec.AttrSpec{Name: "missing_on", Type: cty.List(cty.String)},
 			"changed":      &hcldec.AttrSpec{Name: "changed", Type: cty.Bool},
 		},
 		Outputs: stepOutputs,
@@ -114,6 +115,9 @@ func strOr(v cty.Value, def string) string {
 func (stepModule) Plan(_ context.Context, req *module.PlanRequest) *module.PlanResponse {
 	if listHas(req.Args.GetAttr("fail_plan_on"), req.Host.Name) {
 		return &module.PlanResponse{Err: fmt.Errorf("plan failed on %s as told", req.Host.Name)}
+	}
+	if listHas(req.Args.GetAttr("missing_on"), req.Host.Name) {
+		return &module.PlanResponse{Err: module.NotYet(fmt.Errorf("what the plan looks at is missing on %s", req.Host.Name))}
 	}
 	if c := req.Args.GetAttr("changed"); !c.IsNull() && c.False() {
 		return &module.PlanResponse{Action: module.NoOp, Outputs: cty.ObjectVal(map[string]cty.Value{

@@ -1,6 +1,7 @@
 package module
 
 import (
+	"errors"
 	"fmt"
 	"strings"
 )
@@ -41,4 +42,33 @@ func Tail(s string, n int) string {
 		out[i], out[j] = out[j], out[i]
 	}
 	return strings.Join(out, "\n")
+}
+
+// NotYetError says a plan could not look because the host is not yet in a
+// state the plan needs: a file, directory, unit, package, database or
+// server that is missing. A check reports such an instance as "cannot
+// predict" when a task it waits for would change something first (that
+// task may well make what is missing); anywhere else it is a failure like
+// any other error. Wrap only errors of that kind: a broken argument, a
+// refused permission or a bug must fail a check too.
+type NotYetError struct {
+	Err error
+}
+
+func (e *NotYetError) Error() string { return e.Err.Error() }
+
+func (e *NotYetError) Unwrap() error { return e.Err }
+
+// NotYet marks err as a NotYetError (nil stays nil).
+func NotYet(err error) error {
+	if err == nil {
+		return nil
+	}
+	return &NotYetError{Err: err}
+}
+
+// IsNotYet reports whether err (or anything it wraps) is a NotYetError.
+func IsNotYet(err error) bool {
+	var ny *NotYetError
+	return errors.As(err, &ny)
 }

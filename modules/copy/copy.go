@@ -76,6 +76,9 @@ func source(req *module.Request) ([]byte, string, error) {
 // module.Request.LocalPath first: they are relative to the runbook folder).
 func ReadLocal(p string) ([]byte, error) {
 	fi, err := os.Stat(p)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, module.NotYet(fmt.Errorf("src: %w", err)) // an earlier task (fetch) may make it
+	}
 	if err != nil {
 		return nil, fmt.Errorf("src: %w", err)
 	}

@@ -114,7 +114,7 @@ func look(ctx context.Context, req *module.Request) (*fetch, error) {
 	fi, err := hostfs.Stat(ctx, req.Conn, f.src)
 	switch {
 	case errors.Is(err, fs.ErrNotExist):
-		return nil, fmt.Errorf("%s does not exist on host %s", f.src, req.Host.Name)
+		return nil, module.NotYet(fmt.Errorf("%s does not exist on host %s", f.src, req.Host.Name))
 	case err != nil:
 		return nil, err
 	case fi.IsDir():

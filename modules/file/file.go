@@ -207,7 +207,7 @@ func look(ctx context.Context, conn transport.Conn, w *want) (*plan, error) {
 	case "file", "touch":
 		switch {
 		case fi == nil && w.state == "file":
-			return nil, fmt.Errorf(`%s does not exist; state = "file" only sets the attributes of an existing file (use state = "touch" to create an empty one, or the copy module)`, w.path)
+			return nil, module.NotYet(fmt.Errorf(`%s does not exist; state = "file" only sets the attributes of an existing file (use state = "touch" to create an empty one, or the copy module)`, w.path))
 		case fi == nil:
 			p.create = true
 			stateItem("file")

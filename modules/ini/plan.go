@@ -30,7 +30,7 @@ func compute(ctx context.Context, req *module.Request) (*edit, error) {
 	}
 	if !cur.Exists() {
 		if !a.create {
-			return nil, fmt.Errorf("%s does not exist (set create = true to create it)", a.path)
+			return nil, module.NotYet(fmt.Errorf("%s does not exist (set create = true to create it)", a.path))
 		}
 		if err := filediff.CheckParent(ctx, req.Conn, cur.Real); err != nil {
 			return nil, err

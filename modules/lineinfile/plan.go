@@ -27,7 +27,7 @@ func compute(ctx context.Context, req *module.Request) (*filediff.Change, *want,
 		case w.absent:
 			return nil, w, nil
 		case !w.create:
-			return nil, nil, fmt.Errorf("%s does not exist (set create = true to create it)", w.path)
+			return nil, nil, module.NotYet(fmt.Errorf("%s does not exist (set create = true to create it)", w.path))
 		}
 		if err := filediff.CheckParent(ctx, req.Conn, cur.Real); err != nil {
 			return nil, nil, err

@@ -50,7 +50,7 @@ func snapshot(ctx context.Context, req *module.Request) (string, []table, error)
 		return "", nil, err
 	}
 	if len(rs[0].Rows) == 0 {
-		return "", nil, fmt.Errorf("database %s not found on %s", db, t.Server())
+		return "", nil, module.NotYet(fmt.Errorf("database %s not found on %s", db, t.Server()))
 	}
 	exists := map[string]bool{}
 	var all []string
@@ -71,7 +71,7 @@ func snapshot(ctx context.Context, req *module.Request) (string, []table, error)
 			names = append(names, n)
 		}
 		if len(missing) > 0 {
-			return "", nil, fmt.Errorf("table %s not found in database %s on %s", strings.Join(missing, ", "), db, t.Server())
+			return "", nil, module.NotYet(fmt.Errorf("table %s not found in database %s on %s", strings.Join(missing, ", "), db, t.Server()))
 		}
 	}
 	var kept []string

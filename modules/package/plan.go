@@ -99,7 +99,7 @@ func makePlan(ctx context.Context, req *module.Request) (*plan, error) {
 		}
 		pol := pols[s.name]
 		if pol == nil || (len(pol.versions) == 0 && pol.candidate == "") {
-			return nil, fmt.Errorf("package %s not found in the apt sources of %s (unknown name, or the apt cache needs an update)", s.name, host)
+			return nil, module.NotYet(fmt.Errorf("package %s not found in the apt sources of %s (unknown name, or the apt cache needs an update)", s.name, host))
 		}
 		switch {
 		case s.version != "":

@@ -121,7 +121,7 @@ func loadable(u *unit, name, host string, p *params) error {
 	case "loaded":
 		return nil
 	case "not-found":
-		return fmt.Errorf("unit %s not found on %s", name, host)
+		return module.NotYet(fmt.Errorf("unit %s not found on %s", name, host))
 	case "masked":
 		if (p.enabled != nil && *p.enabled) || p.state == StateStarted || p.state == StateRestarted || p.state == StateReloaded {
 			return fmt.Errorf("unit %s is masked on %s: it cannot be started or enabled (systemctl unmask it first)", u.ID, host)

@@ -106,7 +106,7 @@ func (Module) Plan(ctx context.Context, req *module.PlanRequest) *module.PlanRes
 			return &module.PlanResponse{Err: err}
 		}
 		if inst == nil && (p.action == "create" || p.action == "list") {
-			return &module.PlanResponse{Err: fmt.Errorf("no Trove instance %q", p.instance)}
+			return &module.PlanResponse{Err: module.NotYet(fmt.Errorf("no Trove instance %q", p.instance))}
 		}
 	}
 	instID := ""
@@ -159,7 +159,7 @@ func (Module) Plan(ctx context.Context, req *module.PlanRequest) *module.PlanRes
 			Diff: (&module.Diff{}).Add(module.DiffItem{Name: "backup " + p.name, BeforeAbsent: true, After: "of instance " + inst.Name}), Private: pl}
 	case "find":
 		if b == nil {
-			return &module.PlanResponse{Err: fmt.Errorf("no Trove backup %s", label(p))}
+			return &module.PlanResponse{Err: module.NotYet(fmt.Errorf("no Trove backup %s", label(p)))}
 		}
 		return &module.PlanResponse{Action: module.NoOp, Reason: fmt.Sprintf("backup %q (%s) is %s", b.Name, b.ID, b.Status), Outputs: outputs(b, nil)}
 	case "delete":

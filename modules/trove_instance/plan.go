@@ -92,7 +92,7 @@ func (Module) Plan(ctx context.Context, req *module.PlanRequest) *module.PlanRes
 		case "delete":
 			return &module.PlanResponse{Action: module.NoOp, Reason: fmt.Sprintf("no Trove instance %s", p.label()), Outputs: cty.NullVal(outputsType)}
 		}
-		return &module.PlanResponse{Err: fmt.Errorf("no Trove instance %s", p.label())}
+		return &module.PlanResponse{Err: module.NotYet(fmt.Errorf("no Trove instance %s", p.label()))}
 	}
 	who := troveops.Describe(inst)
 	switch p.action {

@@ -148,7 +148,7 @@ func CheckParent(ctx context.Context, conn transport.Conn, p string) error {
 	dir := path.Dir(p)
 	fi, err := hostfs.Stat(ctx, conn, dir)
 	if errors.Is(err, fs.ErrNotExist) {
-		return fmt.Errorf("directory %s does not exist (create it first, e.g. with the file module and state = \"directory\")", dir)
+		return module.NotYet(fmt.Errorf("directory %s does not exist (create it first, e.g. with the file module and state = \"directory\")", dir))
 	}
 	if err != nil {
 		return err
