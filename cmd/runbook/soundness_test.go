@@ -1,6 +1,7 @@
 package main
 
 import (
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -209,5 +210,54 @@ task "restart" {
 				}
 			}
 		})
+	}
+}
+
+// A secret the engine cannot recognise (a token a command prints) was
+// printed and written to the journal. With sensitive = true on the task,
+// neither the human nor the JSON view nor the journal holds it, and a
+// task that uses the task's outputs shows it neither.
+func TestSensitiveTaskKeepsAPrintedTokenOut(t *testing.T) {
+	const token = "tok-5f0c2e77d1"
+	dir := writeFiles(t, map[string]string{"rb/main.hcl": `task "token" {
+  sensitive = true
+  command {
+    argv = ["echo", "` + token + `"]
+  }
+}
+
+task "use" {
+  command {
+    argv = ["sh", "-c", "echo using $1; exit 3", "sh", trimspace(task.token.outputs.stdout)]
+  }
+}
+`})
+	for _, args := range [][]string{
+		{"run", "-v", "--no-color", filepath.Join(dir, "rb")},
+		{"run", "--json", "--diff", filepath.Join(dir, "rb")},
+	} {
+		state := t.TempDir()
+		r := run(t, []string{"RUNBOOK_STATE_DIR=" + state}, args...)
+		if r.code != exitError {
+			t.Errorf("%v: exit %d, want 1 (use fails)\n%s%s", args, r.code, r.stdout, r.stderr)
+		}
+		if strings.Contains(r.stdout+r.stderr, token) {
+			t.Errorf("%v shows the token:\n%s%s", args, r.stdout, r.stderr)
+		}
+		if !strings.Contains(r.stdout, "(sensitive)") {
+			t.Errorf("%v: nothing says (sensitive):\n%s", args, r.stdout)
+		}
+		journals, _ := filepath.Glob(filepath.Join(state, "*", "*.jsonl"))
+		more, _ := filepath.Glob(filepath.Join(state, "*.jsonl"))
+		journals = append(journals, more...)
+		if len(journals) == 0 {
+			t.Errorf("%v: no journal under %s", args, state)
+		}
+		for _, j := range journals {
+			b, _ := os.ReadFile(j)
+			if strings.Contains(string(b), token) {
+				t.Errorf("the journal %s holds the token", j)
+			}
+		}
 	}
 }

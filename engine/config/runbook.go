@@ -125,7 +125,10 @@ type Task struct {
 	CheckMode   hcl.Expression
 	// ReadOnly: the task only reads. It runs for real in a check (its
 	// outputs are then real) and is never reported as changed.
-	ReadOnly          hcl.Expression
+	ReadOnly hcl.Expression
+	// Sensitive (Ansible's no_log) hides everything the task shows: its
+	// output, reasons, diffs and errors; its outputs are sensitive values.
+	Sensitive         hcl.Expression
 	Serial            hcl.Expression
 	MaxFailPercentage hcl.Expression
 	AnyErrorsFatal    hcl.Expression

@@ -17,6 +17,7 @@ var metaArgs = []string{
 	"hosts", "when", "for_each", "run_once", "delegate_to", "retries", "delay", "until", "timeout",
 	"changed_when", "failed_when", "check_mode", "serial", "max_fail_percentage", "any_errors_fatal",
 	"become", "become_user", "ignore_errors", "depends_on", "notify", "tags", "container", "read_only",
+	"sensitive",
 }
 
 func (l *Loader) taskSchema(body hcl.Body) *hcl.BodySchema {
@@ -132,6 +133,7 @@ func (l *Loader) decodeTask(blk *hcl.Block, parent *Block, sec Section) (*Task, 
 	t.Become, t.BecomeUser, t.IgnoreErrors = get("become"), get("become_user"), get("ignore_errors")
 	t.Container = get("container")
 	t.ReadOnly = get("read_only")
+	t.Sensitive = get("sensitive")
 
 	if x, ok := a["depends_on"]; ok {
 		ts, d := staticTraversals(x.Expr, "depends_on")

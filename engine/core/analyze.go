@@ -77,7 +77,7 @@ func metaExprs(t *config.Task) []struct {
 		{"check_mode", t.CheckMode}, {"serial", t.Serial}, {"max_fail_percentage", t.MaxFailPercentage},
 		{"any_errors_fatal", t.AnyErrorsFatal}, {"become", t.Become}, {"become_user", t.BecomeUser},
 		{"ignore_errors", t.IgnoreErrors}, {"container", t.Container},
-		{"read_only", t.ReadOnly},
+		{"read_only", t.ReadOnly}, {"sensitive", t.Sensitive},
 	}
 	out := all[:0]
 	for _, m := range all {
@@ -630,8 +630,8 @@ func checkPlace(t *config.Task, where string, r *addrs.Reference) hcl.Diagnostic
 		if t.ForEach == nil {
 			return bad("each.key and each.value can only be used in a task that sets for_each.")
 		}
-		if where == "for_each" || where == "hosts" {
-			return bad(fmt.Sprintf("each cannot be used in %s itself.", where))
+		if where == "for_each" || where == "hosts" || where == "sensitive" {
+			return bad(fmt.Sprintf("each cannot be used in %s.", where))
 		}
 	case addrs.Self:
 		if where != "until" && where != "changed_when" && where != "failed_when" {
@@ -641,7 +641,13 @@ func checkPlace(t *config.Task, where string, r *addrs.Reference) hcl.Diagnostic
 		if where == "hosts" {
 			return bad("hosts selects the hosts, so it cannot depend on the host.")
 		}
+		if where == "sensitive" {
+			return bad("sensitive is the same on every host: it can use variables and locals, not the host.")
+		}
 	case addrs.Task:
+		if where == "sensitive" {
+			return bad("sensitive must be known before the run starts: it can use variables and locals, not task outputs.")
+		}
 		if where == "hosts" {
 			return bad("The hosts of a task must be known before the run starts; they can use variables, locals and groups, not task outputs.")
 		}

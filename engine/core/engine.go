@@ -97,7 +97,9 @@ type Prepared struct {
 	nodes   map[string][]*node
 	onHost  map[string]map[string]*node
 	secrets []string
-	baseDir string // the runbook folder, absolute
+	// sensitiveTasks are the tasks with sensitive = true (no_log).
+	sensitiveTasks map[string]bool
+	baseDir        string // the runbook folder, absolute
 }
 
 // Prepare computes variables and locals, selects hosts and builds the
@@ -150,7 +152,7 @@ func (l *Loaded) Prepare(opts Options) (*Prepared, hcl.Diagnostics) {
 	if diags.HasErrors() {
 		return nil, diags
 	}
-	p.g, p.nodes, p.onHost = b.g, b.nodes, b.onHost
+	p.g, p.nodes, p.onHost, p.sensitiveTasks = b.g, b.nodes, b.onHost, b.sensitive
 	return p, diags
 }
 

@@ -65,6 +65,7 @@ type graphBuilder struct {
 	// run on the same group.
 	selectCache map[string][]*inventory.Host
 	joins       map[joinKey]*node // join nodes of any_errors_fatal tasks
+	sensitive   map[string]bool   // task addr -> sensitive = true (no_log)
 	fatal       map[string]bool   // task addr -> any_errors_fatal
 	// hostBatch is each host's batch of a runbook-level serial (absent:
 	// not batched, as the control node, or no runbook serial).
@@ -253,6 +254,14 @@ func (b *graphBuilder) build() hcl.Diagnostics {
 		serial, d := b.serialOf(t, len(hosts))
 		diags = append(diags, d...)
 		diags = append(diags, b.checkStaticMeta(t)...)
+		if on, d := b.isSensitive(t); on {
+			if b.sensitive == nil {
+				b.sensitive = map[string]bool{}
+			}
+			b.sensitive[t.Addr()] = true
+		} else {
+			diags = append(diags, d...)
+		}
 		filtered := t.Kind == config.KindTask && !b.selected(t)
 		exps = append(exps, expansion{t: t, ti: ti, hosts: hosts, serial: serial, filtered: filtered})
 		total += len(hosts)
@@ -514,6 +523,25 @@ func (b *graphBuilder) fatalJoin(addr string, n *node) *node {
 	}
 	b.joins[key] = j
 	return j
+}
+
+// isSensitive evaluates a task's sensitive (it must be known before the
+// run: every line of the task's output depends on it).
+func (b *graphBuilder) isSensitive(t *config.Task) (bool, hcl.Diagnostics) {
+	if t.Sensitive == nil {
+		return false, nil
+	}
+	v, diags := t.Sensitive.Value(b.scope)
+	if diags.HasErrors() {
+		return false, diags
+	}
+	v, _ = v.UnmarkDeep()
+	v, err := convert.Convert(v, cty.Bool)
+	if err != nil || !v.IsKnown() || v.IsNull() {
+		return false, hcl.Diagnostics{{Severity: hcl.DiagError, Summary: "Invalid value for sensitive",
+			Detail: "sensitive must be true or false, known before the run starts.", Subject: t.Sensitive.Range().Ptr()}}
+	}
+	return v.True(), nil
 }
 
 // isFatal evaluates any_errors_fatal of a task (else of the runbook).

@@ -3,6 +3,7 @@ package core
 import (
 	"sort"
 	"strings"
+	"sync"
 
 	"github.com/zclconf/go-cty/cty"
 	ctyjson "github.com/zclconf/go-cty/cty/json"
@@ -81,39 +82,73 @@ func (rs *runState) journalSafe(v cty.Value) (cty.Value, bool) {
 	if err != nil {
 		return cty.NilVal, true
 	}
-	s := string(b)
-	for _, sec := range rs.sink.secrets {
-		if strings.Contains(s, sec) {
-			return cty.NilVal, true
-		}
+	if rs.sink.s(string(b)) != string(b) {
+		return cty.NilVal, true
 	}
 	return v, false
 }
 
-// redactor scrubs secret strings from everything the engine emits.
+// redactor scrubs secret strings from everything the engine emits, and
+// hides what the tasks with sensitive = true show. Secrets can be added
+// while the run goes (the outputs of sensitive tasks).
 type redactor struct {
-	secrets []string
+	mu      sync.RWMutex
+	secrets []string // longest first
 	repl    *strings.Replacer
+	tasks   map[string]bool // sensitive tasks (no_log), by address
 	sink    event.Sink
 }
 
-func newRedactor(secrets []string, sink event.Sink) *redactor {
-	r := &redactor{secrets: secrets, sink: sink}
-	if len(secrets) > 0 {
-		args := make([]string, 0, 2*len(secrets))
-		for _, s := range secrets {
-			args = append(args, s, Sensitive)
-		}
-		r.repl = strings.NewReplacer(args...)
-	}
+func newRedactor(secrets []string, tasks map[string]bool, sink event.Sink) *redactor {
+	r := &redactor{tasks: tasks, sink: sink}
+	r.add(secrets)
 	return r
 }
 
+// add makes more strings secret.
+func (r *redactor) add(secrets []string) {
+	if len(secrets) == 0 {
+		return
+	}
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	seen := map[string]bool{}
+	for _, s := range r.secrets {
+		seen[s] = true
+	}
+	for _, s := range secrets {
+		if !seen[s] {
+			seen[s] = true
+			r.secrets = append(r.secrets, s)
+		}
+	}
+	sort.SliceStable(r.secrets, func(i, j int) bool { return len(r.secrets[i]) > len(r.secrets[j]) })
+	args := make([]string, 0, 2*len(r.secrets))
+	for _, s := range r.secrets {
+		args = append(args, s, Sensitive)
+	}
+	r.repl = strings.NewReplacer(args...)
+}
+
+// addValue makes the string forms of v (and of everything in it) secret.
+func (r *redactor) addValue(v cty.Value) {
+	seen := map[string]bool{}
+	addSecrets(v, true, seen)
+	out := make([]string, 0, len(seen))
+	for s := range seen {
+		out = append(out, s)
+	}
+	r.add(out)
+}
+
 func (r *redactor) s(s string) string {
-	if r.repl == nil || s == "" {
+	r.mu.RLock()
+	repl := r.repl
+	r.mu.RUnlock()
+	if repl == nil || s == "" {
 		return s
 	}
-	return r.repl.Replace(s)
+	return repl.Replace(s)
 }
 
 // Emit scrubs e and passes it on. Instance keys and host names are
@@ -122,48 +157,47 @@ func (r *redactor) Emit(e event.Event) {
 	if r.sink == nil {
 		return
 	}
-	if r.repl != nil {
-		switch ev := e.(type) {
-		case event.TaskStarted:
-			ev.Key, ev.Host = r.s(ev.Key), r.s(ev.Host)
-			e = ev
-		case event.TaskOutput:
-			ev.Key, ev.Host, ev.Line = r.s(ev.Key), r.s(ev.Host), r.s(ev.Line)
-			e = ev
-		case event.TaskRetry:
-			ev.Key, ev.Host, ev.Reason = r.s(ev.Key), r.s(ev.Host), r.s(ev.Reason)
-			e = ev
-		case event.TaskFinished:
-			ev.Key, ev.Host = r.s(ev.Key), r.s(ev.Host)
-			ev.Reason, ev.Stderr = r.s(ev.Reason), r.s(ev.Stderr)
-			diff := make([]event.Diff, len(ev.Diff))
-			for i, d := range ev.Diff {
-				d.Before, d.After, d.Unified = r.s(d.Before), r.s(d.After), r.s(d.Unified)
-				diff[i] = d
-			}
-			ev.Diff = diff
-			diags := make([]event.Diagnostic, len(ev.Diagnostics))
-			for i, d := range ev.Diagnostics {
-				diags[i] = r.diagnostic(d)
-			}
-			ev.Diagnostics = diags
-			e = ev
-		case event.RunFinished:
-			ev.Error = r.s(ev.Error)
-			e = ev
-		case event.Warning:
-			ev.Message = r.s(ev.Message)
-			e = ev
-		case event.HostCommand:
-			ev.Key, ev.Host = r.s(ev.Key), r.s(ev.Host)
-			ev.Command, ev.Error = r.s(ev.Command), r.s(ev.Error)
-			e = ev
-		case event.HostConnected:
-			ev.Error = r.s(ev.Error)
-			e = ev
-		case event.Diagnostic:
-			e = r.diagnostic(ev)
+	e = r.hideTask(e)
+	switch ev := e.(type) {
+	case event.TaskStarted:
+		ev.Key, ev.Host = r.s(ev.Key), r.s(ev.Host)
+		e = ev
+	case event.TaskOutput:
+		ev.Key, ev.Host, ev.Line = r.s(ev.Key), r.s(ev.Host), r.s(ev.Line)
+		e = ev
+	case event.TaskRetry:
+		ev.Key, ev.Host, ev.Reason = r.s(ev.Key), r.s(ev.Host), r.s(ev.Reason)
+		e = ev
+	case event.TaskFinished:
+		ev.Key, ev.Host = r.s(ev.Key), r.s(ev.Host)
+		ev.Reason, ev.Stderr = r.s(ev.Reason), r.s(ev.Stderr)
+		diff := make([]event.Diff, len(ev.Diff))
+		for i, d := range ev.Diff {
+			d.Before, d.After, d.Unified = r.s(d.Before), r.s(d.After), r.s(d.Unified)
+			diff[i] = d
 		}
+		ev.Diff = diff
+		diags := make([]event.Diagnostic, len(ev.Diagnostics))
+		for i, d := range ev.Diagnostics {
+			diags[i] = r.diagnostic(d)
+		}
+		ev.Diagnostics = diags
+		e = ev
+	case event.RunFinished:
+		ev.Error = r.s(ev.Error)
+		e = ev
+	case event.Warning:
+		ev.Message = r.s(ev.Message)
+		e = ev
+	case event.HostCommand:
+		ev.Key, ev.Host = r.s(ev.Key), r.s(ev.Host)
+		ev.Command, ev.Error = r.s(ev.Command), r.s(ev.Error)
+		e = ev
+	case event.HostConnected:
+		ev.Error = r.s(ev.Error)
+		e = ev
+	case event.Diagnostic:
+		e = r.diagnostic(ev)
 	}
 	r.sink.Emit(e)
 }
@@ -171,4 +205,57 @@ func (r *redactor) Emit(e event.Event) {
 func (r *redactor) diagnostic(d event.Diagnostic) event.Diagnostic {
 	d.Summary, d.Detail, d.Snippet = r.s(d.Summary), r.s(d.Detail), r.s(d.Snippet)
 	return d
+}
+
+// hideTask replaces what a task with sensitive = true shows (its output
+// lines, commands, reasons, stderr, diffs, error details) with
+// "(sensitive)", as Ansible's no_log does. What the engine itself says
+// about it (that it was skipped, and why) stays.
+func (r *redactor) hideTask(e event.Event) event.Event {
+	if len(r.tasks) == 0 {
+		return e
+	}
+	switch ev := e.(type) {
+	case event.TaskOutput:
+		if r.tasks[ev.Task] {
+			ev.Line = Sensitive
+			return ev
+		}
+	case event.TaskRetry:
+		if r.tasks[ev.Task] {
+			ev.Reason = Sensitive
+			return ev
+		}
+	case event.HostCommand:
+		if r.tasks[ev.Task] {
+			ev.Command = Sensitive
+			if ev.Error != "" {
+				ev.Error = Sensitive
+			}
+			return ev
+		}
+	case event.TaskFinished:
+		if !r.tasks[ev.Task] {
+			return e
+		}
+		if ev.Reason != "" && ev.Status != event.StatusSkipped {
+			ev.Reason = Sensitive
+		}
+		if ev.Stderr != "" {
+			ev.Stderr = Sensitive
+		}
+		diff := make([]event.Diff, len(ev.Diff))
+		for i, d := range ev.Diff {
+			diff[i] = event.Diff{Name: d.Name, BeforeAbsent: d.BeforeAbsent, AfterAbsent: d.AfterAbsent, Sensitive: true}
+		}
+		ev.Diff = diff
+		diags := make([]event.Diagnostic, len(ev.Diagnostics))
+		for i, d := range ev.Diagnostics {
+			d.Detail = Sensitive
+			diags[i] = d
+		}
+		ev.Diagnostics = diags
+		return ev
+	}
+	return e
 }

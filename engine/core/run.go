@@ -15,6 +15,7 @@ import (
 	"github.com/runbook-dev/runbook/engine/config"
 	"github.com/runbook-dev/runbook/engine/dag"
 	"github.com/runbook-dev/runbook/engine/event"
+	"github.com/runbook-dev/runbook/engine/lang"
 	"github.com/runbook-dev/runbook/engine/transport"
 )
 
@@ -134,7 +135,7 @@ func (p *Prepared) Run(ctx context.Context, opts RunOptions) *Result {
 	}
 	rs := &runState{
 		p: p, opts: opts, check: p.opts.Check,
-		sink:       newRedactor(p.secrets, opts.Sink),
+		sink:       newRedactor(p.secrets, p.sensitiveTasks, opts.Sink),
 		results:    map[*node]*result{},
 		hosts:      map[string]*hostState{},
 		recap:      map[string]*event.HostRecap{},
@@ -342,6 +343,12 @@ func (rs *runState) visit(ctx context.Context, n *node) {
 		return
 	}
 	r := rs.runNode(ctx, n)
+	if rs.p.sensitiveTasks[t.Addr()] && r.outputs != cty.NilVal {
+		// sensitive = true: the outputs are secrets for every task that
+		// uses them, and their text is scrubbed from what others show.
+		rs.sink.addValue(r.outputs)
+		r.outputs = r.outputs.Mark(lang.SensitiveMark)
+	}
 	rs.setResult(n, r)
 	rs.afterNode(n, r)
 	if rs.opts.Journal != nil && !rs.check && (r.status == event.StatusOK || r.status == event.StatusChanged) {

@@ -114,6 +114,7 @@ var metaTypes = map[string]cty.Type{
 	"changed_when": cty.Bool, "failed_when": cty.Bool, "check_mode": cty.Bool,
 	"max_fail_percentage": cty.Number, "any_errors_fatal": cty.Bool, "become": cty.Bool,
 	"become_user": cty.String, "ignore_errors": cty.Bool, "delegate_to": cty.String, "read_only": cty.Bool,
+	"sensitive": cty.Bool,
 }
 
 func checkMetaTypes(t *config.Task, ctx *hcl.EvalContext) hcl.Diagnostics {

@@ -124,7 +124,13 @@ func (stepModule) Plan(_ context.Context, req *module.PlanRequest) *module.PlanR
 			"host": cty.StringVal(req.Host.Name), "value": cty.StringVal(strOr(req.Args.GetAttr("value"), "")),
 		})}
 	}
-	return &module.PlanResponse{Action: module.Change, Reason: "step"}
+	reason := "step"
+	var diff *module.Diff
+	if v := req.Args.GetAttr("value"); !v.IsNull() {
+		reason = "step to " + v.AsString()
+		diff = diff.Add(module.DiffItem{Name: "value", Before: "old", After: v.AsString()})
+	}
+	return &module.PlanResponse{Action: module.Change, Reason: reason, Diff: diff}
 }
 
 func (stepModule) Apply(ctx context.Context, req *module.ApplyRequest) *module.ApplyResponse {
@@ -132,7 +138,14 @@ func (stepModule) Apply(ctx context.Context, req *module.ApplyRequest) *module.A
 	if _, err := req.Conn.Exec(ctx, &transport.Cmd{Argv: []string{"step", name}}); err != nil {
 		return &module.ApplyResponse{Err: err}
 	}
+	value := strOr(req.Args.GetAttr("value"), "")
+	if req.Output != nil && value != "" {
+		req.Output("stdout", "value: "+value)
+	}
 	if listHas(req.Args.GetAttr("fail_on"), req.Host.Name) {
+		if value != "" {
+			return &module.ApplyResponse{Err: &module.CommandError{RC: 1, Stderr: "no good: " + value, Msg: "step " + name + " failed on " + req.Host.Name + " as told"}}
+		}
 		return &module.ApplyResponse{Err: fmt.Errorf("step %s failed on %s as told", name, req.Host.Name)}
 	}
 	return &module.ApplyResponse{Changed: true, Outputs: cty.ObjectVal(map[string]cty.Value{
@@ -165,9 +178,10 @@ host "h3" {
 
 // walked is what one run of a runbook gave.
 type walked struct {
-	res    *Result
-	events []event.Event
-	tr     *recTransport
+	res     *Result
+	events  []event.Event
+	tr      *recTransport
+	journal *recJournal
 }
 
 // prepareWalk loads and prepares a runbook against inv (the default
@@ -211,8 +225,27 @@ func runPrepared(t *testing.T, p *Prepared, tr *recTransport) walked {
 		tr = newRecTransport()
 	}
 	rec := &event.Recorder{}
-	res := p.Run(context.Background(), RunOptions{Sink: rec, Dialers: map[string]transport.Dialer{"local": tr}})
-	return walked{res: res, events: rec.Events(), tr: tr}
+	j := &recJournal{}
+	res := p.Run(context.Background(), RunOptions{Sink: rec, Dialers: map[string]transport.Dialer{"local": tr}, Journal: j})
+	return walked{res: res, events: rec.Events(), tr: tr, journal: j}
+}
+
+// recJournal records what the walk journals.
+type recJournal struct {
+	mu      sync.Mutex
+	entries []journalEntry
+}
+
+type journalEntry struct {
+	task, host string
+	outputs    cty.Value
+	withheld   bool
+}
+
+func (j *recJournal) Completed(task, host, _ string, _ bool, outputs cty.Value, withheld bool) {
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	j.entries = append(j.entries, journalEntry{task, host, outputs, withheld})
 }
 
 func runWalk(t *testing.T, runbook string, opts Options, tr *recTransport) walked {
