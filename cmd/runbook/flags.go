@@ -90,21 +90,22 @@ func (f *commonFlags) view() ui.View {
 // runFlags are the flags of run and check.
 type runFlags struct {
 	commonFlags
-	check     bool
-	diff      bool
-	forks     int
-	limit     []string
-	tags      []string
-	skipTags  []string
-	verbosity int
-	resume    string
-	keepalive time.Duration
-	listTasks bool
-	listHosts bool
-	step      bool
-	startAt   string
-	report    string
-	unpred    string
+	check       bool
+	diff        bool
+	forks       int
+	limit       []string
+	tags        []string
+	skipTags    []string
+	verbosity   int
+	resume      string
+	forceUnlock string
+	keepalive   time.Duration
+	listTasks   bool
+	listHosts   bool
+	step        bool
+	startAt     string
+	report      string
+	unpred      string
 }
 
 func (f *runFlags) register(fs *pflag.FlagSet, isCheck bool) {
@@ -112,6 +113,7 @@ func (f *runFlags) register(fs *pflag.FlagSet, isCheck bool) {
 	if !isCheck {
 		fs.BoolVar(&f.check, "check", false, "only plan: say what would change, change nothing (same as runbook check)")
 		fs.StringVar(&f.resume, "resume", "", "continue the run with this id from its journal, skipping what completed")
+		fs.StringVar(&f.forceUnlock, "force-unlock", "", "remove the lock the run with this id holds on the runbook (only when that run is gone), then run")
 		fs.BoolVar(&f.step, "step", false, "ask before each task: (y)es, (n)o, (c)ontinue without asking")
 		fs.StringVar(&f.report, "report", "", "write the run's HTML report page to this file when it ends")
 	}

@@ -19,6 +19,7 @@ import (
 	"github.com/runbook-dev/runbook/engine/core"
 	"github.com/runbook-dev/runbook/engine/event"
 	"github.com/runbook-dev/runbook/engine/journal"
+	"github.com/runbook-dev/runbook/engine/runlock"
 	"github.com/runbook-dev/runbook/engine/transport"
 	"github.com/runbook-dev/runbook/engine/transport/local"
 	"github.com/runbook-dev/runbook/engine/transport/ssh"
@@ -120,6 +121,10 @@ func runRunbook(parent context.Context, dir string, f *runFlags) error {
 	if err != nil {
 		return err
 	}
+	who := journal.Identity{Runbook: dir, InventoryHash: prep.HostsHash()}
+	if who.RunbookPath, who.RunbookHash, err = loaded.RunbookIdentity(); err != nil {
+		return err
+	}
 	if f.resume != "" {
 		j, err := journal.Read(runs, f.resume)
 		if err != nil {
@@ -127,6 +132,9 @@ func runRunbook(parent context.Context, dir string, f *runFlags) error {
 		}
 		if j.Check {
 			return fmt.Errorf("run %s was a check: there is nothing to resume", f.resume)
+		}
+		if err := j.Belongs(who); err != nil {
+			return fmt.Errorf("not resuming: %w", err)
 		}
 		ropts.RunID = f.resume
 		ropts.Completed = func(task, host string) (cty.Value, bool, bool) {
@@ -140,7 +148,19 @@ func runRunbook(parent context.Context, dir string, f *runFlags) error {
 	if f.check {
 		open = journal.OpenCheck
 	}
-	jw, err := open(runs, ropts.RunID, dir)
+	if !f.check {
+		// A run (not a check) holds the runbook's lock on its hosts.
+		lock, err := takeLock(view, filepath.Join(filepath.Dir(runs), "locks"), who.RunbookPath, ropts.RunID, prep.Hosts(), f.forceUnlock)
+		if err != nil {
+			return err
+		}
+		defer func() {
+			if err := lock.Release(); err != nil {
+				view.Emit(event.Warning{Message: "releasing the run lock: " + err.Error()})
+			}
+		}()
+	}
+	jw, err := open(runs, ropts.RunID, who)
 	if err != nil {
 		return err
 	}
@@ -167,6 +187,23 @@ func runRunbook(parent context.Context, dir string, f *runFlags) error {
 		view.Emit(event.Warning{Message: fmt.Sprintf("what completed is in %s; continue with: runbook run --resume %s %s", jw.Path(), res.RunID, dir)})
 	}
 	return exitCode(res.ExitCode)
+}
+
+// takeLock takes the runbook's run lock for hosts, first removing the lock
+// of run forceUnlock when asked; stale locks taken over are warned about.
+func takeLock(view event.Sink, dir, runbook, runID string, hosts []string, forceUnlock string) (*runlock.Lock, error) {
+	if forceUnlock != "" {
+		h, err := runlock.ForceUnlock(dir, runbook, forceUnlock)
+		if err != nil {
+			return nil, err
+		}
+		view.Emit(event.Warning{Message: "removed the lock of " + h.String() + " (--force-unlock)"})
+	}
+	lock, stale, err := runlock.Acquire(dir, runbook, runID, hosts)
+	for _, h := range stale {
+		view.Emit(event.Warning{Message: "took over the lock of " + h.String() + ": its process is gone"})
+	}
+	return lock, err
 }
 
 // runsDir is the folder of run journals: $RUNBOOK_STATE_DIR/runs, else

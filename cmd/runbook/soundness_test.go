@@ -1,9 +1,15 @@
 package main
 
 import (
+	"bufio"
+	"encoding/json"
+	"io"
 	"os"
+	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
+	"syscall"
 	"testing"
 )
 
@@ -259,5 +265,151 @@ task "use" {
 				t.Errorf("the journal %s holds the token", j)
 			}
 		}
+	}
+}
+
+// runID returns the run id of a --json run's output.
+func runIDOf(t *testing.T, stdout string) string {
+	t.Helper()
+	for _, l := range strings.Split(stdout, "\n") {
+		var ev map[string]any
+		if json.Unmarshal([]byte(l), &ev) == nil && ev["type"] == "run_started" {
+			return ev["run_id"].(string)
+		}
+	}
+	t.Fatalf("no run_started in:\n%s", stdout)
+	return ""
+}
+
+// `run --resume ID` accepted the journal of a different runbook and reused
+// its id. Now the journal must be of the same runbook (path and files) and
+// the same hosts, or resume refuses and says which runbook it is of.
+func TestResumeRefusesAJournalOfAnotherRunbook(t *testing.T) {
+	dir := writeFiles(t, map[string]string{
+		"a/main.hcl": "variable \"where\" {\n  type    = string\n  default = \"localhost\"\n}\ntask \"fails\" {\n  hosts = var.where\n  command {\n    argv = [\"false\"]\n  }\n}\n",
+		"b/main.hcl": "task \"other\" {\n  command {\n    argv = [\"true\"]\n  }\n}\n",
+	})
+	state := []string{"RUNBOOK_STATE_DIR=" + t.TempDir()}
+	a, b := filepath.Join(dir, "a"), filepath.Join(dir, "b")
+	r := run(t, state, "run", "--json", a)
+	if r.code != exitError {
+		t.Fatalf("first run: exit %d\n%s", r.code, r.stdout)
+	}
+	id := runIDOf(t, r.stdout)
+
+	r = run(t, state, "run", "--resume", id, b)
+	if r.code != exitError || !strings.Contains(r.stderr, "is of the runbook "+a) {
+		t.Errorf("resume with another runbook: exit %d\n%s%s", r.code, r.stdout, r.stderr)
+	}
+	r = run(t, state, "run", "--resume", id, "-i", "testdata/fleet.inventory.hcl", "--var", "where=w1", a)
+	if r.code != exitError || !strings.Contains(r.stderr, "ran against other hosts") {
+		t.Errorf("resume against other hosts: exit %d\n%s%s", r.code, r.stdout, r.stderr)
+	}
+	main := filepath.Join(a, "main.hcl")
+	orig, _ := os.ReadFile(main)
+	if err := os.WriteFile(main, append(orig, []byte("# edited\n")...), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	r = run(t, state, "run", "--resume", id, a)
+	if r.code != exitError || !strings.Contains(r.stderr, "changed since run "+id) {
+		t.Errorf("resume after the runbook changed: exit %d\n%s%s", r.code, r.stdout, r.stderr)
+	}
+	if err := os.WriteFile(main, orig, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	r = run(t, state, "run", "--json", "--resume", id, a)
+	if strings.Contains(r.stderr, "not resuming") || runIDOf(t, r.stdout) != id {
+		t.Errorf("resume of its own journal: exit %d\n%s%s", r.code, r.stdout, r.stderr)
+	}
+}
+
+// startRun starts a --json run in the background and returns it with its
+// run id, once it has started.
+func startRun(t *testing.T, env []string, args ...string) (*exec.Cmd, string) {
+	t.Helper()
+	cmd := exec.Command(binary, append([]string{"run", "--json"}, args...)...)
+	cmd.Env = append(os.Environ(), env...)
+	// Its own process group, so that killing it kills what it runs too.
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	out, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL); _ = cmd.Wait() })
+	sc := bufio.NewScanner(out)
+	for sc.Scan() {
+		var ev map[string]any
+		if json.Unmarshal(sc.Bytes(), &ev) == nil && ev["type"] == "run_started" {
+			go func() { _, _ = io.Copy(io.Discard, out) }()
+			return cmd, ev["run_id"].(string)
+		}
+	}
+	t.Fatalf("the background run did not start: %v", sc.Err())
+	return nil, ""
+}
+
+// Two runs of the same runbook against the same hosts could start at
+// once. The second now refuses while the first holds the lock, and names
+// it; a check needs no lock; runs on other hosts go on; a lock whose
+// process is gone is taken over; --force-unlock breaks one.
+func TestRunLock(t *testing.T) {
+	pids := filepath.Join(t.TempDir(), "pids")
+	dir := writeFiles(t, map[string]string{"rb/main.hcl": `variable "secs" {
+  type    = number
+  default = 0
+}
+task "slow" {
+  hosts = "web"
+  shell {
+    cmd = "echo $$ >> '` + pids + `'; exec sleep ${var.secs}"
+  }
+}
+`})
+	// The sleeps of the runs killed below outlive them: end them.
+	t.Cleanup(func() {
+		b, _ := os.ReadFile(pids)
+		for _, f := range strings.Fields(string(b)) {
+			if pid, err := strconv.Atoi(f); err == nil && pid > 1 {
+				_ = syscall.Kill(pid, syscall.SIGKILL)
+			}
+		}
+	})
+	rb := filepath.Join(dir, "rb")
+	inv := []string{"-i", "testdata/fleet.inventory.hcl"}
+	state := []string{"RUNBOOK_STATE_DIR=" + t.TempDir()}
+
+	first, id := startRun(t, state, append(inv, "--var", "secs=60", "--limit", "w1,w2", rb)...)
+	r := run(t, state, append([]string{"run"}, append(inv, "--limit", "w2,w3", rb)...)...)
+	if r.code != exitError {
+		t.Errorf("second run over w2: exit %d, want 1\n%s%s", r.code, r.stdout, r.stderr)
+	}
+	for _, want := range []string{"run " + id, "holds the lock", "w2", "--force-unlock " + id} {
+		if !strings.Contains(r.stderr, want) {
+			t.Errorf("the refusal does not say %q:\n%s", want, r.stderr)
+		}
+	}
+	if r := run(t, state, append([]string{"check"}, append(inv, "--limit", "w1", rb)...)...); r.code != exitChanges {
+		t.Errorf("a check during the run: exit %d, want 2\n%s%s", r.code, r.stdout, r.stderr)
+	}
+	if r := run(t, state, append([]string{"run"}, append(inv, "--limit", "w3", rb)...)...); r.code != exitChanges {
+		t.Errorf("a run on other hosts: exit %d, want 2\n%s%s", r.code, r.stdout, r.stderr)
+	}
+
+	// The first run killed outright leaves its lock behind: stale.
+	_ = syscall.Kill(-first.Process.Pid, syscall.SIGKILL)
+	_ = first.Wait()
+	r = run(t, state, append([]string{"run"}, append(inv, "--limit", "w1", rb)...)...)
+	if r.code != exitChanges || !strings.Contains(r.stdout, "took over the lock of run "+id) {
+		t.Errorf("over a stale lock: exit %d\n%s%s", r.code, r.stdout, r.stderr)
+	}
+
+	// --force-unlock breaks a live run's lock.
+	_, id2 := startRun(t, state, append(inv, "--var", "secs=60", "--limit", "w4", rb)...)
+	r = run(t, state, append([]string{"run", "--force-unlock", id2}, append(inv, "--limit", "w4", rb)...)...)
+	if r.code != exitChanges || !strings.Contains(r.stdout, "removed the lock of run "+id2) {
+		t.Errorf("--force-unlock: exit %d\n%s%s", r.code, r.stdout, r.stderr)
 	}
 }

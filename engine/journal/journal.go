@@ -27,18 +27,22 @@ import (
 )
 
 type line struct {
-	Type     string          `json:"type"`            // run, done, event, finished
-	Check    bool            `json:"check,omitempty"` // the run was a check: nothing to resume
-	RunID    string          `json:"run_id,omitempty"`
-	Runbook  string          `json:"runbook,omitempty"`
-	Time     time.Time       `json:"time"`
-	Task     string          `json:"task,omitempty"`
-	Host     string          `json:"host,omitempty"`
-	Status   string          `json:"status,omitempty"`
-	Changed  bool            `json:"changed,omitempty"`
-	Outputs  json.RawMessage `json:"outputs,omitempty"` // cty JSON of the value with its type
-	Withheld bool            `json:"withheld,omitempty"`
-	ExitCode *int            `json:"exit_code,omitempty"`
+	Type    string `json:"type"`            // run, done, event, finished
+	Check   bool   `json:"check,omitempty"` // the run was a check: nothing to resume
+	RunID   string `json:"run_id,omitempty"`
+	Runbook string `json:"runbook,omitempty"`
+	// The run's identity, checked on resume (Identity).
+	RunbookPath   string          `json:"runbook_path,omitempty"`
+	RunbookHash   string          `json:"runbook_hash,omitempty"`
+	InventoryHash string          `json:"inventory_hash,omitempty"`
+	Time          time.Time       `json:"time"`
+	Task          string          `json:"task,omitempty"`
+	Host          string          `json:"host,omitempty"`
+	Status        string          `json:"status,omitempty"`
+	Changed       bool            `json:"changed,omitempty"`
+	Outputs       json.RawMessage `json:"outputs,omitempty"` // cty JSON of the value with its type
+	Withheld      bool            `json:"withheld,omitempty"`
+	ExitCode      *int            `json:"exit_code,omitempty"`
 }
 
 // Writer appends to a journal. It is safe for concurrent use.
@@ -59,16 +63,32 @@ func Path(dir, id string) (string, error) {
 	return filepath.Join(dir, id+".jsonl"), nil
 }
 
+// Identity says which runbook and inventory a run is of, so that a
+// journal is resumed only by a run of the same: Runbook as given on the
+// command line, RunbookPath its absolute path, RunbookHash a hash of its
+// files, InventoryHash one of the hosts it ran against.
+type Identity struct {
+	Runbook       string
+	RunbookPath   string
+	RunbookHash   string
+	InventoryHash string
+}
+
+func (id Identity) line(runID string, check bool) line {
+	return line{Type: "run", RunID: runID, Runbook: id.Runbook, Check: check,
+		RunbookPath: id.RunbookPath, RunbookHash: id.RunbookHash, InventoryHash: id.InventoryHash}
+}
+
 // Open creates (or, when resuming, appends to) the journal of run id in
 // the runs folder base.
-func Open(base, id, runbook string) (*Writer, error) {
-	return open(base, id, line{Type: "run", RunID: id, Runbook: runbook})
+func Open(base, id string, who Identity) (*Writer, error) {
+	return open(base, id, who.line(id, false))
 }
 
 // OpenCheck creates the journal of a check: its events only, for the
 // report; it cannot be resumed.
-func OpenCheck(base, id, runbook string) (*Writer, error) {
-	return open(base, id, line{Type: "run", RunID: id, Runbook: runbook, Check: true})
+func OpenCheck(base, id string, who Identity) (*Writer, error) {
+	return open(base, id, who.line(id, true))
 }
 
 func open(base, id string, first line) (*Writer, error) {
@@ -143,10 +163,38 @@ type Entry struct {
 
 // Journal is a journal read back for resuming.
 type Journal struct {
-	RunID   string
-	Runbook string
-	Check   bool // the journal of a check
-	done    map[[2]string]Entry
+	RunID    string
+	Runbook  string
+	Check    bool     // the journal of a check
+	Identity Identity // of the run that wrote it first
+	done     map[[2]string]Entry
+}
+
+// Belongs says why the journal cannot be resumed by a run of who, or nil
+// when it can: it must be of the same runbook (path and files) and the
+// same inventory.
+func (j *Journal) Belongs(who Identity) error {
+	had := j.Identity
+	switch {
+	case had.RunbookPath == "" || had.RunbookHash == "":
+		return fmt.Errorf("run %s does not say which runbook it is of (a journal from an older runbook): start a new run", j.RunID)
+	case had.RunbookPath != who.RunbookPath:
+		return fmt.Errorf("run %s is of the runbook %s, not %s: resume it with that runbook", j.RunID, had.RunbookPath, who.RunbookPath)
+	case had.RunbookHash != who.RunbookHash:
+		return fmt.Errorf("the files of the runbook %s changed since run %s (its hash was %s, it is %s now): what completed then may not be what this runbook would do; start a new run",
+			had.RunbookPath, j.RunID, short(had.RunbookHash), short(who.RunbookHash))
+	case had.InventoryHash != who.InventoryHash:
+		return fmt.Errorf("run %s of %s ran against other hosts (inventory hash %s, %s now): resume it with the same inventory and --limit, or start a new run",
+			j.RunID, had.RunbookPath, short(had.InventoryHash), short(who.InventoryHash))
+	}
+	return nil
+}
+
+func short(h string) string {
+	if len(h) > 12 {
+		return h[:12]
+	}
+	return h
 }
 
 // Read loads the journal of run id.
@@ -178,6 +226,7 @@ func Read(base, id string) (*Journal, error) {
 		case "run":
 			if j.Runbook == "" {
 				j.Runbook, j.Check = l.Runbook, l.Check
+				j.Identity = Identity{Runbook: l.Runbook, RunbookPath: l.RunbookPath, RunbookHash: l.RunbookHash, InventoryHash: l.InventoryHash}
 			}
 		case "done":
 			if l.Withheld {
