@@ -8,6 +8,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"syscall"
 	"testing"
@@ -53,12 +54,20 @@ func DevstackHost(t testing.TB) *Devstack {
 	return &Devstack{Env: env, Root: dial(t, ep, "devstack"), t: t}
 }
 
+// devstackScript is lab/devstack/NAME of this checkout (not of whichever
+// checkout last started the lab: tests reset and fault the host with the
+// scripts they were written with).
+func devstackScript(name string) string {
+	_, file, _, _ := runtime.Caller(0) // .../internal/labtest/devstack.go
+	return filepath.Join(filepath.Dir(file), "..", "..", "lab", "devstack", name)
+}
+
 // Reset starts devstack1 again from its saved just-stacked state (Trove 18,
 // no instances), with lab/devstack/up.sh --reset, and dials it again.
 func (d *Devstack) Reset() {
 	d.t.Helper()
 	start := time.Now()
-	out, err := exec.Command(d.Env["LAB_DEVSTACK_UP"], "--reset").CombinedOutput()
+	out, err := exec.Command(devstackScript("up.sh"), "--reset").CombinedOutput()
 	if err != nil {
 		d.t.Fatalf("lab/devstack/up.sh --reset: %v\n%s", err, out)
 	}
@@ -145,4 +154,19 @@ func (d *Devstack) Release() map[string]string {
 		st[k] = v
 	}
 	return st
+}
+
+// Fault switches a devstack1 fault on or off with lab/devstack/fault.sh
+// (api-500, api-500-after-create, controller-away); a fault switched on is
+// switched off again when the test ends.
+func (d *Devstack) Fault(name string, on bool) {
+	d.t.Helper()
+	state := "off"
+	if on {
+		state = "on"
+		d.t.Cleanup(func() { _ = exec.Command(devstackScript("fault.sh"), name, "off").Run() })
+	}
+	if out, err := exec.Command(devstackScript("fault.sh"), name, state).CombinedOutput(); err != nil {
+		d.t.Fatalf("lab/devstack/fault.sh %s %s: %v\n%s", name, state, err, out)
+	}
 }

@@ -258,3 +258,75 @@ func TestDevstackReleaseUpgrade(t *testing.T) {
 		t.Errorf("Trove 23 lists %v", names)
 	}
 }
+
+// TestDevstackFaults switches each of devstack1's faults on and off and
+// checks that it does what lab/devstack/fault.sh says, and nothing once off.
+func TestDevstackFaults(t *testing.T) {
+	if testing.Short() {
+		t.Skip("lab test")
+	}
+	ds := labtest.DevstackHost(t)
+	if _, err := ds.APICode(3 * time.Minute); err != nil {
+		t.Fatal(err)
+	}
+	tok, _ := token(t, ds, "demo", ds.Env["LAB_DEVSTACK_DEMO_PASSWORD_FILE"], "demo")
+	base := ds.Env["LAB_DEVSTACK_TROVE_URL"] + "/v1.0/" + ds.Env["LAB_DEVSTACK_DEMO_PROJECT_ID"]
+	call := func(method, path, body string) int {
+		t.Helper()
+		req, _ := http.NewRequest(method, base+path, strings.NewReader(body))
+		req.Header.Set("X-Auth-Token", tok)
+		req.Header.Set("Content-Type", "application/json")
+		resp, err := (&http.Client{Timeout: 60 * time.Second}).Do(req)
+		if err != nil {
+			t.Fatalf("%s %s: %v", method, path, err)
+		}
+		resp.Body.Close()
+		return resp.StatusCode
+	}
+	if c := call("GET", "/datastores", ""); c != 200 {
+		t.Fatalf("datastores: HTTP %d before any fault", c)
+	}
+
+	ds.Fault("api-500", true)
+	if c := call("GET", "/datastores", ""); c != 500 {
+		t.Errorf("api-500 on: datastores answered %d, want 500", c)
+	}
+	if _, err := ds.APICode(10 * time.Second); err != nil {
+		t.Errorf("api-500 on: the API root should still answer: %v", err)
+	}
+	ds.Fault("api-500", false)
+	if c := call("GET", "/datastores", ""); c != 200 {
+		t.Errorf("api-500 off: datastores answered %d", c)
+	}
+
+	// One shot: Trove handles the create (here it fails it, whatever the
+	// reason), the client sees the lab's 500; the next create is Trove's own
+	// answer (the fault log shows one firing).
+	create := `{"instance":{"name":"lab-fault-probe","flavorRef":"no-such-flavor","volume":{"size":1},"datastore":{"type":"mysql","version":"5.7.29"}}}`
+	ds.Fault("api-500-after-create", true)
+	if c := call("POST", "/instances", create); c != 500 {
+		t.Errorf("api-500-after-create on: create answered %d, want 500", c)
+	}
+	if log := ds.MustSh("cat /var/log/trove/lab-faults.log"); !strings.Contains(log, "api-500-after-create POST") {
+		t.Errorf("the fault log does not show the create:\n%s", log)
+	}
+	call("POST", "/instances", create)
+	if n := strings.Count(ds.MustSh("cat /var/log/trove/lab-faults.log"), "api-500-after-create POST"); n != 1 {
+		t.Errorf("api-500-after-create fired %d times, want once", n)
+	}
+	if out, rc := ds.Sh("test -e /etc/trove/lab-faults/api-500-after-create"); rc == 0 {
+		t.Errorf("the one-shot switch is still there %s", out)
+	}
+
+	ds.Fault("controller-away", true)
+	if _, err := (&http.Client{Timeout: 3 * time.Second}).Get(ds.Env["LAB_DEVSTACK_TROVE_URL"] + "/"); err == nil {
+		t.Errorf("controller-away on: Trove's API still answers")
+	}
+	ds.Fault("controller-away", false)
+	if _, err := ds.APICode(time.Minute); err != nil {
+		t.Errorf("controller-away off: %v", err)
+	}
+	if out, rc := ds.Sh("true"); rc != 0 {
+		t.Errorf("controller-away off: ssh %d %s", rc, out)
+	}
+}

@@ -123,7 +123,7 @@ seed_build() { # UPPER
   install -m 755 "$here/files/enter-root" "$here/files/init.sh" "$here/files/release.sh" "$lib/"
   install -m 755 "$here/../openstack/trove-manage" "$lib/trove-manage.py"
   install -m 644 "$here/../openstack/trove_seed.py" "$here/../openstack/catalog.py" "$here/files/trove-api.wsgi" "$lib/"
-  install -m 644 "$here/files/trove_lab_version.py" "$lib/python/"
+  install -m 644 "$here/files/trove_lab_filter.py" "$lib/python/"
   install -m 644 "$here/files/apache2-trove-api.conf" "$up/etc/devstack/"
   install -m 644 "$here/files/api-paste.ini" "$up/etc/trove/"
   (umask 077 && cat >"$up/etc/devstack/lab.env" <<ENV
@@ -410,6 +410,7 @@ LAB_DEVSTACK_KNOWN_HOSTS=$DS_KNOWN_HOSTS
 LAB_DEVSTACK_DIR=$DS
 LAB_DEVSTACK_INSTANCE_ADDRESSES=$(ds_instance_addrs | paste -sd,)
 LAB_DEVSTACK_UP=$here/up.sh
+LAB_DEVSTACK_FAULT=$here/fault.sh
 LAB_DEVSTACK_STACK_USER=stack
 LAB_DEVSTACK_RELEASE_OLD=zed
 LAB_DEVSTACK_RELEASE_NEW=$DS_NEW_RELEASE

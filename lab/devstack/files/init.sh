@@ -26,6 +26,7 @@ wait_http() { # URL SECONDS
 
 step "stack user and folders"
 id stack >/dev/null 2>&1 || useradd --system --home-dir /opt/stack --create-home --shell /bin/bash --user-group stack
+usermod -p '*' stack # no password, not locked: sshd (UsePAM no) refuses locked accounts
 install -d -o stack -g stack /opt/stack /var/log/trove /var/lib/trove /var/cache/trove /var/lib/glance /var/lib/glance/images \
   /etc/keystone/fernet-keys /etc/keystone/credential-keys
 chown -R stack:stack /etc/trove /etc/glance /etc/keystone
