@@ -301,16 +301,33 @@ func (rs *runState) runItem(ctx context.Context, n *node, it item) *result {
 			rs.sink.Emit(event.TaskOutput{Task: t.Addr(), Key: it.key, Host: n.host.Name, Stream: stream, Line: line})
 		},
 	}
-	plan := mod.Plan(ctx, &module.PlanRequest{Request: req})
+	target := targetKey(opts)
+	view := rs.viewFor(n, target)
+	preq := &module.PlanRequest{Request: req}
+	if view != nil {
+		preq.View = view
+	}
+	plan := mod.Plan(ctx, preq)
 	if plan == nil {
 		plan = &module.PlanResponse{Err: fmt.Errorf("module %s returned no plan", t.Module)}
 	}
+	from := view.from()
+	finishedPlan := func(ev event.TaskFinished) {
+		ev.PredictedFrom = from
+		finished(ev)
+	}
 	if plan.Err != nil {
-		if rs.check && module.IsNotYet(plan.Err) && rs.pendingUpstream(n) {
+		var conflict *module.ConflictError
+		switch {
+		case rs.check && errors.As(plan.Err, &conflict):
+			finishedPlan(event.TaskFinished{Status: event.StatusUnpredictable, Reason: "cannot predict: " + conflict.Error()})
+			return &result{status: event.StatusUnpredictable, changed: true, outputs: cty.UnknownVal(outTy)}
+		case rs.check && module.IsNotYet(plan.Err) && rs.pendingUpstream(n):
 			// The plan looked at a host that tasks before it would still
-			// change (a folder not made yet): not an error of this task.
-			// Any other plan error is one, whatever ran before it.
-			finished(event.TaskFinished{Status: event.StatusUnpredictable, Reason: "cannot check before the tasks it waits for have run: " + firstLine(plan.Err.Error())})
+			// change, in a way their plans do not tell (a folder not made
+			// yet): not an error of this task. Any other plan error is
+			// one, whatever ran before it.
+			finishedPlan(event.TaskFinished{Status: event.StatusUnpredictable, Reason: "cannot check before the tasks it waits for have run: " + firstLine(plan.Err.Error())})
 			return &result{status: event.StatusUnpredictable, changed: true, outputs: cty.UnknownVal(outTy)}
 		}
 		return rs.failAt(n, it.key, started, timeoutErr(ctx, plan.Err, opts.timeout))
@@ -360,19 +377,40 @@ func (rs *runState) runItem(ctx context.Context, n *node, it item) *result {
 			out = cty.UnknownVal(outTy)
 			reason = strings.TrimPrefix(reason+"; outputs known after apply (tasks before it would change)", "; ")
 		}
-		finished(event.TaskFinished{Status: event.StatusOK, Reason: reason})
+		finishedPlan(event.TaskFinished{Status: event.StatusOK, Reason: reason})
 		return &result{status: event.StatusOK, outputs: out}
 	}
 	if checkOnly {
 		st := event.StatusWouldChange
+		out := cty.UnknownVal(outTy)
 		if plan.Action == module.Unpredictable {
 			st = event.StatusUnpredictable
+		} else {
+			out = plannedOutputs(plan.Outputs, outTy)
+			if rs.check {
+				rs.recordFacts(n, it.key, target, plan.Planned)
+			}
 		}
 		notified := rs.notifyNames(t)
-		finished(event.TaskFinished{Status: st, Reason: plan.Reason, Diff: diff, Notified: notified})
-		return &result{status: st, changed: true, outputs: cty.UnknownVal(outTy)}
+		finishedPlan(event.TaskFinished{Status: st, Reason: plan.Reason, Diff: diff, Notified: notified})
+		return &result{status: st, changed: true, outputs: out}
 	}
 	return rs.apply(ctx, n, it, req, plan, opts, started, finished, diff)
+}
+
+// plannedOutputs are the outputs a check publishes for an instance that
+// would change: what its plan says is known before Apply (a path), with
+// unknowns elsewhere; wholly unknown when the plan says nothing or gives
+// a value of another type.
+func plannedOutputs(v cty.Value, ty cty.Type) cty.Value {
+	if v == cty.NilVal || v.IsNull() {
+		return cty.UnknownVal(ty)
+	}
+	c, err := convert.Convert(v, ty)
+	if err != nil {
+		return cty.UnknownVal(ty)
+	}
+	return c
 }
 
 // pendingUpstream reports whether a task instance that n waits for,

@@ -116,7 +116,8 @@ type runState struct {
 	results map[*node]*result
 	hosts   map[string]*hostState
 	recap   map[string]*event.HostRecap
-	aborted string // why new work stopped (any_errors_fatal)
+	aborted string       // why new work stopped (any_errors_fatal)
+	planned plannedState // a check's facts, per target (planned.go)
 
 	connMu sync.Mutex
 	conns  map[string]*connEntry

@@ -156,6 +156,7 @@ func (stepModule) Apply(ctx context.Context, req *module.ApplyRequest) *module.A
 func walkRegistry() *module.Registry {
 	r := stubRegistry()
 	r.Register("step", stepModule{})
+	r.Register("kv", kvModule{})
 	return r
 }
 

@@ -149,6 +149,10 @@ type TaskFinished struct {
 	Diff     []Diff        `json:"diff,omitempty"`   // only filled when --diff is on
 	Duration time.Duration `json:"duration_ns"`
 	Notified []string      `json:"notified,omitempty"` // handlers this change notified
+	// PredictedFrom, in a check, names the instances ("task.appdir@sd01")
+	// whose planned changes this prediction was built on: the host does
+	// not look like this yet, the run will make it so before this task.
+	PredictedFrom []string `json:"predicted_from,omitempty"`
 	// Diagnostics are the source-located problems behind a failure (an
 	// expression that could not be evaluated, an argument a module
 	// rejected), with file, position and snippet. Reason then holds the

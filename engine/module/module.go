@@ -98,6 +98,11 @@ type Request struct {
 	// BaseDir is the runbook's folder: files of the control node named by
 	// a relative path (a copy's src, a script) are found there.
 	BaseDir string
+	// View, in a check, holds what the instances this one depends on plan
+	// to leave on the host (view.go); nil in a run and in Apply. A module
+	// reads the host through it where it can, so that a check predicts
+	// what the run will do instead of seeing the host before the run.
+	View View
 }
 
 // LocalPath resolves a control-node path: a relative one is taken from the
@@ -136,9 +141,15 @@ type PlanResponse struct {
 	// Diff shows the operator what would change (for --diff).
 	Diff *Diff
 	// Outputs, when the action is NoOp, are the task's outputs. For a
-	// change they may be left null: the engine publishes unknowns in check
-	// mode and Apply's outputs in a run.
+	// change they may be left null, or hold what is known before Apply
+	// (a path) with unknowns for the rest: a check publishes them (or
+	// unknowns), a run Apply's outputs.
 	Outputs cty.Value
+	// Planned, for a change, says what Apply would leave on the host, as
+	// facts of the host view (view.go): the plans of the instances that
+	// depend on this one read them in a check. A change without facts
+	// leaves those plans reading the host as it is.
+	Planned []Fact
 	// Private carries whatever the module learned while planning to its
 	// Apply (never shown, never stored).
 	Private any

@@ -250,6 +250,9 @@ func (h *Human) taskFinished(e event.TaskFinished) {
 	if e.Reason != "" && !problem {
 		notes = append(notes, oneLine(e.Reason))
 	}
+	if after := afterText(e.Host, e.PredictedFrom); after != "" && !problem {
+		notes = append(notes, sanitize(after))
+	}
 	if len(e.Notified) > 0 {
 		notes = append(notes, "notify "+sanitize(strings.Join(e.Notified, ", ")))
 	}
@@ -265,6 +268,20 @@ func (h *Human) taskFinished(e event.TaskFinished) {
 	if len(e.Diff) > 0 {
 		h.printf("%s", renderDiff(e.Diff, h.style, detailIndent))
 	}
+}
+
+// afterText says which planned changes a check's prediction rests on:
+// "after task.appdir, task.unit" (an instance on another host keeps its
+// "@host").
+func afterText(host string, from []string) string {
+	if len(from) == 0 {
+		return ""
+	}
+	names := make([]string, len(from))
+	for i, f := range from {
+		names[i] = strings.TrimSuffix(f, "@"+host)
+	}
+	return "after " + strings.Join(names, ", ")
 }
 
 // detailIndent is the indentation of lines shown below a task line.

@@ -78,12 +78,12 @@ func TestLabSSH(t *testing.T) {
 			}
 			ctx := context.Background()
 			if tt.exists != "" {
-				if ok, err := hostfs.Exists(ctx, conn, sub(tt.exists)); !ok || err != nil {
+				if ok, err := hostfs.New(conn, nil).Exists(ctx, sub(tt.exists)); !ok || err != nil {
 					t.Errorf("%s should exist on the host (%v)", sub(tt.exists), err)
 				}
 			}
 			if tt.notExists != "" {
-				if ok, err := hostfs.Exists(ctx, conn, sub(tt.notExists)); ok || err != nil {
+				if ok, err := hostfs.New(conn, nil).Exists(ctx, sub(tt.notExists)); ok || err != nil {
 					t.Errorf("%s should not exist on the host (%v)", sub(tt.notExists), err)
 				}
 			}

@@ -115,31 +115,37 @@ func (r *Run) hostPath(p string) string {
 // Plan looks at creates and removes through req.Conn. With neither, the
 // outcome cannot be known without running the command.
 func (r *Run) Plan(ctx context.Context, req *module.PlanRequest) *module.PlanResponse {
+	fsys := hostfs.For(&req.Request)
+	var planned []module.Fact
 	if r.Creates != "" {
 		p := r.hostPath(r.Creates)
-		ok, err := hostfs.Exists(ctx, req.Conn, p)
+		ok, err := fsys.Exists(ctx, p)
 		if err != nil {
 			return &module.PlanResponse{Err: fmt.Errorf("creates: %w", err)}
 		}
 		if ok {
 			return noOp(shownPath(req, "creates", p) + " exists")
 		}
+		// What the command makes there is its own business: the plans
+		// after it know only that something will be there.
+		planned = append(planned, fsys.PlanSomething(p))
 	}
 	if r.Removes != "" {
 		p := r.hostPath(r.Removes)
-		ok, err := hostfs.Exists(ctx, req.Conn, p)
+		ok, err := fsys.Exists(ctx, p)
 		if err != nil {
 			return &module.PlanResponse{Err: fmt.Errorf("removes: %w", err)}
 		}
 		if !ok {
 			return noOp(shownPath(req, "removes", p) + " does not exist")
 		}
+		planned = append(planned, fsys.PlanAbsent(p))
 	}
 	action := module.Unpredictable
 	if r.Creates != "" || r.Removes != "" {
 		action = module.Change
 	}
-	return &module.PlanResponse{Action: action, Reason: "would run: " + r.Show}
+	return &module.PlanResponse{Action: action, Reason: "would run: " + r.Show, Planned: planned}
 }
 
 func shownPath(req *module.PlanRequest, attr, p string) string {

@@ -111,7 +111,7 @@ func (m *Module) target(ctx context.Context, req *module.Request) (*Target, erro
 func intoDir(ctx context.Context, req *module.Request, dest, name string) (string, error) {
 	dirLike := strings.HasSuffix(dest, "/")
 	if !dirLike && path.IsAbs(dest) {
-		fi, err := hostfs.Stat(ctx, req.Conn, dest)
+		fi, err := hostfs.For(req).Stat(ctx, dest)
 		if err != nil && !errors.Is(err, fs.ErrNotExist) {
 			return "", err
 		}

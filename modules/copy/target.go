@@ -10,6 +10,7 @@ import (
 
 	"github.com/runbook-dev/runbook/engine/module"
 	"github.com/runbook-dev/runbook/modules/internal/filediff"
+	"github.com/runbook-dev/runbook/modules/internal/hostfs"
 )
 
 // Outputs is the outputs type of the copy and template modules.
@@ -51,12 +52,13 @@ func (t *Target) compare(ctx context.Context, req *module.Request) (*filediff.Ch
 	if !path.IsAbs(t.Dest) {
 		return nil, fmt.Errorf("dest %q must be an absolute path", t.Dest)
 	}
-	cur, err := filediff.ReadFor(ctx, req.Conn, t.Dest, t.Content)
+	fsys := hostfs.For(req)
+	cur, err := filediff.ReadFor(ctx, fsys, t.Dest, t.Content)
 	if err != nil {
 		return nil, err
 	}
 	if !cur.Exists() {
-		if err := filediff.CheckParent(ctx, req.Conn, cur.Real); err != nil {
+		if err := filediff.CheckParent(ctx, fsys, cur.Real); err != nil {
 			return nil, err
 		}
 	}
@@ -79,6 +81,16 @@ func (t *Target) outputs(changed bool, backup string) cty.Value {
 }
 
 // Plan reads the host's file and says what writing Content would change.
+// plannedOutputs are the outputs known before Apply.
+func (t *Target) plannedOutputs(ch *filediff.Change) cty.Value {
+	return cty.ObjectVal(map[string]cty.Value{
+		"path":     cty.StringVal(t.Dest),
+		"checksum": cty.StringVal(filediff.Checksum(t.Content)),
+		"backup":   ch.PlannedBackup(),
+		"changed":  cty.True,
+	})
+}
+
 func (t *Target) Plan(ctx context.Context, req *module.Request) *module.PlanResponse {
 	ch, err := t.compare(ctx, req)
 	if err != nil {
@@ -87,7 +99,8 @@ func (t *Target) Plan(ctx context.Context, req *module.Request) *module.PlanResp
 	if !ch.Changed() {
 		return &module.PlanResponse{Action: module.NoOp, Reason: ch.Reason(), Outputs: t.outputs(false, "")}
 	}
-	return &module.PlanResponse{Action: module.Change, Reason: ch.Reason(), Diff: ch.Diff(), Private: ch}
+	return &module.PlanResponse{Action: module.Change, Reason: ch.Reason(), Diff: ch.Diff(), Private: ch,
+		Outputs: t.plannedOutputs(ch), Planned: ch.Planned(hostfs.For(req))}
 }
 
 // Apply writes the file as planned (planned may be nil: then it looks

@@ -22,7 +22,6 @@ import (
 	"github.com/zclconf/go-cty/cty"
 
 	"github.com/runbook-dev/runbook/engine/module"
-	"github.com/runbook-dev/runbook/modules/internal/filediff"
 	"github.com/runbook-dev/runbook/modules/internal/hostfs"
 )
 
@@ -111,7 +110,8 @@ func look(ctx context.Context, req *module.Request) (*fetch, error) {
 	if f.dest, err = localPath(f.src, req.LocalPath(req.Args.GetAttr("dest").AsString()), req.Host.Name, flat); err != nil {
 		return nil, err
 	}
-	fi, err := hostfs.Stat(ctx, req.Conn, f.src)
+	fsys := hostfs.For(req)
+	fi, err := fsys.Stat(ctx, f.src)
 	switch {
 	case errors.Is(err, fs.ErrNotExist):
 		return nil, module.NotYet(fmt.Errorf("%s does not exist on host %s", f.src, req.Host.Name))
@@ -121,7 +121,7 @@ func look(ctx context.Context, req *module.Request) (*fetch, error) {
 		return nil, fmt.Errorf("%s is a directory on host %s; fetch fetches one file", f.src, req.Host.Name)
 	}
 	f.size = fi.Size
-	if f.remoteSum, err = filediff.RemoteChecksum(ctx, req.Conn, f.src); err != nil {
+	if f.remoteSum, err = fsys.Checksum(ctx, f.src); err != nil {
 		return nil, err
 	}
 	lfi, err := os.Stat(f.dest)

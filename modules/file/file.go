@@ -123,6 +123,7 @@ func readWant(args cty.Value) (*want, error) {
 type plan struct {
 	w      *want
 	fi     *hostfs.FileInfo // nil when the path does not exist
+	real   string           // where attributes land: the path, or what its symlink names
 	create bool             // make the file, directory or link
 	remove bool
 	relink bool // replace an existing link (or, with force, a file) by the link
@@ -171,9 +172,10 @@ func ownerGroup(a filediff.Attrs) string {
 	return ":" + a.Group
 }
 
-func look(ctx context.Context, conn transport.Conn, w *want) (*plan, error) {
-	p := &plan{w: w}
-	fi, err := hostfs.Lstat(ctx, conn, w.path)
+func look(ctx context.Context, fsys *hostfs.FS, w *want) (*plan, error) {
+	conn := fsys.Conn
+	p := &plan{w: w, real: w.path}
+	fi, err := fsys.Lstat(ctx, w.path)
 	switch {
 	case errors.Is(err, fs.ErrNotExist):
 		fi = nil
@@ -182,9 +184,12 @@ func look(ctx context.Context, conn transport.Conn, w *want) (*plan, error) {
 	}
 	// file, touch and directory follow a symlink to what it names.
 	if fi != nil && fi.Mode&fs.ModeSymlink != 0 && w.state != "link" && w.state != "absent" {
-		if fi, err = hostfs.Stat(ctx, conn, w.path); errors.Is(err, fs.ErrNotExist) {
+		if fi, err = fsys.Stat(ctx, w.path); errors.Is(err, fs.ErrNotExist) {
 			return nil, fmt.Errorf("%s is a dangling symbolic link", w.path)
 		} else if err != nil {
+			return nil, err
+		}
+		if p.real, err = fsys.RealPath(ctx, w.path); err != nil {
 			return nil, err
 		}
 	}
@@ -246,7 +251,7 @@ func look(ctx context.Context, conn transport.Conn, w *want) (*plan, error) {
 
 	if p.create || (w.state == "link" && p.relink && fi.Mode&fs.ModeSymlink == 0) {
 		if p.create {
-			if err := parentExists(ctx, conn, w); err != nil {
+			if err := parentExists(ctx, fsys, w); err != nil {
 				return nil, err
 			}
 		}
@@ -258,6 +263,9 @@ func look(ctx context.Context, conn transport.Conn, w *want) (*plan, error) {
 		p.diff = p.diff.Add(it)
 	}
 	if w.recurse && fi != nil {
+		if fi.Planned {
+			return nil, fmt.Errorf("what is in %s is known only once the tasks before this one have made it", w.path)
+		}
 		if p.inside, err = differsInside(ctx, conn, w); err != nil {
 			return nil, err
 		}
@@ -275,11 +283,11 @@ func look(ctx context.Context, conn transport.Conn, w *want) (*plan, error) {
 
 // parentExists: a directory is made with its parents (mkdir -p); a file
 // or a link needs its directory.
-func parentExists(ctx context.Context, conn transport.Conn, w *want) error {
+func parentExists(ctx context.Context, fsys *hostfs.FS, w *want) error {
 	if w.state == "directory" {
 		return nil
 	}
-	return filediff.CheckParent(ctx, conn, w.path)
+	return filediff.CheckParent(ctx, fsys, w.path)
 }
 
 func newAttrs(a filediff.Attrs) []module.DiffItem {
@@ -294,6 +302,57 @@ func newAttrs(a filediff.Attrs) []module.DiffItem {
 		items = append(items, module.DiffItem{Name: "mode", BeforeAbsent: true, After: filediff.FormatMode(*a.Mode)})
 	}
 	return items
+}
+
+// planned is what the change leaves at the path, as facts for the plans
+// after it (a check): the directories mkdir -p makes, the new file or
+// link, the new owner, group or mode, or the path gone.
+func (p *plan) planned(ctx context.Context, fsys *hostfs.FS) ([]module.Fact, error) {
+	w := p.w
+	st := hostfs.Planned{Kind: kind(w.state), Owner: w.attrs.Owner, Group: w.attrs.Group, UID: -1, GID: -1}
+	if w.attrs.Mode != nil {
+		st.Mode, st.ModeSet = *w.attrs.Mode, true
+	}
+	switch {
+	case p.remove:
+		return []module.Fact{fsys.PlanAbsent(w.path)}, nil
+	case p.create && w.state == "directory":
+		facts, err := fsys.PlanMissingDirs(ctx, w.path)
+		if err != nil {
+			return nil, err
+		}
+		st.Fresh = true
+		return append(facts, fsys.Plan(w.path, st)), nil
+	case p.create && w.state == "touch":
+		if !st.ModeSet {
+			st.Mode, st.ModeSet = filediff.DefaultMode, true
+		}
+		st.Content = []byte{}
+		return []module.Fact{fsys.Plan(w.path, st)}, nil
+	case p.create || p.relink:
+		st.Target = w.src
+		return []module.Fact{fsys.Plan(w.path, st)}, nil
+	case w.recurse && p.inside != "":
+		// The owners of everything inside change: facts cannot say it.
+		return nil, nil
+	}
+	// Owner, group or mode of what is there.
+	fi := p.fi
+	st.Kind = fi.Type()
+	st.KeepContent = st.Kind == "file"
+	if !st.ModeSet {
+		st.Mode, st.ModeSet = filediff.FromUnix(filediff.Unix(fi.Mode)), true
+	}
+	if st.Owner == "" {
+		st.Owner, st.UID = fi.Owner, fi.UID
+	}
+	if st.Group == "" {
+		st.Group, st.GID = fi.Group, fi.GID
+	}
+	if st.Kind == "link" {
+		st.Target = fi.LinkTarget
+	}
+	return []module.Fact{fsys.Plan(p.real, st)}, nil
 }
 
 func (p *plan) reason() string {
@@ -343,14 +402,20 @@ func (*Module) Plan(ctx context.Context, req *module.PlanRequest) *module.PlanRe
 	if err != nil {
 		return &module.PlanResponse{Err: err}
 	}
-	p, err := look(ctx, req.Conn, w)
+	fsys := hostfs.For(&req.Request)
+	p, err := look(ctx, fsys, w)
 	if err != nil {
 		return &module.PlanResponse{Err: err}
 	}
 	if !p.changed() {
 		return &module.PlanResponse{Action: module.NoOp, Reason: p.reason(), Outputs: p.outputs(false)}
 	}
-	return &module.PlanResponse{Action: module.Change, Reason: p.reason(), Diff: p.diff, Private: p}
+	planned, err := p.planned(ctx, fsys)
+	if err != nil {
+		return &module.PlanResponse{Err: err}
+	}
+	return &module.PlanResponse{Action: module.Change, Reason: p.reason(), Diff: p.diff, Private: p,
+		Outputs: p.outputs(true), Planned: planned}
 }
 
 // Apply makes the change the plan found; called without a plan, it
@@ -368,7 +433,7 @@ func (*Module) Apply(ctx context.Context, req *module.ApplyRequest) *module.Appl
 		if err != nil {
 			return fail(err)
 		}
-		if p, err = look(ctx, req.Conn, w); err != nil {
+		if p, err = look(ctx, hostfs.New(req.Conn, nil), w); err != nil {
 			return fail(err)
 		}
 	}

@@ -9,6 +9,7 @@ import (
 
 	"github.com/runbook-dev/runbook/engine/module"
 	"github.com/runbook-dev/runbook/modules/internal/filediff"
+	"github.com/runbook-dev/runbook/modules/internal/hostfs"
 )
 
 // edit is what the module would do to one file.
@@ -24,7 +25,8 @@ func compute(ctx context.Context, req *module.Request) (*edit, error) {
 	if err != nil {
 		return nil, err
 	}
-	cur, err := filediff.Read(ctx, req.Conn, a.path, true)
+	fsys := hostfs.For(req)
+	cur, err := filediff.Read(ctx, fsys, a.path, true)
 	if err != nil {
 		return nil, err
 	}
@@ -32,7 +34,7 @@ func compute(ctx context.Context, req *module.Request) (*edit, error) {
 		if !a.create {
 			return nil, module.NotYet(fmt.Errorf("%s does not exist (set create = true to create it)", a.path))
 		}
-		if err := filediff.CheckParent(ctx, req.Conn, cur.Real); err != nil {
+		if err := filediff.CheckParent(ctx, fsys, cur.Real); err != nil {
 			return nil, err
 		}
 	}
@@ -140,6 +142,15 @@ func outputs(path string, changed bool, backup string) cty.Value {
 	})
 }
 
+// plannedOutputs are the outputs known before Apply.
+func plannedOutputs(ch *filediff.Change) cty.Value {
+	return cty.ObjectVal(map[string]cty.Value{
+		"path":    cty.StringVal(ch.Cur.Path),
+		"changed": cty.True,
+		"backup":  ch.PlannedBackup(),
+	})
+}
+
 // Plan reads the file and says which options would change.
 func (*Module) Plan(ctx context.Context, req *module.PlanRequest) *module.PlanResponse {
 	e, err := compute(ctx, &req.Request)
@@ -149,7 +160,8 @@ func (*Module) Plan(ctx context.Context, req *module.PlanRequest) *module.PlanRe
 	if !e.change.Changed() {
 		return &module.PlanResponse{Action: module.NoOp, Reason: e.reason(), Outputs: outputs(e.change.Cur.Path, false, "")}
 	}
-	return &module.PlanResponse{Action: module.Change, Reason: e.reason(), Diff: e.diff(), Private: e}
+	return &module.PlanResponse{Action: module.Change, Reason: e.reason(), Diff: e.diff(), Private: e,
+		Outputs: plannedOutputs(e.change), Planned: e.change.Planned(hostfs.For(&req.Request))}
 }
 
 // Apply writes what the plan computed; called without a plan, it reads

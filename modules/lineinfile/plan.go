@@ -8,6 +8,7 @@ import (
 
 	"github.com/runbook-dev/runbook/engine/module"
 	"github.com/runbook-dev/runbook/modules/internal/filediff"
+	"github.com/runbook-dev/runbook/modules/internal/hostfs"
 )
 
 // compute reads the file and edits a copy in memory. A nil change means
@@ -18,7 +19,8 @@ func compute(ctx context.Context, req *module.Request) (*filediff.Change, *want,
 	if err != nil {
 		return nil, nil, err
 	}
-	cur, err := filediff.Read(ctx, req.Conn, w.path, true)
+	fsys := hostfs.For(req)
+	cur, err := filediff.Read(ctx, fsys, w.path, true)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -29,7 +31,7 @@ func compute(ctx context.Context, req *module.Request) (*filediff.Change, *want,
 		case !w.create:
 			return nil, nil, module.NotYet(fmt.Errorf("%s does not exist (set create = true to create it)", w.path))
 		}
-		if err := filediff.CheckParent(ctx, req.Conn, cur.Real); err != nil {
+		if err := filediff.CheckParent(ctx, fsys, cur.Real); err != nil {
 			return nil, nil, err
 		}
 	}
@@ -53,6 +55,15 @@ func outputs(path string, changed bool, backup string) cty.Value {
 		"path":    cty.StringVal(path),
 		"changed": cty.BoolVal(changed),
 		"backup":  cty.StringVal(backup),
+	})
+}
+
+// plannedOutputs are the outputs known before Apply.
+func plannedOutputs(path string, ch *filediff.Change) cty.Value {
+	return cty.ObjectVal(map[string]cty.Value{
+		"path":    cty.StringVal(path),
+		"changed": cty.True,
+		"backup":  ch.PlannedBackup(),
 	})
 }
 
@@ -83,7 +94,8 @@ func (*Module) Plan(ctx context.Context, req *module.PlanRequest) *module.PlanRe
 	if ch == nil || !ch.Changed() {
 		return &module.PlanResponse{Action: module.NoOp, Reason: reason(ch, w), Outputs: outputs(w.path, false, "")}
 	}
-	return &module.PlanResponse{Action: module.Change, Reason: reason(ch, w), Diff: ch.Diff(), Private: &planned{ch, w}}
+	return &module.PlanResponse{Action: module.Change, Reason: reason(ch, w), Diff: ch.Diff(), Private: &planned{ch, w},
+		Outputs: plannedOutputs(w.path, ch), Planned: ch.Planned(hostfs.For(&req.Request))}
 }
 
 // planned is what Apply reuses from the plan.

@@ -3,6 +3,7 @@ package systemd
 import (
 	"context"
 	"fmt"
+	"sort"
 	"strings"
 
 	"github.com/zclconf/go-cty/cty"
@@ -46,13 +47,17 @@ func makePlan(ctx context.Context, req *module.Request) (*plan, error) {
 		return nil, err
 	}
 	host := req.Host.Name
-	names, err := expand(ctx, req.Conn, host, p.patterns)
+	names, err := expand(ctx, req.Conn, req.View, host, p.patterns)
 	if err != nil {
 		return nil, err
 	}
 	units, err := show(ctx, req.Conn, names)
 	if err != nil {
 		return nil, fmt.Errorf("on %s: %w", host, err)
+	}
+	// In a check, as the tasks before this one would leave them.
+	if units, err = plannedUnits(req.View, units); err != nil {
+		return nil, err
 	}
 	pl := &plan{params: p}
 	seen := map[string]bool{}
@@ -108,6 +113,14 @@ func makePlan(ctx context.Context, req *module.Request) (*plan, error) {
 		if err != nil {
 			return nil, fmt.Errorf("on %s: looking for new drop-ins: %w", host, err)
 		}
+		for _, u := range us {
+			for _, d := range u.plannedDropIns {
+				if !contains(fresh, d) {
+					fresh = append(fresh, d)
+				}
+			}
+		}
+		sort.Strings(fresh)
 		if len(fresh) > 0 {
 			pl.daemonReload, pl.reloadWhy = true, "new drop-in "+strings.Join(fresh, ", ")
 		}
@@ -235,7 +248,7 @@ func (m *Module) Plan(ctx context.Context, req *module.PlanRequest) *module.Plan
 	if !pl.changes() {
 		return &module.PlanResponse{Action: module.NoOp, Reason: pl.reason(), Outputs: outputs(pl, nil)}
 	}
-	return &module.PlanResponse{Action: module.Change, Reason: pl.reason(), Diff: pl.diff(), Private: pl}
+	return &module.PlanResponse{Action: module.Change, Reason: pl.reason(), Diff: pl.diff(), Private: pl, Planned: pl.facts()}
 }
 
 var unitType = cty.Object(map[string]cty.Type{

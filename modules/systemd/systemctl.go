@@ -27,6 +27,13 @@ type unit struct {
 	CanReload        bool
 	NeedDaemonReload bool
 	DropInPaths      []string // drop-in files systemd has loaded
+	FragmentPath     string   // the unit file systemd loaded
+	// Referenced: another loaded unit wants or needs it, so systemd keeps
+	// it loaded even while it is idle.
+	Referenced bool
+	// plannedDropIns are drop-ins that tasks before this one plan and
+	// systemd has not loaded (a check).
+	plannedDropIns []string
 }
 
 // running reports whether the unit is up (or on its way up), so that
@@ -57,6 +64,7 @@ func (u *unit) enabledState() string {
 var showProps = []string{
 	"Id", "LoadState", "ActiveState", "SubState", "UnitFileState",
 	"ActiveEnterTimestamp", "ActiveEnterTimestampMonotonic", "CanReload", "NeedDaemonReload", "DropInPaths",
+	"FragmentPath", "WantedBy", "RequiredBy", "UpheldBy", "BoundBy", "TriggeredBy",
 }
 
 // systemctl runs systemctl with args and returns its stdout; a non-zero
@@ -129,6 +137,10 @@ func parseShow(out []byte) []*unit {
 			cur.NeedDaemonReload = v == "yes"
 		case "DropInPaths":
 			cur.DropInPaths = strings.Fields(v)
+		case "FragmentPath":
+			cur.FragmentPath = v
+		case "WantedBy", "RequiredBy", "UpheldBy", "BoundBy", "TriggeredBy":
+			cur.Referenced = cur.Referenced || strings.TrimSpace(v) != ""
 		}
 	}
 	return units
@@ -145,7 +157,7 @@ func isTemplate(name string) bool { return strings.Contains(name, "@.") }
 // written (systemd completes the suffix), a glob becomes every loaded unit
 // and every unit file matching it (templates left out), sorted. A glob
 // that matches nothing is an error naming the host.
-func expand(ctx context.Context, conn transport.Conn, host string, patterns []string) ([]string, error) {
+func expand(ctx context.Context, conn transport.Conn, view module.View, host string, patterns []string) ([]string, error) {
 	seen := map[string]bool{}
 	var names []string
 	add := func(n string) {
@@ -181,8 +193,12 @@ func expand(ctx context.Context, conn transport.Conn, host string, patterns []st
 				return nil, err
 			}
 		}
+		planned, err := plannedGlobMatches(view, pat)
+		if err != nil {
+			return nil, err
+		}
 		var matched []string
-		for _, n := range append(firstColumn(loaded), firstColumn(files)...) {
+		for _, n := range append(append(firstColumn(loaded), firstColumn(files)...), planned...) {
 			if !isTemplate(n) {
 				matched = append(matched, n)
 			}

@@ -39,7 +39,8 @@ type outcome struct {
 // probe checks the condition once. An error means it cannot be checked at
 // all (a tool missing on the host, a permission denied): waiting longer
 // would not help.
-func probe(ctx context.Context, p *params, conn transport.Conn, host string) (outcome, error) {
+func probe(ctx context.Context, p *params, fsys *hostfs.FS, host string) (outcome, error) {
+	conn := fsys.Conn
 	ctx, cancel := context.WithTimeout(ctx, probeTimeout+2*time.Second)
 	defer cancel()
 	switch p.kind {
@@ -52,7 +53,7 @@ func probe(ctx context.Context, p *params, conn transport.Conn, host string) (ou
 	case kindURL:
 		return probeURL(ctx, p, conn, host)
 	default:
-		return probePath(ctx, p, conn, host)
+		return probePath(ctx, p, fsys, host)
 	}
 }
 
@@ -182,7 +183,7 @@ func curlMissing(host string) error {
 	return fmt.Errorf("curl is not installed on %s (install curl, or use from = \"control\")", host)
 }
 
-func probePath(ctx context.Context, p *params, conn transport.Conn, host string) (outcome, error) {
+func probePath(ctx context.Context, p *params, fsys *hostfs.FS, host string) (outcome, error) {
 	var data []byte
 	var err error
 	exists := false
@@ -195,11 +196,11 @@ func probePath(ctx context.Context, p *params, conn transport.Conn, host string)
 	} else {
 		if p.re == nil {
 			var ok bool
-			if ok, err = hostfs.Exists(ctx, conn, p.path); err == nil && !ok {
+			if ok, err = fsys.Exists(ctx, p.path); err == nil && !ok {
 				err = fs.ErrNotExist
 			}
 		} else {
-			data, err = hostfs.ReadFile(ctx, conn, p.path)
+			data, err = fsys.ReadFile(ctx, p.path)
 		}
 	}
 	switch {

@@ -8,6 +8,7 @@ import (
 	"github.com/zclconf/go-cty/cty"
 
 	"github.com/runbook-dev/runbook/engine/module"
+	"github.com/runbook-dev/runbook/modules/internal/hostfs"
 )
 
 func outputs(o outcome, elapsed time.Duration, attempts int) cty.Value {
@@ -25,7 +26,8 @@ func (*Module) Plan(ctx context.Context, req *module.PlanRequest) *module.PlanRe
 	if err != nil {
 		return &module.PlanResponse{Err: err}
 	}
-	o, err := probe(ctx, p, req.Conn, req.Host.Name)
+	// In a check, a path the tasks before it plan is looked at as planned.
+	o, err := probe(ctx, p, hostfs.For(&req.Request), req.Host.Name)
 	if err != nil {
 		return &module.PlanResponse{Err: err}
 	}
@@ -53,7 +55,8 @@ func (*Module) Apply(ctx context.Context, req *module.ApplyRequest) *module.Appl
 	deadline := start.Add(p.timeout)
 	nextNote := start.Add(10 * time.Second)
 	for attempts := 1; ; attempts++ {
-		o, err := probe(ctx, p, req.Conn, req.Host.Name)
+		// In a check, a path the tasks before it plan is looked at as planned.
+		o, err := probe(ctx, p, hostfs.For(&req.Request), req.Host.Name)
 		if err != nil {
 			return &module.ApplyResponse{Err: err}
 		}

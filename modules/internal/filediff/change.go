@@ -10,8 +10,10 @@ import (
 	"unicode/utf8"
 
 	"github.com/pmezard/go-difflib/difflib"
+	"github.com/zclconf/go-cty/cty"
 
 	"github.com/runbook-dev/runbook/engine/module"
+	"github.com/runbook-dev/runbook/modules/internal/hostfs"
 )
 
 // maxDiffBytes is the largest content shown as a unified diff; bigger
@@ -94,6 +96,60 @@ func (ch *Change) Diff() *module.Diff {
 		d = d.Add(it)
 	}
 	return d
+}
+
+// Planned is what the change leaves at the file, as the fact the plans
+// after it read in a check (hostfs.Planned): its content (or, for owner
+// and mode alone, the content it had), owner, group and mode.
+func (ch *Change) Planned(fsys *hostfs.FS) []module.Fact {
+	if !ch.Changed() {
+		return nil
+	}
+	cur := ch.Cur
+	st := hostfs.Planned{Kind: "file", ModeSet: true, Owner: ch.Attrs.Owner, Group: ch.Attrs.Group, UID: -1, GID: -1}
+	switch {
+	case ch.Attrs.Mode != nil:
+		st.Mode = *ch.Attrs.Mode
+	case cur.Exists():
+		st.Mode = FromUnix(Unix(cur.Info.Mode))
+	default:
+		st.Mode = ch.DefaultMode
+	}
+	if cur.Exists() {
+		// The new file gets the old one's owner and group (by number)
+		// unless others are asked for.
+		if st.Owner == "" {
+			st.Owner, st.UID = knownName(cur.Info.Owner), cur.Info.UID
+		}
+		if st.Group == "" {
+			st.Group, st.GID = knownName(cur.Info.Group), cur.Info.GID
+		}
+	}
+	if ch.ContentChanged {
+		st.Content = ch.Content
+	} else {
+		st.KeepContent = true
+	}
+	return []module.Fact{fsys.Plan(cur.Real, st)}
+}
+
+// PlannedBackup is the backup output of the change before Apply: "" when
+// none would be made, unknown when one would (it is named after the time
+// it is made).
+func (ch *Change) PlannedBackup() cty.Value {
+	if ch.Attrs.Backup && ch.Cur.Exists() && ch.ContentChanged {
+		return cty.UnknownVal(cty.String)
+	}
+	return cty.StringVal("")
+}
+
+// knownName is a user or group name stat gave, or "" for stat's
+// "UNKNOWN" (a number the host has no name for).
+func knownName(s string) string {
+	if s == "UNKNOWN" {
+		return ""
+	}
+	return s
 }
 
 // ContentItem is the diff item of a file's content going from before to

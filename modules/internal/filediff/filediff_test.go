@@ -13,6 +13,7 @@ import (
 
 	"github.com/runbook-dev/runbook/engine/transport"
 	"github.com/runbook-dev/runbook/engine/transport/local"
+	"github.com/runbook-dev/runbook/modules/internal/hostfs"
 )
 
 func TestParseMode(t *testing.T) {
@@ -88,7 +89,7 @@ func TestApplyFailures(t *testing.T) {
 				t.Fatal(err)
 			}
 			conn := &failConn{Conn: local.New("h1"), upload: tt.upload}
-			cur, err := Read(context.Background(), conn, p, true)
+			cur, err := Read(context.Background(), hostfs.New(conn, nil), p, true)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -122,13 +123,13 @@ func TestReadKinds(t *testing.T) {
 		t.Fatal(err)
 	}
 	conn := local.New("h1")
-	if _, err := Read(context.Background(), conn, filepath.Join(dir, "d"), true); err == nil || !strings.Contains(err.Error(), "is a directory") {
+	if _, err := Read(context.Background(), hostfs.New(conn, nil), filepath.Join(dir, "d"), true); err == nil || !strings.Contains(err.Error(), "is a directory") {
 		t.Errorf("directory: %v", err)
 	}
-	if _, err := Read(context.Background(), conn, "/dev/null", true); err == nil || !strings.Contains(err.Error(), "is a char, not a regular file") {
+	if _, err := Read(context.Background(), hostfs.New(conn, nil), "/dev/null", true); err == nil || !strings.Contains(err.Error(), "is a char, not a regular file") {
 		t.Errorf("device: %v", err)
 	}
-	cur, err := Read(context.Background(), conn, filepath.Join(dir, "dangling"), true)
+	cur, err := Read(context.Background(), hostfs.New(conn, nil), filepath.Join(dir, "dangling"), true)
 	if err != nil || cur.Exists() || cur.Real != filepath.Join(dir, "nowhere") {
 		t.Errorf("dangling link: %+v %v (a write creates its target)", cur, err)
 	}
@@ -154,7 +155,7 @@ func TestValidate(t *testing.T) {
 				t.Fatal(err)
 			}
 			conn := local.New("h1")
-			cur, err := Read(context.Background(), conn, p, true)
+			cur, err := Read(context.Background(), hostfs.New(conn, nil), p, true)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -175,5 +176,47 @@ func TestValidate(t *testing.T) {
 				t.Errorf("file %q, entries %v: the old file must stay alone", b, entries)
 			}
 		})
+	}
+}
+
+// TestChangePlanned: the fact a change leaves is the file after it: the
+// new content, the asked mode and owner, else the old file's, else a new
+// file's defaults; an owner or mode change alone keeps the content.
+func TestChangePlanned(t *testing.T) {
+	dir := t.TempDir()
+	old := filepath.Join(dir, "old")
+	if err := os.WriteFile(old, []byte("old\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	fsys := hostfs.New(local.New("h1"), nil)
+	ctx := context.Background()
+	planned := func(p string, content string, attrs Attrs) hostfs.Planned {
+		t.Helper()
+		cur, err := Read(ctx, fsys, p, true)
+		if err != nil {
+			t.Fatal(err)
+		}
+		facts := Compare(cur, []byte(content), attrs, false).Planned(fsys)
+		if len(facts) != 1 || facts[0].Key != hostfs.Key(p) {
+			t.Fatalf("facts %v", facts)
+		}
+		return facts[0].Value.(hostfs.Planned)
+	}
+	st := planned(filepath.Join(dir, "new"), "new\n", Attrs{})
+	if st.Kind != "file" || string(st.Content) != "new\n" || st.Mode != DefaultMode || !st.ModeSet || st.Owner != "" || st.UID != -1 {
+		t.Errorf("new file: %+v", st)
+	}
+	st = planned(old, "changed\n", Attrs{})
+	if string(st.Content) != "changed\n" || st.Mode != 0o600 || st.UID != os.Getuid() || st.GID != os.Getgid() {
+		t.Errorf("changed file keeps mode and owner: %+v", st)
+	}
+	mode := fs.FileMode(0o640)
+	st = planned(old, "old\n", Attrs{Mode: &mode, Owner: "root"})
+	if !st.KeepContent || st.Content != nil || st.Mode != 0o640 || st.Owner != "root" {
+		t.Errorf("mode and owner only: %+v", st)
+	}
+	cur, _ := Read(ctx, fsys, old, true)
+	if facts := Compare(cur, []byte("old\n"), Attrs{}, false).Planned(fsys); facts != nil {
+		t.Errorf("no change, facts %v", facts)
 	}
 }

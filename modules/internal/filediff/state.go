@@ -6,10 +6,8 @@ import (
 	"fmt"
 	"io/fs"
 	"path"
-	"strings"
 
 	"github.com/runbook-dev/runbook/engine/module"
-	"github.com/runbook-dev/runbook/engine/transport"
 	"github.com/runbook-dev/runbook/modules/internal/hostfs"
 )
 
@@ -31,16 +29,17 @@ type Current struct {
 // Exists reports whether the file exists.
 func (c *Current) Exists() bool { return c.Info != nil }
 
-// Read looks at the file at p on the host: a symlink is followed to the
+// Read looks at the file at p through fsys (the host, or what the plans
+// before this one would make of it): a symlink is followed to the
 // file it names (which is where a write goes, so links stay links), a
 // directory or a device is an error, a missing file is a Current without
 // Info. withContent reads the content too.
-func Read(ctx context.Context, conn transport.Conn, p string, withContent bool) (*Current, error) {
+func Read(ctx context.Context, fsys *hostfs.FS, p string, withContent bool) (*Current, error) {
 	if !path.IsAbs(p) {
 		return nil, fmt.Errorf("path %q must be absolute", p)
 	}
 	cur := &Current{Path: p, Real: p}
-	fi, err := hostfs.Lstat(ctx, conn, p)
+	fi, err := fsys.Lstat(ctx, p)
 	if errors.Is(err, fs.ErrNotExist) {
 		return cur, nil
 	}
@@ -48,12 +47,12 @@ func Read(ctx context.Context, conn transport.Conn, p string, withContent bool) 
 		return nil, err
 	}
 	if fi.Mode&fs.ModeSymlink != 0 {
-		real, err := realPath(ctx, conn, p)
+		real, err := fsys.RealPath(ctx, p)
 		if err != nil {
 			return nil, err
 		}
 		cur.Real = real
-		fi, err = hostfs.Lstat(ctx, conn, real)
+		fi, err = fsys.Lstat(ctx, real)
 		if errors.Is(err, fs.ErrNotExist) {
 			return cur, nil // a dangling link: the write creates its target
 		}
@@ -69,7 +68,7 @@ func Read(ctx context.Context, conn transport.Conn, p string, withContent bool) 
 	}
 	cur.Info = fi
 	if withContent {
-		b, err := hostfs.ReadFile(ctx, conn, cur.Real)
+		b, err := fsys.ReadFile(ctx, cur.Real)
 		if err != nil {
 			return nil, fmt.Errorf("reading %s: %w", cur.Real, err)
 		}
@@ -81,13 +80,13 @@ func Read(ctx context.Context, conn transport.Conn, p string, withContent bool) 
 // ReadFor is Read for a module about to compare the file with want: a file
 // bigger than a diff can show is not downloaded; only its size and, when
 // that matches, its sha256 (sha256sum on the host) are looked at.
-func ReadFor(ctx context.Context, conn transport.Conn, p string, want []byte) (*Current, error) {
-	cur, err := Read(ctx, conn, p, false)
+func ReadFor(ctx context.Context, fsys *hostfs.FS, p string, want []byte) (*Current, error) {
+	cur, err := Read(ctx, fsys, p, false)
 	if err != nil || !cur.Exists() {
 		return cur, err
 	}
 	if cur.Info.Size <= maxDiffBytes && len(want) <= maxDiffBytes {
-		b, err := hostfs.ReadFile(ctx, conn, cur.Real)
+		b, err := fsys.ReadFile(ctx, cur.Real)
 		if err != nil {
 			return nil, fmt.Errorf("reading %s: %w", cur.Real, err)
 		}
@@ -96,7 +95,7 @@ func ReadFor(ctx context.Context, conn transport.Conn, p string, want []byte) (*
 	}
 	cur.Big = true
 	if cur.Info.Size == int64(len(want)) {
-		sum, err := RemoteChecksum(ctx, conn, cur.Real)
+		sum, err := fsys.Checksum(ctx, cur.Real)
 		if err != nil {
 			return nil, err
 		}
@@ -105,48 +104,11 @@ func ReadFor(ctx context.Context, conn transport.Conn, p string, want []byte) (*
 	return cur, nil
 }
 
-// RemoteChecksum is the sha256 of the file at p on the host, computed
-// there (sha256sum).
-func RemoteChecksum(ctx context.Context, conn transport.Conn, p string) (string, error) {
-	argv := []string{"sha256sum", "--", p}
-	res, err := conn.Exec(ctx, &transport.Cmd{Argv: argv, Env: map[string]string{"LC_ALL": "C"}})
-	if err != nil {
-		return "", err
-	}
-	if res.RC != 0 {
-		msg := string(res.Stderr)
-		switch {
-		case strings.Contains(msg, "No such file"):
-			return "", fmt.Errorf("checksum of %s: %w", p, fs.ErrNotExist)
-		case strings.Contains(msg, "Permission denied"):
-			return "", fmt.Errorf("checksum of %s: %w", p, fs.ErrPermission)
-		}
-		return "", &module.CommandError{Argv: argv, RC: res.RC, Stderr: msg, Msg: "checksum of " + p}
-	}
-	sum, _, _ := strings.Cut(string(res.Stdout), " ")
-	if len(sum) != 64 {
-		return "", fmt.Errorf("checksum of %s: unexpected sha256sum output %q", p, res.Stdout)
-	}
-	return sum, nil
-}
-
-func realPath(ctx context.Context, conn transport.Conn, p string) (string, error) {
-	argv := []string{"readlink", "-m", "--", p}
-	res, err := conn.Exec(ctx, &transport.Cmd{Argv: argv, Env: map[string]string{"LC_ALL": "C"}})
-	if err != nil {
-		return "", err
-	}
-	if res.RC != 0 {
-		return "", &module.CommandError{Argv: argv, RC: res.RC, Stderr: string(res.Stderr), Msg: "resolving link " + p}
-	}
-	return strings.TrimSuffix(string(res.Stdout), "\n"), nil
-}
-
 // CheckParent makes sure the directory a new file would go into exists,
 // so a plan does not promise a file that cannot be written.
-func CheckParent(ctx context.Context, conn transport.Conn, p string) error {
+func CheckParent(ctx context.Context, fsys *hostfs.FS, p string) error {
 	dir := path.Dir(p)
-	fi, err := hostfs.Stat(ctx, conn, dir)
+	fi, err := fsys.Stat(ctx, dir)
 	if errors.Is(err, fs.ErrNotExist) {
 		return module.NotYet(fmt.Errorf("directory %s does not exist (create it first, e.g. with the file module and state = \"directory\")", dir))
 	}

@@ -2,6 +2,13 @@
 // transport.Conn: whether a path exists, what it is (mode, owner, size,
 // link target) and what a file holds.
 //
+// Modules read through an FS (fs.go): the host, and in a check the
+// planned changes of the instances a plan depends on laid over it
+// (module.View, facts under the "file" namespace, planned.go). A module
+// that changes files says what it would leave as facts made here
+// (PlanFile, PlanDir, ...), so every module reading that path after it
+// sees the same planned file.
+//
 // Everything goes through the Conn as plain argv (test, stat, readlink) or
 // Download, never as shell text, so it works the same on the local
 // transport and over SSH. It expects GNU coreutils on the host (stat -c).
@@ -25,9 +32,9 @@ import (
 // cLocale makes messages of the host's tools predictable to parse.
 var cLocale = map[string]string{"LC_ALL": "C"}
 
-// Exists reports whether path exists on the host, following symlinks (a
+// exists reports whether path exists on the host, following symlinks (a
 // dangling symlink does not exist), as `test -e` does.
-func Exists(ctx context.Context, conn transport.Conn, path string) (bool, error) {
+func exists(ctx context.Context, conn transport.Conn, path string) (bool, error) {
 	argv := []string{"test", "-e", path}
 	res, err := conn.Exec(ctx, &transport.Cmd{Argv: argv, Env: cLocale})
 	if err != nil {
@@ -55,6 +62,10 @@ type FileInfo struct {
 	ModTime time.Time
 	// LinkTarget is what a symlink points to (from Lstat only).
 	LinkTarget string
+	// Planned: not the host's file but what a plan before this one would
+	// make of it (a check). UID/GID are then -1 and Owner/Group empty
+	// where only a number, or only a name, is known.
+	Planned bool
 }
 
 // IsDir reports whether the file is a directory.
@@ -81,15 +92,9 @@ func (fi *FileInfo) Type() string {
 	}
 }
 
-// Stat describes path, following symlinks. A missing path is an error
-// wrapping fs.ErrNotExist.
-func Stat(ctx context.Context, conn transport.Conn, path string) (*FileInfo, error) {
-	return stat(ctx, conn, path, true)
-}
-
-// Lstat describes path itself: a symlink is reported as a link, with its
+// lstat describes path itself: a symlink is reported as a link, with its
 // target in LinkTarget. A missing path is an error wrapping fs.ErrNotExist.
-func Lstat(ctx context.Context, conn transport.Conn, path string) (*FileInfo, error) {
+func lstat(ctx context.Context, conn transport.Conn, path string) (*FileInfo, error) {
 	fi, err := stat(ctx, conn, path, false)
 	if err != nil || fi.Mode&fs.ModeSymlink == 0 {
 		return fi, err
@@ -190,11 +195,11 @@ func modeFromUnix(m uint32) fs.FileMode {
 	return mode
 }
 
-// ReadFile returns the content of the file at path on the host. A missing
+// readFile returns the content of the file at path on the host. A missing
 // file is an error wrapping fs.ErrNotExist, whether or not the transport's
 // own error says so (a Download run through sudo may only report an exit
-// status): on failure, ReadFile asks the host whether path exists.
-func ReadFile(ctx context.Context, conn transport.Conn, path string) ([]byte, error) {
+// status): on failure, readFile asks the host whether path exists.
+func readFile(ctx context.Context, conn transport.Conn, path string) ([]byte, error) {
 	var buf bytes.Buffer
 	err := conn.Download(ctx, path, &buf)
 	if err == nil {
@@ -203,7 +208,7 @@ func ReadFile(ctx context.Context, conn transport.Conn, path string) ([]byte, er
 	if errors.Is(err, fs.ErrNotExist) || ctx.Err() != nil || transport.IsUnreachable(err) {
 		return nil, err
 	}
-	if ok, xerr := Exists(ctx, conn, path); xerr == nil && !ok {
+	if ok, xerr := exists(ctx, conn, path); xerr == nil && !ok {
 		return nil, fmt.Errorf("read %s: %w (%v)", path, fs.ErrNotExist, err)
 	}
 	return nil, err

@@ -60,7 +60,7 @@ func TestExists(t *testing.T) {
 	conn := local.New("h1")
 	for _, tt := range tests {
 		t.Run(tt.path, func(t *testing.T) {
-			got, err := Exists(context.Background(), conn, filepath.Join(root, tt.path))
+			got, err := New(conn, nil).Exists(context.Background(), filepath.Join(root, tt.path))
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -111,9 +111,9 @@ func TestStat(t *testing.T) {
 			var fi *FileInfo
 			var err error
 			if tt.lstat {
-				fi, err = Lstat(context.Background(), conn, path)
+				fi, err = New(conn, nil).Lstat(context.Background(), path)
 			} else {
-				fi, err = Stat(context.Background(), conn, path)
+				fi, err = New(conn, nil).Stat(context.Background(), path)
 			}
 			if tt.wantErr != nil {
 				if !errors.Is(err, tt.wantErr) {
@@ -171,11 +171,11 @@ func TestStat(t *testing.T) {
 func TestReadFile(t *testing.T) {
 	root := tree(t)
 	conn := local.New("h1")
-	got, err := ReadFile(context.Background(), conn, filepath.Join(root, "file"))
+	got, err := New(conn, nil).ReadFile(context.Background(), filepath.Join(root, "file"))
 	if err != nil || string(got) != "hello\n" {
 		t.Errorf("ReadFile = %q, %v; want %q", got, err, "hello\n")
 	}
-	_, err = ReadFile(context.Background(), conn, filepath.Join(root, "missing"))
+	_, err = New(conn, nil).ReadFile(context.Background(), filepath.Join(root, "missing"))
 	if !errors.Is(err, fs.ErrNotExist) {
 		t.Errorf("ReadFile of a missing file: err = %v, want fs.ErrNotExist", err)
 	}
@@ -209,38 +209,38 @@ func TestErrors(t *testing.T) {
 		{
 			name:    "test fails oddly",
 			conn:    &fakeConn{res: &transport.Result{RC: 2, Stderr: []byte("test: too many arguments\n")}},
-			call:    func(c transport.Conn) error { _, err := Exists(context.Background(), c, "/x"); return err },
+			call:    func(c transport.Conn) error { _, err := New(c, nil).Exists(context.Background(), "/x"); return err },
 			wantMsg: "checking whether /x exists: exit status 2: test: too many arguments", wantRC: 2,
 		},
 		{
 			name:   "unreachable passes through",
 			conn:   &fakeConn{err: unreachable},
-			call:   func(c transport.Conn) error { _, err := Exists(context.Background(), c, "/x"); return err },
+			call:   func(c transport.Conn) error { _, err := New(c, nil).Exists(context.Background(), "/x"); return err },
 			wantIs: unreachable, wantMsg: "host h9 unreachable",
 		},
 		{
 			name:    "stat permission denied",
 			conn:    &fakeConn{res: &transport.Result{RC: 1, Stderr: []byte("stat: cannot statx '/root/x': Permission denied\n")}},
-			call:    func(c transport.Conn) error { _, err := Stat(context.Background(), c, "/root/x"); return err },
+			call:    func(c transport.Conn) error { _, err := New(c, nil).Stat(context.Background(), "/root/x"); return err },
 			wantIs:  fs.ErrPermission,
 			wantMsg: "stat /root/x",
 		},
 		{
 			name:    "stat other failure",
 			conn:    &fakeConn{res: &transport.Result{RC: 1, Stderr: []byte("stat: invalid option\n")}},
-			call:    func(c transport.Conn) error { _, err := Stat(context.Background(), c, "/x"); return err },
+			call:    func(c transport.Conn) error { _, err := New(c, nil).Stat(context.Background(), "/x"); return err },
 			wantMsg: "stat /x: exit status 1: stat: invalid option", wantRC: 1,
 		},
 		{
 			name:    "stat output not understood",
 			conn:    &fakeConn{res: &transport.Result{Stdout: []byte("81a4 0 0 root root 6 1700000000\n")}},
-			call:    func(c transport.Conn) error { _, err := Stat(context.Background(), c, "/x"); return err },
+			call:    func(c transport.Conn) error { _, err := New(c, nil).Stat(context.Background(), "/x"); return err },
 			wantMsg: "stat /x: unexpected output",
 		},
 		{
 			name:    "stat numbers not understood",
 			conn:    &fakeConn{res: &transport.Result{Stdout: []byte("zz\t0\t0\troot\troot\t6\t1700000000\n")}},
-			call:    func(c transport.Conn) error { _, err := Stat(context.Background(), c, "/x"); return err },
+			call:    func(c transport.Conn) error { _, err := New(c, nil).Stat(context.Background(), "/x"); return err },
 			wantMsg: "stat /x: unexpected output",
 		},
 	}
@@ -298,7 +298,7 @@ func TestReadFileMissingThroughOpaqueError(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			conn := &fakeConn{res: &transport.Result{RC: tt.existsRC}, err: nil}
 			opaque := &opaqueDownload{fakeConn: conn}
-			_, err := ReadFile(context.Background(), opaque, "/etc/x")
+			_, err := New(opaque, nil).ReadFile(context.Background(), "/etc/x")
 			if err == nil {
 				t.Fatal("no error")
 			}

@@ -26,7 +26,7 @@ func TestLabSSH(t *testing.T) {
 
 	exists := map[string]bool{"file": true, odd: true, "dir": true, "link": true, "-n": true, "dangling": false, "missing": false}
 	for name, want := range exists {
-		got, err := Exists(ctx, conn, path.Join(dir, name))
+		got, err := New(conn, nil).Exists(ctx, path.Join(dir, name))
 		if err != nil || got != want {
 			t.Errorf("Exists(%q) = %v, %v; want %v", name, got, err, want)
 		}
@@ -50,9 +50,9 @@ func TestLabSSH(t *testing.T) {
 		p := path.Join(dir, tt.name)
 		var fi *FileInfo
 		if tt.lstat {
-			fi, err = Lstat(ctx, conn, p)
+			fi, err = New(conn, nil).Lstat(ctx, p)
 		} else {
-			fi, err = Stat(ctx, conn, p)
+			fi, err = New(conn, nil).Stat(ctx, p)
 		}
 		if err != nil {
 			t.Errorf("stat %q: %v", tt.name, err)
@@ -66,14 +66,14 @@ func TestLabSSH(t *testing.T) {
 			t.Errorf("stat %q: owner %q, want rb", tt.name, fi.Owner)
 		}
 	}
-	if _, err := Stat(ctx, conn, path.Join(dir, "missing")); !errors.Is(err, fs.ErrNotExist) {
+	if _, err := New(conn, nil).Stat(ctx, path.Join(dir, "missing")); !errors.Is(err, fs.ErrNotExist) {
 		t.Errorf("Stat(missing) err = %v, want fs.ErrNotExist", err)
 	}
 
-	if b, err := ReadFile(ctx, conn, path.Join(dir, "file")); err != nil || string(b) != "hello\n" {
+	if b, err := New(conn, nil).ReadFile(ctx, path.Join(dir, "file")); err != nil || string(b) != "hello\n" {
 		t.Errorf("ReadFile = %q, %v", b, err)
 	}
-	if _, err := ReadFile(ctx, conn, path.Join(dir, "missing")); !errors.Is(err, fs.ErrNotExist) {
+	if _, err := New(conn, nil).ReadFile(ctx, path.Join(dir, "missing")); !errors.Is(err, fs.ErrNotExist) {
 		t.Errorf("ReadFile(missing) err = %v, want fs.ErrNotExist", err)
 	}
 	var _ transport.Conn = conn
