@@ -24,9 +24,8 @@ type factRecord struct {
 // plannedState holds the facts of a check per target: the host (and
 // container) the work ran on.
 type plannedState struct {
-	byTarget  map[string][]*factRecord
-	seq       int
-	ancestors map[*node]map[*node]bool // cache: every instance a node waits for, directly or not
+	byTarget map[string][]*factRecord
+	seq      int
 }
 
 // targetKey names the file system a task instance works on: its host (or
@@ -78,10 +77,15 @@ func (rs *runState) viewFor(n *node, target string) *plannedView {
 		return nil
 	}
 	rs.mu.Lock()
-	defer rs.mu.Unlock()
+	all := append([]*factRecord(nil), rs.planned.byTarget[target]...)
+	rs.mu.Unlock()
+	if len(all) == 0 {
+		return nil
+	}
+	anc := rs.ancestors(n)
 	var recs []*factRecord
-	for _, rec := range rs.planned.byTarget[target] {
-		if rec.node != n && rs.isAncestorLocked(rec.node, n) {
+	for _, rec := range all {
+		if anc[rec.node] {
 			recs = append(recs, rec)
 		}
 	}
@@ -91,30 +95,22 @@ func (rs *runState) viewFor(n *node, target string) *plannedView {
 	return &plannedView{rs: rs, recs: recs, used: map[string]int{}}
 }
 
-// isAncestorLocked reports whether n waits for a, directly or not. The
-// caller holds rs.mu.
-func (rs *runState) isAncestorLocked(a, n *node) bool {
-	ps := &rs.planned
-	if ps.ancestors == nil {
-		ps.ancestors = map[*node]map[*node]bool{}
-	}
-	anc, ok := ps.ancestors[n]
-	if !ok {
-		anc = map[*node]bool{}
-		stack := []*node{n}
-		for len(stack) > 0 {
-			m := stack[len(stack)-1]
-			stack = stack[:len(stack)-1]
-			for _, d := range rs.p.g.DependsOn(m) {
-				if !anc[d] {
-					anc[d] = true
-					stack = append(stack, d)
-				}
+// ancestors is every instance (and barrier) n waits for, directly or not.
+// The graph does not change during the walk: no lock is needed.
+func (rs *runState) ancestors(n *node) map[*node]bool {
+	anc := map[*node]bool{}
+	stack := []*node{n}
+	for len(stack) > 0 {
+		m := stack[len(stack)-1]
+		stack = stack[:len(stack)-1]
+		for _, d := range rs.p.g.DependsOn(m) {
+			if !anc[d] {
+				anc[d] = true
+				stack = append(stack, d)
 			}
 		}
-		ps.ancestors[n] = anc
 	}
-	return anc[a]
+	return anc
 }
 
 // plannedView is the module.View of one plan. It remembers which
@@ -157,7 +153,15 @@ func (v *plannedView) Planned(keys ...string) ([]module.Fact, error) {
 	// Two facts that speak of the same thing (one key above the other, or
 	// answers to different keys of one question) must come from instances
 	// the graph orders; else the host after both depends on chance.
-	v.rs.mu.Lock()
+	anc := map[*node]map[*node]bool{}
+	ordered := func(a, b *node) bool {
+		for _, n := range []*node{a, b} {
+			if anc[n] == nil {
+				anc[n] = v.rs.ancestors(n)
+			}
+		}
+		return anc[b][a] || anc[a][b]
+	}
 	for i := range found {
 		for j := i + 1; j < len(found); j++ {
 			a, b := found[i], found[j]
@@ -165,8 +169,7 @@ func (v *plannedView) Planned(keys ...string) ([]module.Fact, error) {
 				continue
 			}
 			related := a.query != b.query || module.FactKeyAbove(a.f.Key, b.f.Key) || module.FactKeyAbove(b.f.Key, a.f.Key)
-			if related && !v.rs.isAncestorLocked(a.rec.node, b.rec.node) && !v.rs.isAncestorLocked(b.rec.node, a.rec.node) {
-				v.rs.mu.Unlock()
+			if related && !ordered(a.rec.node, b.rec.node) {
 				key := a.f.Key
 				if module.FactKeyAbove(b.f.Key, a.f.Key) {
 					key = b.f.Key
@@ -176,6 +179,7 @@ func (v *plannedView) Planned(keys ...string) ([]module.Fact, error) {
 		}
 	}
 	out := make([]module.Fact, len(found))
+	v.rs.mu.Lock()
 	for i, fa := range found {
 		out[i] = fa.f
 		if _, ok := v.used[fa.rec.name]; !ok {
