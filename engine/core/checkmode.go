@@ -21,12 +21,19 @@ func (rs *runState) readOnly(t *config.Task, sc *hcl.EvalContext) bool {
 }
 
 // literalFalse is an expression that is false whatever the context.
-func literalFalse(e hcl.Expression) bool {
+func literalFalse(e hcl.Expression) bool { return literalBool(e, false) }
+
+// literalTrue is an expression that is true whatever the context.
+func literalTrue(e hcl.Expression) bool { return literalBool(e, true) }
+
+// literalBool reports whether e is the bool want whatever the context (it
+// refers to nothing).
+func literalBool(e hcl.Expression, want bool) bool {
 	if e == nil || len(e.Variables()) > 0 {
 		return false
 	}
 	v, d := e.Value(nil)
-	return !d.HasErrors() && v.Type() == cty.Bool && v.IsKnown() && !v.IsNull() && v.False()
+	return !d.HasErrors() && v.Type() == cty.Bool && v.IsKnown() && !v.IsNull() && v.True() == want
 }
 
 // Unpredictable says what instances a check cannot predict count for in

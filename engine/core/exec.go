@@ -383,9 +383,14 @@ func (rs *runState) runItem(ctx context.Context, n *node, it item) *result {
 	if checkOnly {
 		st := event.StatusWouldChange
 		out := cty.UnknownVal(outTy)
-		if plan.Action == module.Unpredictable {
+		switch {
+		case plan.Action == module.Unpredictable && literalTrue(t.ChangedWhen):
+			// The runbook says it changes whenever it runs, and the run
+			// will say so: a prediction, though what it changes is not
+			// known (no facts, unknown outputs).
+		case plan.Action == module.Unpredictable:
 			st = event.StatusUnpredictable
-		} else {
+		default:
 			out = plannedOutputs(plan.Outputs, outTy)
 			if rs.check {
 				rs.recordFacts(n, it.key, target, plan.Planned)

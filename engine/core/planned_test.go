@@ -273,3 +273,52 @@ task "above" {
 		t.Errorf("above: %s %q from %v", ev.Status, ev.Reason, ev.PredictedFrom)
 	}
 }
+
+// A command the check cannot look into is a prediction when the runbook
+// says it changes whenever it runs (a literal changed_when = true): the
+// run will report it changed. Any other changed_when leaves it
+// unpredictable.
+func TestCheckChangedWhenTrueIsAPrediction(t *testing.T) {
+	w := runWalk(t, `
+task "migrate" {
+  hosts = ["h1"]
+  command {
+    argv = ["migrate"]
+  }
+  changed_when = true
+}
+task "plain" {
+  hosts = ["h1"]
+  command {
+    argv = ["migrate"]
+  }
+}
+task "computed" {
+  hosts = ["h1"]
+  command {
+    argv = ["migrate"]
+  }
+  changed_when = self.outputs.rc == 0
+}
+`, Options{Check: true}, nil)
+	if ev := w.status(t, "task.migrate@h1"); ev.Status != event.StatusWouldChange {
+		t.Errorf("changed_when = true: %s %q", ev.Status, ev.Reason)
+	}
+	for _, id := range []string{"task.plain@h1", "task.computed@h1"} {
+		if ev := w.status(t, id); ev.Status != event.StatusUnpredictable {
+			t.Errorf("%s: %s %q", id, ev.Status, ev.Reason)
+		}
+	}
+	r := runWalk(t, `
+task "migrate" {
+  hosts = ["h1"]
+  command {
+    argv = ["migrate"]
+  }
+  changed_when = true
+}
+`, Options{}, nil)
+	if ev := r.status(t, "task.migrate@h1"); ev.Status != event.StatusChanged {
+		t.Errorf("run: %s", ev.Status)
+	}
+}
