@@ -5,6 +5,8 @@
 # DevStack runs it, with a second Trove release to upgrade to). Every part installs what
 # it needs from Debian's packages on a fresh machine. State: $RUNBOOK_LAB_DIR
 # (default /tmp/runbook-lab). Parts can be picked: lab/up.sh ssh systemd.
+# latency (not started by default) puts the hosts of the parts already up
+# behind latency-adding proxies: lab/up.sh ssh latency.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 # shellcheck source=lab/slot.sh
@@ -21,8 +23,8 @@ fi
 
 for p in "${parts[@]}"; do
 	case "$p" in
-	ssh | systemd | openstack | mariadb | browser | devstack | containers) ;;
-	*) echo "lab: unknown part '$p' (ssh, systemd, mariadb, openstack, browser, devstack, containers)" >&2; exit 2 ;;
+	ssh | systemd | openstack | mariadb | browser | devstack | containers | latency) ;;
+	*) echo "lab: unknown part '$p' (ssh, systemd, mariadb, openstack, browser, devstack, containers, latency)" >&2; exit 2 ;;
 	esac
 	start=$(date +%s)
 	echo "lab: starting $p"
