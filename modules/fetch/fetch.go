@@ -76,6 +76,9 @@ type fetch struct {
 	localSum  string // "" when there is no local file
 	localSize int64
 	localMode fs.FileMode
+	// unknown: a check, and what the host's file will hold is known only
+	// after a task before this one has run (there is no local copy).
+	unknown bool
 }
 
 // localPath is where the file goes on the control node: with flat, dest
@@ -112,7 +115,17 @@ func look(ctx context.Context, req *module.Request) (*fetch, error) {
 	}
 	fsys := hostfs.For(req)
 	fi, err := fsys.Stat(ctx, f.src)
+	var unknown *hostfs.UnknownError
 	switch {
+	case errors.As(err, &unknown):
+		// A task before this one will put something there (a check):
+		// with no local copy yet, fetching it is a change whatever it
+		// holds; with one, whether they differ is known only then.
+		if _, lerr := os.Lstat(f.dest); errors.Is(lerr, fs.ErrNotExist) {
+			f.unknown = true
+			return f, nil
+		}
+		return nil, err
 	case errors.Is(err, fs.ErrNotExist):
 		return nil, module.NotYet(fmt.Errorf("%s does not exist on host %s", f.src, req.Host.Name))
 	case err != nil:
@@ -168,6 +181,13 @@ func (*Module) Plan(ctx context.Context, req *module.PlanRequest) *module.PlanRe
 	if err != nil {
 		return &module.PlanResponse{Err: err}
 	}
+	if f.unknown {
+		item := module.DiffItem{Name: "control node file " + f.dest, BeforeAbsent: true, After: "(known after apply)"}
+		return &module.PlanResponse{Action: module.Change, Reason: "would fetch " + f.src + " to " + f.dest + " (what it holds is known after apply)",
+			Diff: (*module.Diff)(nil).Add(item), Outputs: cty.ObjectVal(map[string]cty.Value{
+				"dest": cty.StringVal(f.dest), "checksum": cty.UnknownVal(cty.String), "changed": cty.True,
+			})}
+	}
 	if f.localSum == f.remoteSum {
 		return &module.PlanResponse{Action: module.NoOp, Reason: f.dest + " is up to date", Outputs: f.outputs(false)}
 	}
@@ -192,6 +212,9 @@ func (*Module) Apply(ctx context.Context, req *module.ApplyRequest) *module.Appl
 	var f *fetch
 	if req.Planned != nil {
 		f, _ = req.Planned.Private.(*fetch)
+	}
+	if f != nil && f.unknown {
+		f = nil // planned without knowing the file: look now
 	}
 	if f == nil {
 		var err error

@@ -12,6 +12,7 @@ import (
 	"github.com/runbook-dev/runbook/engine/transport/local"
 	"github.com/runbook-dev/runbook/modules/internal/filediff"
 	"github.com/runbook-dev/runbook/modules/internal/filediff/fdtest"
+	"github.com/runbook-dev/runbook/modules/internal/hostfs"
 )
 
 func TestLocalPath(t *testing.T) {
@@ -149,4 +150,43 @@ func TestErrors(t *testing.T) {
 
 func TestSchemaDoc(t *testing.T) {
 	fdtest.CheckExample(t, New(), Name)
+}
+
+// TestFetchPlannedSrc: in a check, a src that a task before this one
+// would write is compared as written; one a command would make (what it
+// holds unknown) is a change when there is no local copy, and cannot be
+// predicted when there is one.
+func TestFetchPlannedSrc(t *testing.T) {
+	remote, ctl := t.TempDir(), t.TempDir()
+	src := filepath.Join(remote, "dump.sql")
+	m := New()
+	conn := local.New("ctl1")
+	req := moduletest.Request(moduletest.Args(t, m, `src = "`+src+`"
+dest = "`+ctl+`/"
+flat = true`), conn, "ctl1")
+	want := filepath.Join(ctl, "dump.sql")
+	fsys := hostfs.New(conn, nil)
+
+	v := &moduletest.View{}
+	v.Add("task.dump@ctl1", fsys.Plan(src, hostfs.Planned{Kind: "file", Content: []byte("rows\n"), Mode: 0o600, ModeSet: true, UID: -1, GID: -1}))
+	req.View = v
+	p := moduletest.Plan(t, m, req)
+	if p.Err != nil || p.Action != module.Change || !strings.HasPrefix(fdtest.Render(p.Diff), "+ control node file "+want+": (5 bytes, sha256 ") {
+		t.Fatalf("planned content: %v %v %q", p.Err, p.Action, fdtest.Render(p.Diff))
+	}
+
+	v = &moduletest.View{}
+	v.Add("task.dump@ctl1", fsys.PlanSomething(src))
+	req.View = v
+	p = moduletest.Plan(t, m, req)
+	if p.Err != nil || p.Action != module.Change || !strings.Contains(p.Reason, "known after apply") || p.Outputs.GetAttr("checksum").IsKnown() {
+		t.Fatalf("something, no local copy: %v %v %q %#v", p.Err, p.Action, p.Reason, p.Outputs)
+	}
+	if err := os.WriteFile(want, []byte("old\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	p = moduletest.Plan(t, m, req)
+	if !module.IsNotYet(p.Err) || !strings.Contains(p.Err.Error(), "known only after task.dump@ctl1") {
+		t.Fatalf("something, a local copy: %v %v", p.Err, p.Action)
+	}
 }
