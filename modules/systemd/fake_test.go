@@ -6,6 +6,7 @@ import (
 	"io"
 	"io/fs"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/runbook-dev/runbook/engine/module"
@@ -18,12 +19,15 @@ import (
 // host without systemd. It records every command; anything unknown fails.
 type fakeConn struct {
 	answers map[string]*transport.Result // by the command's argv joined with spaces
+	mu      sync.Mutex                   // expand lists units and unit files at once
 	ran     []string
 }
 
 func (f *fakeConn) Exec(_ context.Context, cmd *transport.Cmd) (*transport.Result, error) {
 	key := strings.Join(cmd.Argv, " ")
+	f.mu.Lock()
 	f.ran = append(f.ran, key)
+	f.mu.Unlock()
 	for prefix, res := range f.answers {
 		if strings.HasPrefix(key, prefix) {
 			return res, nil
