@@ -25,6 +25,7 @@ type entry struct {
 	sem    chan struct{} // command sessions in flight
 
 	handshakes atomic.Int64
+	stats      counters
 
 	mu  sync.Mutex // held while dialing: concurrent users wait for one handshake
 	cur *link
@@ -41,6 +42,15 @@ type link struct {
 
 	sftpMu sync.Mutex
 	sftp   *sftp.Client
+
+	warmMu sync.Mutex
+	warm   chan warmSession // the session opened ahead of the next command; nil when none
+}
+
+// warmSession is the outcome of opening a session ahead of time.
+type warmSession struct {
+	s   *ssh.Session
+	err error
 }
 
 func (l *link) kill(err error) {
@@ -212,45 +222,108 @@ func (l *link) keepalive(interval time.Duration) {
 	}
 }
 
-// session opens a session for a command, waiting for a free slot. A link
-// found dead is re-dialed once; if that fails too, the host is unreachable.
-// release must be called when the session is done.
-func (e *entry) session(ctx context.Context, limited bool) (*ssh.Session, *link, func(), error) {
+// session opens a session for a command, waiting for a free slot. The
+// session opened ahead (prewarm) is taken when there is one, so the
+// command does not wait for the server to confirm a new channel; the next
+// one is then opened ahead while this command runs (ahead false: a new
+// session, for a retry after a session opened ahead proved dead). It says
+// whether the session was opened ahead. A link found dead is
+// re-dialed once; if that fails too, the host is unreachable. release must
+// be called when the session is done.
+func (e *entry) session(ctx context.Context, limited, ahead bool) (*ssh.Session, *link, bool, func(), error) {
 	release := func() {}
 	if limited {
 		select {
 		case e.sem <- struct{}{}:
 			release = func() { <-e.sem }
 		case <-ctx.Done():
-			return nil, nil, nil, ctx.Err()
+			return nil, nil, false, nil, ctx.Err()
 		}
 	}
 	l, dialed, err := e.get(ctx)
 	if err != nil {
 		release()
-		return nil, nil, nil, err
+		return nil, nil, false, nil, err
 	}
+	if ahead {
+		if s := l.takeWarm(ctx); s != nil {
+			l.prewarm()
+			return s, l, true, release, nil
+		}
+	}
+	e.stats.roundTrips.Add(1)
 	s, err := l.newSession(ctx)
 	if err != nil && !dialed && ctx.Err() == nil && !isRejected(err) {
 		l.kill(fmt.Errorf("opening a session: %w", err))
 		l, _, err = e.get(ctx)
 		if err != nil {
 			release()
-			return nil, nil, nil, err
+			return nil, nil, false, nil, err
 		}
+		e.stats.roundTrips.Add(1)
 		s, err = l.newSession(ctx)
 	}
 	if err != nil {
 		release()
 		switch {
 		case ctx.Err() != nil:
-			return nil, nil, nil, ctx.Err()
+			return nil, nil, false, nil, ctx.Err()
 		case isRejected(err):
-			return nil, nil, nil, fmt.Errorf("host %s: the server refused a new session: %w", e.t.name, err)
+			return nil, nil, false, nil, fmt.Errorf("host %s: the server refused a new session: %w", e.t.name, err)
 		}
-		return nil, nil, nil, unreachable(e.t, "opening a session: %w", err)
+		return nil, nil, false, nil, unreachable(e.t, "opening a session: %w", err)
 	}
-	return s, l, release, nil
+	l.prewarm()
+	return s, l, false, release, nil
+}
+
+// prewarm starts opening a session for the next command, unless one is
+// being opened already or the link is dead. The server confirms it while
+// the current command runs, so the next command starts at once: one round
+// trip per command instead of two. It is one more session open on the
+// server than commands running (Options.MaxSessions keeps a slot for it).
+func (l *link) prewarm() {
+	l.warmMu.Lock()
+	defer l.warmMu.Unlock()
+	if l.warm != nil || l.dead() {
+		return
+	}
+	ch := make(chan warmSession, 1)
+	l.warm = ch
+	l.e.stats.sessions.Add(1)
+	go func() {
+		s, err := l.client.NewSession()
+		ch <- warmSession{s, err}
+	}()
+}
+
+// takeWarm returns the session opened ahead, waiting for the server's
+// confirmation if it has not come yet; nil when there is none, opening it
+// failed (the caller opens one itself and reports that error), or ctx
+// ended first.
+func (l *link) takeWarm(ctx context.Context) *ssh.Session {
+	l.warmMu.Lock()
+	ch := l.warm
+	l.warm = nil
+	l.warmMu.Unlock()
+	if ch == nil {
+		return nil
+	}
+	select {
+	case w := <-ch:
+		if w.err != nil {
+			return nil
+		}
+		return w.s
+	case <-ctx.Done():
+	case <-l.done:
+	}
+	go func() {
+		if w := <-ch; w.s != nil {
+			_ = w.s.Close()
+		}
+	}()
+	return nil
 }
 
 func isRejected(err error) bool {
@@ -266,6 +339,7 @@ func (l *link) newSession(ctx context.Context) (*ssh.Session, error) {
 		err error
 	}
 	ch := make(chan res, 1)
+	l.e.stats.sessions.Add(1)
 	go func() {
 		s, err := l.client.NewSession()
 		ch <- res{s, err}
@@ -295,7 +369,11 @@ func (l *link) sftpClient() (*sftp.Client, error) {
 	if l.sftp != nil {
 		return l.sftp, nil
 	}
-	c, err := sftp.NewClient(l.client)
+	// Opening the subsystem's session, starting sftp-server and the
+	// version exchange: three round trips, once per connection.
+	l.e.stats.roundTrips.Add(3)
+	l.e.stats.sessions.Add(1)
+	c, err := sftp.NewClient(l.client, sftp.UseConcurrentWrites(true))
 	if err != nil {
 		return nil, err
 	}

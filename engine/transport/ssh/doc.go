@@ -29,6 +29,13 @@
 //
 // # Commands
 //
+// A session for the next command is opened ahead of time (at Dial, and
+// whenever a command takes the one opened before), so a command waits for
+// one round trip (its exec request, whose reply and exit come back
+// together) instead of two; a command with stdin waits for the reply
+// before the data goes, one more. Stats counts sessions, commands, SFTP
+// requests and the round trips callers waited for (docs/performance.md).
+//
 // Each Argv element is quoted for the remote shell (see Quote); Dir becomes
 // `cd 'dir' &&` and Env `env 'K=V'`, so nothing depends on the server's
 // AcceptEnv. The command replaces the login shell (exec), which sshd made a
@@ -51,7 +58,8 @@
 //
 // Upload and Download use one SFTP client per connection, started on first
 // use. Upload writes a temporary file next to dst, chmods it and renames it
-// over dst (posix-rename@openssh.com). UploadAs (with Become) streams the
+// over dst (posix-rename@openssh.com), pipelining what does not wait for an
+// answer (the WRITE requests with the chmod, the close with the rename). UploadAs (with Become) streams the
 // data on stdin to the become user, who does the same with mktemp, chmod
 // and mv: a temporary file of the login user would not be readable by a
 // become user other than root, and one made readable would expose the data.

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"golang.org/x/crypto/ssh"
@@ -74,25 +75,53 @@ func (c *Conn) exec(ctx context.Context, cmd *transport.Cmd, limited bool) (*tra
 		return nil, err
 	}
 	start := time.Now()
-	sess, l, release, err := c.e.session(ctx, limited)
+	sess, l, ahead, release, err := c.e.session(ctx, limited, true)
 	if err != nil {
 		return nil, err
 	}
-	defer release()
-	defer sess.Close()
+	defer func() { release() }()
+	defer func() {
+		if sess != nil {
+			_ = sess.Close()
+		}
+	}()
 
 	nonce := newNonce()
 	ctl := newControl(nonce, cmd.Become != nil)
 	stdout := &lineWriter{cb: cmd.Stdout}
 	stderr := &lineWriter{cb: cmd.Stderr}
 	filter := newStderrFilter(ctl, stderr)
-	sess.Stdout = stdout
-	sess.Stderr = filter
-	stdin, err := sess.StdinPipe()
-	if err != nil {
-		return nil, fmt.Errorf("host %s: %w", t.name, err)
+	startOn := func(s *ssh.Session) (io.WriteCloser, error) {
+		s.Stdout = stdout
+		s.Stderr = filter
+		stdin, err := s.StdinPipe()
+		if err != nil {
+			return nil, err
+		}
+		return stdin, s.Start(remoteCommand(cmd, ctl))
 	}
-	if err := sess.Start(remoteCommand(cmd, ctl)); err != nil {
+	// The exec request's reply and the command's exit come back in one
+	// round trip; stdin can only follow the reply (x/crypto/ssh sends the
+	// request and waits for it), one more.
+	c.e.stats.commands.Add(1)
+	c.e.stats.roundTrips.Add(1)
+	if cmd.Stdin != nil {
+		c.e.stats.roundTrips.Add(1)
+	}
+	stdin, err := startOn(sess)
+	if err != nil && ahead && ctx.Err() == nil {
+		// The session opened ahead died with its connection (which may not
+		// be known dead yet): a new session, which re-dials if need be.
+		_ = sess.Close()
+		release()
+		sess, l, _, release, err = c.e.session(ctx, limited, false)
+		if err != nil {
+			release = func() {}
+			return nil, err
+		}
+		stdin, err = startOn(sess)
+	}
+	if err != nil {
 		if l.dead() {
 			return nil, unreachable(t, "starting %s: %v", cmd.Argv[0], l.err)
 		}
@@ -106,7 +135,7 @@ func (c *Conn) exec(ctx context.Context, cmd *transport.Cmd, limited bool) (*tra
 		waitc <- err
 	}()
 	becomeErr := make(chan error, 1)
-	go feedStdin(stdin, cmd, ctl, finished, becomeErr, t.name)
+	go feedStdin(stdin, cmd, ctl, finished, becomeErr, t.name, &c.e.stats.roundTrips)
 
 	select {
 	case err = <-waitc:
@@ -207,7 +236,7 @@ func remoteCommand(cmd *transport.Cmd, ctl *control) string {
 
 // feedStdin writes the sudo password when (and only when) sudo prompts,
 // then the command's own stdin once the command runs, then closes stdin.
-func feedStdin(stdin io.WriteCloser, cmd *transport.Cmd, ctl *control, finished <-chan struct{}, becomeErr chan<- error, host string) {
+func feedStdin(stdin io.WriteCloser, cmd *transport.Cmd, ctl *control, finished <-chan struct{}, becomeErr chan<- error, host string, roundTrips *atomic.Int64) {
 	defer stdin.Close()
 	if b := cmd.Become; b != nil {
 		prompts := 0
@@ -224,6 +253,7 @@ func feedStdin(stdin io.WriteCloser, cmd *transport.Cmd, ctl *control, finished 
 					becomeErr <- &BecomeError{Host: host, User: becomeUser(b), Reason: "sudo: incorrect password"}
 					return
 				}
+				roundTrips.Add(1) // the prompt came back; the password goes out
 				if _, err := io.WriteString(stdin, b.Password+"\n"); err != nil {
 					return
 				}

@@ -271,8 +271,13 @@ func TestMaxSessions(t *testing.T) {
 		t.Errorf("%d sessions at once; want at most 3 (5 minus the SFTP and kill reserve)", p)
 	}
 	// A server refusing a session is an error, but not "unreachable".
+	// (The session opened ahead of the next command is open already: it
+	// runs one more command.)
 	f.servers[0].maxSessions.Store(1)
 	f.servers[0].open.Add(1 << 20)
+	if _, err := c.Exec(context.Background(), &transport.Cmd{Argv: []string{"true"}}); err != nil {
+		t.Errorf("on the session opened ahead: %v", err)
+	}
 	_, err := c.Exec(context.Background(), &transport.Cmd{Argv: []string{"true"}})
 	if err == nil || transport.IsUnreachable(err) || !strings.Contains(err.Error(), "refused a new session") {
 		t.Errorf("refused session: got %v", err)

@@ -33,8 +33,9 @@ type Options struct {
 	// dead. Default 10s; negative disables keepalives.
 	KeepaliveInterval time.Duration
 	// MaxSessions is the server's limit of sessions per connection
-	// (OpenSSH's MaxSessions, default 10). Two are kept for SFTP and for
-	// killing a cancelled command; commands beyond the rest wait.
+	// (OpenSSH's MaxSessions, default 10). Three are kept: for SFTP, for
+	// killing a cancelled command and for the session opened ahead of the
+	// next command; commands beyond the rest wait.
 	MaxSessions int
 	// KillGrace is how long a cancelled command has between SIGTERM and
 	// SIGKILL. Default 2s.
@@ -105,9 +106,13 @@ func (p *Pool) Dial(ctx context.Context, ep *transport.Endpoint) (transport.Conn
 	if err != nil {
 		return nil, err
 	}
-	if _, _, err := e.get(ctx); err != nil {
+	l, _, err := e.get(ctx)
+	if err != nil {
 		return nil, err
 	}
+	// The first command's session is opened now, while the caller gets
+	// ready to run it. (Jump hosts are never Dialed: they get none.)
+	l.prewarm()
 	return &Conn{e: e}, nil
 }
 
@@ -130,7 +135,7 @@ func (p *Pool) entryLocked(t *target, parent *entry) *entry {
 	if e, ok := p.entries[k]; ok {
 		return e
 	}
-	slots := p.opts.MaxSessions - 2
+	slots := p.opts.MaxSessions - 3
 	if slots < 1 {
 		slots = 1
 	}

@@ -64,58 +64,133 @@ func (c *Conn) withSFTP(ctx context.Context, what string, f func(*sftp.Client) e
 // When mode gives nothing to group and others, the temporary file is made
 // inside a temporary directory that is closed (0700) before the file
 // exists, so nobody can open the file while the data arrives.
+//
+// Requests that do not depend on each other's answers are pipelined: the
+// data goes as concurrent WRITE requests together with the chmod of the
+// open file (one round trip for both, whatever the size), then the close
+// and the rename go together (the server handles them in order; a file
+// renamed while open keeps its data). Open, write, close: three round
+// trips, five with the private directory (mkdir, chmod; rmdir at the end).
 func (c *Conn) Upload(ctx context.Context, src io.Reader, dst string, mode fs.FileMode) error {
+	st := &c.e.stats
 	return c.withSFTP(ctx, "upload "+dst, func(sc *sftp.Client) error {
 		dir := path.Dir(dst)
 		private := ""
 		if mode.Perm()&0o077 == 0 {
 			private = path.Join(dir, "."+path.Base(dst)+".rb-"+newNonce()+".d")
+			st.sftp.Add(2)
+			st.roundTrips.Add(2)
 			if err := sc.Mkdir(private); err != nil {
 				return err
 			}
-			defer func() { _ = sc.RemoveDirectory(private) }()
+			defer func() {
+				st.sftp.Add(1)
+				st.roundTrips.Add(1)
+				_ = sc.RemoveDirectory(private)
+			}()
 			if err := sc.Chmod(private, 0o700); err != nil {
 				return err
 			}
 			dir = private
 		}
 		tmp := path.Join(dir, "."+path.Base(dst)+".rb-"+newNonce())
+		st.sftp.Add(1)
+		st.roundTrips.Add(1)
 		f, err := sc.OpenFile(tmp, os.O_WRONLY|os.O_CREATE|os.O_EXCL)
 		if err != nil {
 			return err
 		}
 		stop := context.AfterFunc(ctx, func() { _ = f.Close() })
-		_, err = io.Copy(f, src)
+		counted := &countingReader{r: src}
+		var chmodErr error
+		chmodDone := make(chan struct{})
+		go func() {
+			defer close(chmodDone)
+			chmodErr = f.Chmod(mode)
+		}()
+		_, err = io.Copy(f, counted)
+		<-chmodDone
 		stop()
+		st.sftp.Add(1 + (counted.n+sftpChunk-1)/sftpChunk)
+		st.roundTrips.Add(1)
 		if err == nil {
-			err = f.Chmod(mode)
+			err = chmodErr
 		}
-		if cerr := f.Close(); err == nil {
-			err = cerr
-		}
+		var closeErr error
+		closeDone := make(chan struct{})
+		go func() {
+			defer close(closeDone)
+			closeErr = f.Close()
+		}()
 		if err == nil {
 			err = sc.PosixRename(tmp, dst)
 		}
+		<-closeDone
+		st.sftp.Add(2)
+		st.roundTrips.Add(1)
+		if err == nil {
+			err = closeErr
+		}
 		if err != nil {
+			st.sftp.Add(1)
+			st.roundTrips.Add(1)
 			_ = sc.Remove(tmp)
 		}
 		return err
 	})
 }
 
-// Download streams the remote file src into dst.
+// sftpChunk is the data pkg/sftp puts in one WRITE request.
+const sftpChunk = 32 << 10
+
+type countingReader struct {
+	r io.Reader
+	n int64
+}
+
+func (c *countingReader) Read(p []byte) (int, error) {
+	n, err := c.r.Read(p)
+	c.n += int64(n)
+	return n, err
+}
+
+// Download streams the remote file src into dst: open, the reads (pkg/sftp
+// keeps several in flight), close.
 func (c *Conn) Download(ctx context.Context, src string, dst io.Writer) error {
+	st := &c.e.stats
 	return c.withSFTP(ctx, "download "+src, func(sc *sftp.Client) error {
+		st.sftp.Add(1)
+		st.roundTrips.Add(1)
 		f, err := sc.Open(src)
 		if err != nil {
 			return err
 		}
-		defer f.Close()
+		defer func() {
+			st.sftp.Add(1)
+			st.roundTrips.Add(1)
+			_ = f.Close()
+		}()
 		stop := context.AfterFunc(ctx, func() { _ = f.Close() })
 		defer stop()
-		_, err = io.Copy(dst, f)
+		w := &countingWriter{w: dst}
+		_, err = io.Copy(w, f)
+		// pkg/sftp stats the file to size its reads, then keeps up to
+		// 64 in flight; one more finds the end.
+		st.sftp.Add(2 + w.n/sftpChunk)
+		st.roundTrips.Add(2 + w.n/(sftpChunk*64))
 		return err
 	})
+}
+
+type countingWriter struct {
+	w io.Writer
+	n int64
+}
+
+func (c *countingWriter) Write(p []byte) (int, error) {
+	n, err := c.w.Write(p)
+	c.n += int64(n)
+	return n, err
 }
 
 // becomeUploadScript writes stdin to a temporary file next to $1 as the
