@@ -53,6 +53,7 @@ func (t *Target) compare(ctx context.Context, req *module.Request) (*filediff.Ch
 		return nil, fmt.Errorf("dest %q must be an absolute path", t.Dest)
 	}
 	fsys := hostfs.For(req)
+	fsys.WillLookUp(t.Attrs.Lookups()...)
 	cur, err := filediff.ReadFor(ctx, fsys, t.Dest, t.Content)
 	if err != nil {
 		return nil, err
@@ -64,7 +65,7 @@ func (t *Target) compare(ctx context.Context, req *module.Request) (*filediff.Ch
 	}
 	ch := filediff.Compare(cur, t.Content, t.Attrs, t.Sensitive)
 	if ch.Changed() {
-		if err := filediff.CheckOwners(ctx, req.Conn, cur.Info, t.Attrs); err != nil {
+		if err := filediff.CheckOwners(ctx, fsys, cur.Info, t.Attrs); err != nil {
 			return nil, err
 		}
 	}

@@ -1,69 +1,105 @@
 package file
 
 import (
-	"bytes"
 	"context"
 	"crypto/rand"
 	"encoding/hex"
-	"fmt"
 	"io/fs"
 	"path"
 	"strconv"
+	"strings"
 
 	"github.com/runbook-dev/runbook/engine/module"
 	"github.com/runbook-dev/runbook/engine/transport"
 	"github.com/runbook-dev/runbook/modules/internal/filediff"
 )
 
-// apply makes the change the plan found, one argv command at a time.
+// The steps of a change, as lines of one script run in one command (one
+// round trip): $1 is the path, $2 the owner:group for chown, $3 the mode,
+// $4 a link's target and $5 the temporary name a new link is made under.
+// Everything reaches the host as arguments, never as shell text.
+const (
+	stepRemove    = `rm -f -- "$1"`
+	stepRemoveDir = `rm -rf -- "$1"`
+	stepMkdir     = `mkdir -p -- "$1"`
+	// A new empty file, made new (noclobber), nothing for others until
+	// its mode is set.
+	stepTouch = `(umask 077; set -C; : > "$1")`
+	// A new link under a temporary name, renamed over the path: the path
+	// is never missing while an old link or file is replaced.
+	stepLink      = `ln -s -- "$4" "$5"; mv -Tf -- "$5" "$1" || { rm -f -- "$5"; exit 1; }`
+	stepChown     = `chown -- "$2" "$1"`
+	stepChownLink = `chown -h -- "$2" "$1"`
+	stepChmod     = `chmod -- "$3" "$1"`
+	// -h: a link inside gets the owner itself; its target is not touched.
+	stepChownR = `chown -hR -- "$2" "$1"`
+)
+
+// apply makes the change the plan found, in one command.
 func (p *plan) apply(ctx context.Context, conn transport.Conn) error {
 	w := p.w
+	steps := []string{"set -e"}
+	what := "changing " + w.path
+	own, mode, tmp := "", "", ""
 	switch {
 	case p.remove:
-		argv := []string{"rm", "-f", "--", w.path}
+		what = "removing " + w.path
+		step := stepRemove
 		if p.fi.IsDir() {
-			argv = []string{"rm", "-rf", "--", w.path}
+			step = stepRemoveDir
 		}
-		return run(ctx, conn, "removing "+w.path, argv...)
+		steps = append(steps, step)
 	case p.create && w.state == "directory":
-		if err := run(ctx, conn, "creating directory "+w.path, "mkdir", "-p", "--", w.path); err != nil {
-			return err
-		}
+		what = "creating directory " + w.path
+		steps = append(steps, stepMkdir)
 	case p.create && w.state == "touch":
-		mode := filediff.DefaultMode
-		if w.attrs.Mode != nil {
-			mode = *w.attrs.Mode
-		}
-		if err := conn.Upload(ctx, bytes.NewReader(nil), w.path, mode.Perm()); err != nil {
-			return fmt.Errorf("creating %s: %w", w.path, err)
+		what = "creating " + w.path
+		steps = append(steps, stepTouch)
+		if w.attrs.Mode == nil {
+			mode = strconv.FormatUint(uint64(filediff.Unix(filediff.DefaultMode)), 8)
+			steps = append(steps, stepChmod)
 		}
 	case p.create || p.relink:
-		// A new link under a temporary name, renamed over the path: the
-		// path is never missing while an old link or file is replaced.
-		tmp := path.Join(path.Dir(w.path), "."+path.Base(w.path)+".runbook-"+nonce())
-		if err := run(ctx, conn, "creating link "+w.path, "ln", "-s", "--", w.src, tmp); err != nil {
-			return err
+		what = "creating link " + w.path
+		tmp = path.Join(path.Dir(w.path), "."+path.Base(w.path)+".runbook-"+nonce())
+		steps = append(steps, stepLink)
+	}
+	if !p.remove {
+		var ownStep bool
+		own, mode, ownStep = p.attrArgs(mode)
+		if ownStep {
+			if w.state == "link" {
+				steps = append(steps, stepChownLink)
+			} else {
+				steps = append(steps, stepChown)
+			}
 		}
-		if err := run(ctx, conn, "creating link "+w.path, "mv", "-Tf", "--", tmp, w.path); err != nil {
-			_ = run(context.WithoutCancel(ctx), conn, "cleaning up", "rm", "-f", "--", tmp)
-			return err
+		if mode != "" && !(len(steps) > 0 && steps[len(steps)-1] == stepChmod) {
+			steps = append(steps, stepChmod)
+		}
+		if w.recurse && p.inside != "" {
+			own = ownerGroup(w.attrs)
+			steps = append(steps, stepChownR)
 		}
 	}
-	if err := p.setAttrs(ctx, conn); err != nil {
+	argv := []string{"/bin/sh", "-c", strings.Join(steps, "\n"), "sh", w.path, own, mode, w.src, tmp}
+	res, err := conn.Exec(ctx, &transport.Cmd{Argv: argv, Env: map[string]string{"LC_ALL": "C"}})
+	if err != nil {
 		return err
 	}
-	if w.recurse && p.inside != "" {
-		// -h: a link inside gets the owner itself; its target is not touched.
-		return run(ctx, conn, "setting the owner of what is in "+w.path, "chown", "-hR", "--", ownerGroup(w.attrs), w.path)
+	if res.RC != 0 {
+		return &module.CommandError{Argv: []string{"file", w.path}, RC: res.RC, Stderr: string(res.Stderr), Msg: what}
 	}
 	return nil
 }
 
-// setAttrs sets owner and group (of the link itself for a link), then the
-// mode, which comes last because chown clears setuid and setgid bits.
-func (p *plan) setAttrs(ctx context.Context, conn transport.Conn) error {
+// attrArgs says how owner and group (of the link itself for a link) and
+// then the mode are set: the mode comes last because chown clears setuid
+// and setgid bits, which are then restored. mode is the mode to set when
+// no attribute asks for one.
+func (p *plan) attrArgs(mode string) (own, modeArg string, chown bool) {
 	w := p.w
-	var owner, group, mode bool
+	var owner, group, setMode bool
 	for _, it := range p.attrs {
 		switch it.Name {
 		case "owner":
@@ -71,46 +107,28 @@ func (p *plan) setAttrs(ctx context.Context, conn transport.Conn) error {
 		case "group":
 			group = true
 		case "mode":
-			mode = true
+			setMode = true
 		}
 	}
 	if owner || group {
-		spec := ""
 		if owner {
-			spec = w.attrs.Owner
+			own = w.attrs.Owner
 		}
 		if group {
-			spec += ":" + w.attrs.Group
+			own += ":" + w.attrs.Group
 		}
-		argv := []string{"chown", "--", spec, w.path}
-		if w.state == "link" {
-			argv = []string{"chown", "-h", "--", spec, w.path}
-		}
-		if err := run(ctx, conn, "setting the owner of "+w.path, argv...); err != nil {
-			return err
-		}
+		chown = true
 	}
-	if mode || ((owner || group) && p.fi != nil && p.fi.Mode&(fs.ModeSetuid|fs.ModeSetgid) != 0 && w.state != "link") {
+	if setMode || (chown && p.fi != nil && p.fi.Mode&(fs.ModeSetuid|fs.ModeSetgid) != 0 && w.state != "link") {
 		var m fs.FileMode
 		if w.attrs.Mode != nil {
 			m = *w.attrs.Mode
 		} else {
 			m = p.fi.Mode // restore setuid/setgid bits that chown cleared
 		}
-		return run(ctx, conn, "setting the mode of "+w.path, "chmod", "--", strconv.FormatUint(uint64(filediff.Unix(m)), 8), w.path)
+		mode = strconv.FormatUint(uint64(filediff.Unix(m)), 8)
 	}
-	return nil
-}
-
-func run(ctx context.Context, conn transport.Conn, what string, argv ...string) error {
-	res, err := conn.Exec(ctx, &transport.Cmd{Argv: argv, Env: map[string]string{"LC_ALL": "C"}})
-	if err != nil {
-		return err
-	}
-	if res.RC != 0 {
-		return &module.CommandError{Argv: argv, RC: res.RC, Stderr: string(res.Stderr), Msg: what}
-	}
-	return nil
+	return own, mode, chown
 }
 
 func nonce() string {

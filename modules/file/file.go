@@ -175,6 +175,12 @@ func ownerGroup(a filediff.Attrs) string {
 func look(ctx context.Context, fsys *hostfs.FS, w *want) (*plan, error) {
 	conn := fsys.Conn
 	p := &plan{w: w, real: w.path}
+	// One command asks about the path, its directory and the owner and
+	// group: one round trip.
+	fsys.WillLookUp(w.attrs.Lookups()...)
+	if err := fsys.Prefetch(ctx, w.path, false); err != nil {
+		return nil, err
+	}
 	fi, err := fsys.Lstat(ctx, w.path)
 	switch {
 	case errors.Is(err, fs.ErrNotExist):
@@ -274,7 +280,7 @@ func look(ctx context.Context, fsys *hostfs.FS, w *want) (*plan, error) {
 		}
 	}
 	if len(p.attrs) > 0 || p.inside != "" {
-		if err := filediff.CheckOwners(ctx, conn, nil, w.attrs); err != nil {
+		if err := filediff.CheckOwners(ctx, fsys, nil, w.attrs); err != nil {
 			return nil, err
 		}
 	}

@@ -1,6 +1,7 @@
 package ini
 
 import (
+	"bytes"
 	"context"
 	"flag"
 	"fmt"
@@ -288,8 +289,25 @@ func mkdir(name string) func(string) error {
 }
 
 // deniedConn is a Conn whose downloads are refused, as reading a root-only
-// file as another user is.
+// file as another user is; so is the cat of a hostfs probe (it exits 1
+// with nothing read).
 type deniedConn struct{ transport.Conn }
+
+func (d deniedConn) Exec(ctx context.Context, cmd *transport.Cmd) (*transport.Result, error) {
+	if len(cmd.Argv) < 7 || cmd.Argv[0] != "/bin/sh" || !strings.Contains(cmd.Argv[2], "exec cat") || cmd.Argv[6] != "1" {
+		return d.Conn.Exec(ctx, cmd)
+	}
+	c := *cmd
+	c.Argv = append([]string(nil), cmd.Argv...)
+	c.Argv[6] = "0"
+	res, err := d.Conn.Exec(ctx, &c)
+	if err == nil && bytes.HasSuffix(res.Stdout, []byte("N")) {
+		res.Stdout = append(res.Stdout[:len(res.Stdout)-1], 'C')
+		res.RC = 1
+		res.Stderr = []byte("cat: " + cmd.Argv[4] + ": Permission denied\n")
+	}
+	return res, err
+}
 
 func (deniedConn) Download(context.Context, string, io.Writer) error {
 	return fmt.Errorf("host h1: download /etc/trove/trove.conf: %w", fs.ErrPermission)

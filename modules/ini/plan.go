@@ -26,6 +26,7 @@ func compute(ctx context.Context, req *module.Request) (*edit, error) {
 		return nil, err
 	}
 	fsys := hostfs.For(req)
+	fsys.WillLookUp(a.attrs.Lookups()...)
 	cur, err := filediff.Read(ctx, fsys, a.path, true)
 	if err != nil {
 		return nil, err
@@ -67,7 +68,7 @@ func compute(ctx context.Context, req *module.Request) (*edit, error) {
 	}
 	e.change = filediff.Compare(cur, f.bytes(), a.attrs, true)
 	if e.change.Changed() {
-		if err := filediff.CheckOwners(ctx, req.Conn, cur.Info, a.attrs); err != nil {
+		if err := filediff.CheckOwners(ctx, fsys, cur.Info, a.attrs); err != nil {
 			return nil, err
 		}
 	}

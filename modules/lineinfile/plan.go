@@ -20,6 +20,7 @@ func compute(ctx context.Context, req *module.Request) (*filediff.Change, *want,
 		return nil, nil, err
 	}
 	fsys := hostfs.For(req)
+	fsys.WillLookUp(w.attrs.Lookups()...)
 	cur, err := filediff.Read(ctx, fsys, w.path, true)
 	if err != nil {
 		return nil, nil, err
@@ -43,7 +44,7 @@ func compute(ctx context.Context, req *module.Request) (*filediff.Change, *want,
 	}
 	ch := filediff.Compare(cur, t.bytes(), w.attrs, req.IsSensitive("line"))
 	if ch.Changed() {
-		if err := filediff.CheckOwners(ctx, req.Conn, cur.Info, w.attrs); err != nil {
+		if err := filediff.CheckOwners(ctx, fsys, cur.Info, w.attrs); err != nil {
 			return nil, nil, err
 		}
 	}

@@ -124,15 +124,25 @@ func (e *entry) dial(ctx context.Context) (*link, error) {
 
 	var raw net.Conn
 	if e.parent != nil {
-		hop, _, err := e.parent.get(dctx)
-		if err != nil {
+		hop, hopDialed, err := e.parent.get(dctx)
+		if err == nil {
+			raw, err = hop.client.DialContext(dctx, "tcp", t.addr())
+			if err != nil && !hopDialed && dctx.Err() == nil && !isRejected(err) {
+				// The hop's connection broke before it was known dead
+				// (not a refusal by the hop): re-dial it once.
+				hop.kill(fmt.Errorf("forwarding through it: %w", err))
+				if hop, _, err = e.parent.get(dctx); err == nil {
+					raw, err = hop.client.DialContext(dctx, "tcp", t.addr())
+				}
+			}
+		}
+		if err != nil && hop == nil {
 			var u *transport.UnreachableError
 			if errors.As(err, &u) {
 				err = u.Err
 			}
 			return nil, unreachable(t, "jump host %s: %w", e.parent.t.name, err)
 		}
-		raw, err = hop.client.DialContext(dctx, "tcp", t.addr())
 		if err != nil {
 			if dctx.Err() != nil {
 				err = fmt.Errorf("timed out after %s", t.timeout)

@@ -11,7 +11,6 @@ import (
 	"github.com/zclconf/go-cty/cty"
 
 	"github.com/runbook-dev/runbook/engine/module"
-	"github.com/runbook-dev/runbook/engine/transport"
 	modargs "github.com/runbook-dev/runbook/modules/internal/args"
 	"github.com/runbook-dev/runbook/modules/internal/hostfs"
 )
@@ -214,42 +213,50 @@ func NewAttrDiff(want Attrs, defaultMode fs.FileMode) []module.DiffItem {
 	return items
 }
 
+// Lookups are the user and group names a change to want would look up
+// (numbers need none): a module hands them to its FS (WillLookUp) before
+// it reads the file, so that the one probe of the file asks for them too.
+func (a Attrs) Lookups() []hostfs.Lookup {
+	var ls []hostfs.Lookup
+	if _, err := strconv.Atoi(a.Owner); a.Owner != "" && err != nil {
+		ls = append(ls, hostfs.Lookup{DB: "passwd", Name: a.Owner})
+	}
+	if _, err := strconv.Atoi(a.Group); a.Group != "" && err != nil {
+		ls = append(ls, hostfs.Lookup{DB: "group", Name: a.Group})
+	}
+	return ls
+}
+
 // CheckOwners makes sure the user and group that a change would give a
 // file exist on the host, so that a plan does not promise a chown that
 // must fail. Only names that differ from the file's current ones (fi may
 // be nil for a new file) are looked up.
-func CheckOwners(ctx context.Context, conn transport.Conn, fi *hostfs.FileInfo, want Attrs) error {
+func CheckOwners(ctx context.Context, fsys *hostfs.FS, fi *hostfs.FileInfo, want Attrs) error {
 	if want.Owner != "" && (fi == nil || !ownerMatches(want.Owner, fi.Owner, fi.UID)) {
-		if err := lookup(ctx, conn, "passwd", want.Owner); err != nil {
+		if err := lookup(ctx, fsys, "passwd", want.Owner); err != nil {
 			return err
 		}
 	}
 	if want.Group != "" && (fi == nil || !ownerMatches(want.Group, fi.Group, fi.GID)) {
-		if err := lookup(ctx, conn, "group", want.Group); err != nil {
+		if err := lookup(ctx, fsys, "group", want.Group); err != nil {
 			return err
 		}
 	}
 	return nil
 }
 
-func lookup(ctx context.Context, conn transport.Conn, db, name string) error {
+func lookup(ctx context.Context, fsys *hostfs.FS, db, name string) error {
 	if _, err := strconv.Atoi(name); err == nil {
 		return nil // any number is a valid id
 	}
-	argv := []string{"getent", db, name}
-	res, err := conn.Exec(ctx, &transport.Cmd{Argv: argv, Env: map[string]string{"LC_ALL": "C"}})
+	ok, err := fsys.LookUp(ctx, hostfs.Lookup{DB: db, Name: name})
 	if err != nil {
 		return err
 	}
-	what := map[string]string{"passwd": "user", "group": "group"}[db]
-	switch res.RC {
-	case 0:
-		return nil
-	case 2:
-		return fmt.Errorf("no %s named %q on the host", what, name)
-	default:
-		return &module.CommandError{Argv: argv, RC: res.RC, Stderr: string(res.Stderr), Msg: "looking up " + what + " " + name}
+	if !ok {
+		return fmt.Errorf("no %s named %q on the host", map[string]string{"passwd": "user", "group": "group"}[db], name)
 	}
+	return nil
 }
 
 // ownerSpec is the argument of chown for want, falling back to the

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -54,19 +53,22 @@ func TestUnified(t *testing.T) {
 	}
 }
 
-// failConn lets a test make Upload or the install script fail.
+// failConn lets a test make the write (the command that streams the new
+// content) fail, as a full disk or a broken connection does.
 type failConn struct {
 	transport.Conn
 	upload error
-	staged string // the path Upload was asked to write
+	staged string // the staging file the write was asked to make
 }
 
-func (c *failConn) Upload(ctx context.Context, src io.Reader, dst string, mode fs.FileMode) error {
-	c.staged = dst
-	if c.upload != nil {
-		return c.upload
+func (c *failConn) Exec(ctx context.Context, cmd *transport.Cmd) (*transport.Result, error) {
+	if len(cmd.Argv) > 4 && cmd.Argv[2] == writeScript {
+		c.staged = cmd.Argv[4]
+		if c.upload != nil {
+			return nil, c.upload
+		}
 	}
-	return c.Conn.Upload(ctx, src, dst, mode)
+	return c.Conn.Exec(ctx, cmd)
 }
 
 // TestApplyFailures: when writing fails at any step, the old file is as

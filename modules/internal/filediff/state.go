@@ -39,6 +39,10 @@ func Read(ctx context.Context, fsys *hostfs.FS, p string, withContent bool) (*Cu
 		return nil, fmt.Errorf("path %q must be absolute", p)
 	}
 	cur := &Current{Path: p, Real: p}
+	// One command asks everything below (and the content): one round trip.
+	if err := fsys.Prefetch(ctx, p, withContent); err != nil {
+		return nil, err
+	}
 	fi, err := fsys.Lstat(ctx, p)
 	if errors.Is(err, fs.ErrNotExist) {
 		return cur, nil
@@ -81,6 +85,11 @@ func Read(ctx context.Context, fsys *hostfs.FS, p string, withContent bool) (*Cu
 // bigger than a diff can show is not downloaded; only its size and, when
 // that matches, its sha256 (sha256sum on the host) are looked at.
 func ReadFor(ctx context.Context, fsys *hostfs.FS, p string, want []byte) (*Current, error) {
+	// The probe brings the content of a file small enough for a diff
+	// (hostfs.MaxProbeContent): one round trip in all.
+	if err := fsys.Prefetch(ctx, p, len(want) <= maxDiffBytes); err != nil {
+		return nil, err
+	}
 	cur, err := Read(ctx, fsys, p, false)
 	if err != nil || !cur.Exists() {
 		return cur, err

@@ -15,15 +15,13 @@ import (
 	"github.com/runbook-dev/runbook/engine/transport"
 )
 
-// installScript puts a staged file in place: owner ($3, may be empty), mode
-// ($4), an optional backup copy of the old file ($5: the wanted backup
-// path; if taken, ".1", ".2"... is put before the "~"), then an atomic
-// rename over $2. The staged file is removed if any step fails, and the
-// old file is untouched until the rename. It prints the backup path.
-const installScript = `set -e
-stage=$1 dst=$2 owner=$3 mode=$4 backup=$5
-trap 'rm -f -- "$stage"' EXIT
-if [ -n "$owner" ]; then chown -- "$owner" "$stage"; fi
+// installTail puts a staged file ($stage) in place of $dst: owner ($owner,
+// may be empty), mode ($mode), an optional backup copy of the old file
+// ($backup: the wanted backup path; if taken, ".1", ".2"... is put before
+// the "~"), then an atomic rename. The staged file is removed if any step
+// fails (the caller's trap), and the old file is untouched until the
+// rename. It prints the backup path.
+const installTail = `if [ -n "$owner" ]; then chown -- "$owner" "$stage"; fi
 chmod -- "$mode" "$stage"
 if [ -n "$backup" ]; then
   b=$backup n=1
@@ -32,6 +30,32 @@ if [ -n "$backup" ]; then
   printf '%s\n' "$b"
 fi
 mv -f -- "$stage" "$dst"
+trap - EXIT`
+
+// installScript puts the staged file $1 in place of $2 (owner $3, mode
+// $4, backup $5): see installTail.
+const installScript = `set -e
+stage=$1 dst=$2 owner=$3 mode=$4 backup=$5
+trap 'rm -f -- "$stage"' EXIT
+` + installTail
+
+// writeScript is the whole write in one command (one round trip for the
+// command, one for its stdin): stdin goes to the staging file $1 next to
+// the destination, created new (noclobber) with nothing for group and
+// others (umask 077) so no one can open it while the data arrives, then
+// installTail puts it in place.
+const writeScript = `set -e
+stage=$1 dst=$2 owner=$3 mode=$4 backup=$5
+trap 'rm -f -- "$stage"' EXIT
+(umask 077; set -C; cat > "$stage")
+` + installTail
+
+// stageScript only writes stdin to the new staging file $1 (as
+// writeScript does), for a validate command to look at before
+// installScript puts it in place.
+const stageScript = `set -e
+trap 'rm -f -- "$1"' EXIT
+(umask 077; set -C; cat > "$1")
 trap - EXIT`
 
 // attrScript sets owner ($2, may be empty) and then mode ($3) of $1; the
@@ -49,10 +73,12 @@ func BackupName(p string, t time.Time) string {
 	return p + "." + t.Format("2006-01-02@15:04:05") + "~"
 }
 
-// Apply makes the change: new content is uploaded to a staging file next to
+// Apply makes the change: new content is written to a staging file next to
 // the destination, given its owner and mode, and renamed over the old file
-// (after a backup copy when asked); a change of attributes alone is a chown
-// and chmod. It returns the backup's path, or "".
+// (after a backup copy when asked), all in one command with the content on
+// its stdin (two round trips); a validate command runs between staging and
+// renaming (four). A change of attributes alone is one chown and chmod
+// command (one round trip). It returns the backup's path, or "".
 func (ch *Change) Apply(ctx context.Context, conn transport.Conn) (backup string, err error) {
 	if !ch.Changed() {
 		return "", nil
@@ -75,13 +101,6 @@ func (ch *Change) Apply(ctx context.Context, conn transport.Conn) (backup string
 	}
 
 	stage := path.Join(path.Dir(cur.Real), "."+path.Base(cur.Real)+".runbook-"+nonce())
-	if err := conn.Upload(ctx, bytes.NewReader(ch.Content), stage, mode.Perm()); err != nil {
-		return "", fmt.Errorf("writing %s: %w", cur.Real, err)
-	}
-	if err := ch.validate(ctx, conn, stage); err != nil {
-		_, _ = conn.Exec(context.WithoutCancel(ctx), &transport.Cmd{Argv: []string{"rm", "-f", "--", stage}})
-		return "", err
-	}
 	owner := ownerSpec(ch.Attrs, nil)
 	if cur.Exists() {
 		owner = ownerSpec(ch.Attrs, cur.Info)
@@ -90,12 +109,34 @@ func (ch *Change) Apply(ctx context.Context, conn transport.Conn) (backup string
 	if ch.Attrs.Backup && cur.Exists() {
 		wantBackup = BackupName(cur.Real, Now())
 	}
-	argv := []string{"/bin/sh", "-c", installScript, "sh", stage, cur.Real, owner, modeArg, wantBackup}
-	res, err := conn.Exec(ctx, &transport.Cmd{Argv: argv, Env: map[string]string{"LC_ALL": "C"}})
+	script := writeScript
+	if len(ch.Attrs.Validate) > 0 {
+		// The new content is staged, validated, then put in place: three
+		// commands (the validate command sees the staged file).
+		res, err := conn.Exec(ctx, &transport.Cmd{Argv: []string{"/bin/sh", "-c", stageScript, "sh", stage},
+			Stdin: bytes.NewReader(ch.Content), Env: map[string]string{"LC_ALL": "C"}})
+		if err == nil && res.RC != 0 {
+			err = &module.CommandError{Argv: []string{"write", stage}, RC: res.RC, Stderr: string(res.Stderr), Msg: "staging the new " + cur.Real}
+		}
+		if err != nil {
+			return "", fmt.Errorf("writing %s: %w", cur.Real, err)
+		}
+		if err := ch.validate(ctx, conn, stage); err != nil {
+			_, _ = conn.Exec(context.WithoutCancel(ctx), &transport.Cmd{Argv: []string{"rm", "-f", "--", stage}})
+			return "", err
+		}
+		script = installScript
+	}
+	cmd := &transport.Cmd{Argv: []string{"/bin/sh", "-c", script, "sh", stage, cur.Real, owner, modeArg, wantBackup},
+		Env: map[string]string{"LC_ALL": "C"}}
+	if script == writeScript {
+		cmd.Stdin = bytes.NewReader(ch.Content)
+	}
+	res, err := conn.Exec(ctx, cmd)
 	if err != nil {
 		// The connection broke: try to leave no staged file behind.
 		_, _ = conn.Exec(context.WithoutCancel(ctx), &transport.Cmd{Argv: []string{"rm", "-f", "--", stage}})
-		return "", err
+		return "", fmt.Errorf("writing %s: %w", cur.Real, err)
 	}
 	if res.RC != 0 {
 		return "", &module.CommandError{Argv: []string{"install", cur.Real}, RC: res.RC, Stderr: string(res.Stderr), Msg: "putting the new " + cur.Real + " in place"}

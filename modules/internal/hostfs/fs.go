@@ -26,6 +26,7 @@ type FS struct {
 
 	once sync.Once
 	id   *identity
+	pr   probes
 }
 
 // New returns the FS of a connection, with view laid over it (nil: the
@@ -51,7 +52,7 @@ func (f *FS) Exists(ctx context.Context, p string) (bool, error) {
 	case err != nil:
 		return false, err
 	case s == nil:
-		return exists(ctx, f.Conn, p)
+		return f.hostExists(ctx, p)
 	case s.absent:
 		return false, nil
 	case s.unknown != nil && s.st.Kind == "":
@@ -72,7 +73,7 @@ func (f *FS) Exists(ctx context.Context, p string) (bool, error) {
 // wrapping fs.ErrNotExist.
 func (f *FS) Stat(ctx context.Context, p string) (*FileInfo, error) {
 	if f.View == nil {
-		return stat(ctx, f.Conn, p, true)
+		return f.hostStat(ctx, p)
 	}
 	for range maxLinks {
 		fi, err := f.Lstat(ctx, p)
@@ -93,7 +94,7 @@ func (f *FS) Stat(ctx context.Context, p string) (*FileInfo, error) {
 				if err != nil {
 					return nil, err
 				}
-				return stat(ctx, f.Conn, p, true)
+				return f.hostStat(ctx, p)
 			}
 			p = real
 			continue
@@ -118,7 +119,7 @@ func (f *FS) Lstat(ctx context.Context, p string) (*FileInfo, error) {
 	case err != nil:
 		return nil, err
 	case s == nil:
-		return lstat(ctx, f.Conn, p)
+		return f.hostLstat(ctx, p)
 	case s.absent:
 		return nil, fmt.Errorf("stat %s: %w", p, fs.ErrNotExist)
 	case s.unknown != nil:
@@ -131,14 +132,14 @@ func (f *FS) Lstat(ctx context.Context, p string) (*FileInfo, error) {
 // error wrapping fs.ErrNotExist.
 func (f *FS) ReadFile(ctx context.Context, p string) ([]byte, error) {
 	if f.View == nil {
-		return readFile(ctx, f.Conn, p)
+		return f.hostReadFile(ctx, p)
 	}
 	fi, err := f.Stat(ctx, p)
 	if err != nil {
 		return nil, err
 	}
 	if !fi.Planned {
-		return readFile(ctx, f.Conn, fi.Path) // where the links lead
+		return f.hostReadFile(ctx, fi.Path) // where the links lead
 	}
 	if fi.IsDir() {
 		return nil, fmt.Errorf("read %s: is a directory", p)
@@ -148,7 +149,7 @@ func (f *FS) ReadFile(ctx context.Context, p string) ([]byte, error) {
 		return nil, err
 	}
 	if s.hostContent {
-		return readFile(ctx, f.Conn, fi.Path)
+		return f.hostReadFile(ctx, fi.Path)
 	}
 	return s.content, nil
 }
@@ -157,7 +158,7 @@ func (f *FS) ReadFile(ctx context.Context, p string) ([]byte, error) {
 // content, or computed on the host (sha256sum).
 func (f *FS) Checksum(ctx context.Context, p string) (string, error) {
 	if f.View == nil {
-		return remoteChecksum(ctx, f.Conn, p)
+		return f.hostChecksum(ctx, p)
 	}
 	fi, err := f.Stat(ctx, p)
 	if err == nil && fi.Planned {
@@ -170,6 +171,16 @@ func (f *FS) Checksum(ctx context.Context, p string) (string, error) {
 	}
 	if err != nil && !errors.Is(err, fs.ErrNotExist) {
 		return "", err
+	}
+	return f.hostChecksum(ctx, p)
+}
+
+// hostChecksum is the sha256 of the host's file at p: of the content a
+// probe brought already, else computed there.
+func (f *FS) hostChecksum(ctx context.Context, p string) (string, error) {
+	if a, ok := f.pr.get("content", path.Clean(p)); ok && a.err == nil {
+		sum := sha256.Sum256(a.b)
+		return hex.EncodeToString(sum[:]), nil
 	}
 	return remoteChecksum(ctx, f.Conn, p)
 }
@@ -184,7 +195,7 @@ func (f *FS) RealPath(ctx context.Context, p string) (string, error) {
 			return "", err
 		}
 		if s == nil {
-			return realPath(ctx, f.Conn, p)
+			return f.hostRealPath(ctx, p)
 		}
 		if s.unknown != nil {
 			return "", module.NotYet(s.unknown)

@@ -9,46 +9,27 @@
 // (PlanFile, PlanDir, ...), so every module reading that path after it
 // sees the same planned file.
 //
-// Everything goes through the Conn as plain argv (test, stat, readlink) or
-// Download, never as shell text, so it works the same on the local
-// transport and over SSH. It expects GNU coreutils on the host (stat -c).
+// What a plan asks the host about a path is asked in one command (a
+// probe, probe.go: stat, readlink, the directory, user lookups, the
+// content) whose answers the FS keeps, so a plan costs one round trip.
+// Paths reach the host as arguments of a fixed script, never as shell
+// text, so it works the same on the local transport and over SSH. It
+// expects GNU coreutils on the host (stat -c, readlink -z).
 // It only looks: writing files is each module's own business.
 package hostfs
 
 import (
 	"bytes"
-	"context"
 	"errors"
 	"fmt"
 	"io/fs"
 	"strconv"
 	"strings"
 	"time"
-
-	"github.com/runbook-dev/runbook/engine/module"
-	"github.com/runbook-dev/runbook/engine/transport"
 )
 
 // cLocale makes messages of the host's tools predictable to parse.
 var cLocale = map[string]string{"LC_ALL": "C"}
-
-// exists reports whether path exists on the host, following symlinks (a
-// dangling symlink does not exist), as `test -e` does.
-func exists(ctx context.Context, conn transport.Conn, path string) (bool, error) {
-	argv := []string{"test", "-e", path}
-	res, err := conn.Exec(ctx, &transport.Cmd{Argv: argv, Env: cLocale})
-	if err != nil {
-		return false, err
-	}
-	switch res.RC {
-	case 0:
-		return true, nil
-	case 1:
-		return false, nil
-	default:
-		return false, &module.CommandError{Argv: argv, RC: res.RC, Stderr: string(res.Stderr), Msg: "checking whether " + path + " exists"}
-	}
-}
 
 // FileInfo describes a file on a host.
 type FileInfo struct {
@@ -90,55 +71,6 @@ func (fi *FileInfo) Type() string {
 	default:
 		return "file"
 	}
-}
-
-// lstat describes path itself: a symlink is reported as a link, with its
-// target in LinkTarget. A missing path is an error wrapping fs.ErrNotExist.
-func lstat(ctx context.Context, conn transport.Conn, path string) (*FileInfo, error) {
-	fi, err := stat(ctx, conn, path, false)
-	if err != nil || fi.Mode&fs.ModeSymlink == 0 {
-		return fi, err
-	}
-	argv := []string{"readlink", "--", path}
-	res, err := conn.Exec(ctx, &transport.Cmd{Argv: argv, Env: cLocale})
-	if err != nil {
-		return nil, err
-	}
-	if res.RC != 0 {
-		return nil, &module.CommandError{Argv: argv, RC: res.RC, Stderr: string(res.Stderr), Msg: "reading link " + path}
-	}
-	fi.LinkTarget = strings.TrimSuffix(string(res.Stdout), "\n")
-	return fi, nil
-}
-
-// statFormat prints, tab-separated: raw mode (hex), uid, gid, user, group,
-// size and mtime (seconds). None of them can hold a tab or a newline.
-const statFormat = "%f\t%u\t%g\t%U\t%G\t%s\t%Y"
-
-func stat(ctx context.Context, conn transport.Conn, path string, follow bool) (*FileInfo, error) {
-	argv := []string{"stat", "-c", statFormat, "--", path}
-	if follow {
-		argv = []string{"stat", "-L", "-c", statFormat, "--", path}
-	}
-	res, err := conn.Exec(ctx, &transport.Cmd{Argv: argv, Env: cLocale})
-	if err != nil {
-		return nil, err
-	}
-	if res.RC != 0 {
-		msg := string(res.Stderr)
-		switch {
-		case strings.Contains(msg, "No such file or directory"), strings.Contains(msg, "Not a directory"):
-			return nil, fmt.Errorf("stat %s: %w", path, fs.ErrNotExist)
-		case strings.Contains(msg, "Permission denied"):
-			return nil, fmt.Errorf("stat %s: %w", path, fs.ErrPermission)
-		}
-		return nil, &module.CommandError{Argv: argv, RC: res.RC, Stderr: msg, Msg: "stat " + path}
-	}
-	fi, err := parseStat(path, res.Stdout)
-	if err != nil {
-		return nil, fmt.Errorf("stat %s: %w", path, err)
-	}
-	return fi, nil
 }
 
 func parseStat(path string, out []byte) (*FileInfo, error) {
@@ -193,23 +125,4 @@ func modeFromUnix(m uint32) fs.FileMode {
 		mode |= fs.ModeSticky
 	}
 	return mode
-}
-
-// readFile returns the content of the file at path on the host. A missing
-// file is an error wrapping fs.ErrNotExist, whether or not the transport's
-// own error says so (a Download run through sudo may only report an exit
-// status): on failure, readFile asks the host whether path exists.
-func readFile(ctx context.Context, conn transport.Conn, path string) ([]byte, error) {
-	var buf bytes.Buffer
-	err := conn.Download(ctx, path, &buf)
-	if err == nil {
-		return buf.Bytes(), nil
-	}
-	if errors.Is(err, fs.ErrNotExist) || ctx.Err() != nil || transport.IsUnreachable(err) {
-		return nil, err
-	}
-	if ok, xerr := exists(ctx, conn, path); xerr == nil && !ok {
-		return nil, fmt.Errorf("read %s: %w (%v)", path, fs.ErrNotExist, err)
-	}
-	return nil, err
 }

@@ -196,8 +196,16 @@ func (f *fakeConn) Upload(context.Context, io.Reader, string, fs.FileMode) error
 func (f *fakeConn) Download(context.Context, string, io.Writer) error            { return f.err }
 func (f *fakeConn) Close() error                                                 { return nil }
 
+// probeReply is what the probe script prints: lstat, link target, stat
+// -L, readlink -m and the directory's stat -L (each "0..." or "1..."),
+// then tail ("N", or "C" + content).
+func probeReply(lstat, link, stat, real, dir, tail string) []byte {
+	return []byte(lstat + "\x00" + link + "\x00" + stat + "\x00" + real + "\x00" + dir + "\x00" + tail)
+}
+
 func TestErrors(t *testing.T) {
 	unreachable := &transport.UnreachableError{Host: "h9", Err: errors.New("connection reset")}
+	okDir := "041ed\t0\t0\troot\troot\t4096\t1700000000"
 	tests := []struct {
 		name    string
 		conn    *fakeConn
@@ -207,10 +215,10 @@ func TestErrors(t *testing.T) {
 		wantIs  error
 	}{
 		{
-			name:    "test fails oddly",
-			conn:    &fakeConn{res: &transport.Result{RC: 2, Stderr: []byte("test: too many arguments\n")}},
+			name:    "probe fails oddly",
+			conn:    &fakeConn{res: &transport.Result{RC: 2, Stderr: []byte("sh: syntax error\n")}},
 			call:    func(c transport.Conn) error { _, err := New(c, nil).Exists(context.Background(), "/x"); return err },
-			wantMsg: "checking whether /x exists: exit status 2: test: too many arguments", wantRC: 2,
+			wantMsg: "looking at /x: exit status 2: sh: syntax error", wantRC: 2,
 		},
 		{
 			name:   "unreachable passes through",
@@ -219,29 +227,36 @@ func TestErrors(t *testing.T) {
 			wantIs: unreachable, wantMsg: "host h9 unreachable",
 		},
 		{
-			name:    "stat permission denied",
-			conn:    &fakeConn{res: &transport.Result{RC: 1, Stderr: []byte("stat: cannot statx '/root/x': Permission denied\n")}},
+			name: "stat permission denied",
+			conn: &fakeConn{res: &transport.Result{Stdout: probeReply("1stat: cannot statx '/root/x': Permission denied", "0",
+				"1stat: cannot statx '/root/x': Permission denied", "0/root/x", "1stat: cannot statx '/root': Permission denied", "N")}},
 			call:    func(c transport.Conn) error { _, err := New(c, nil).Stat(context.Background(), "/root/x"); return err },
 			wantIs:  fs.ErrPermission,
 			wantMsg: "stat /root/x",
 		},
 		{
 			name:    "stat other failure",
-			conn:    &fakeConn{res: &transport.Result{RC: 1, Stderr: []byte("stat: invalid option\n")}},
+			conn:    &fakeConn{res: &transport.Result{Stdout: probeReply("1stat: invalid option", "0", "1stat: invalid option", "0/x", "0"+okDir, "N")}},
 			call:    func(c transport.Conn) error { _, err := New(c, nil).Stat(context.Background(), "/x"); return err },
 			wantMsg: "stat /x: exit status 1: stat: invalid option", wantRC: 1,
 		},
 		{
 			name:    "stat output not understood",
-			conn:    &fakeConn{res: &transport.Result{Stdout: []byte("81a4 0 0 root root 6 1700000000\n")}},
+			conn:    &fakeConn{res: &transport.Result{Stdout: probeReply("081a4 0 0 root root 6 1700000000", "0", "081a4 0 0 root root 6 1700000000", "0/x", "0"+okDir, "N")}},
 			call:    func(c transport.Conn) error { _, err := New(c, nil).Stat(context.Background(), "/x"); return err },
 			wantMsg: "stat /x: unexpected output",
 		},
 		{
 			name:    "stat numbers not understood",
-			conn:    &fakeConn{res: &transport.Result{Stdout: []byte("zz\t0\t0\troot\troot\t6\t1700000000\n")}},
+			conn:    &fakeConn{res: &transport.Result{Stdout: probeReply("0zz\t0\t0\troot\troot\t6\t1700000000", "0", "0zz\t0\t0\troot\troot\t6\t1700000000", "0/x", "0"+okDir, "N")}},
 			call:    func(c transport.Conn) error { _, err := New(c, nil).Stat(context.Background(), "/x"); return err },
 			wantMsg: "stat /x: unexpected output",
+		},
+		{
+			name:    "probe output cut short",
+			conn:    &fakeConn{res: &transport.Result{RC: 0, Stdout: []byte("0")}},
+			call:    func(c transport.Conn) error { _, err := New(c, nil).Lstat(context.Background(), "/x"); return err },
+			wantMsg: "looking at /x",
 		},
 	}
 	for _, tt := range tests {
@@ -283,20 +298,28 @@ func TestParseStat(t *testing.T) {
 	}
 }
 
-// TestReadFileMissingThroughOpaqueError: a transport whose Download only
-// says "exit status 1" (as a sudo cat does) still yields fs.ErrNotExist.
+// TestReadFileMissingThroughOpaqueError: when the probe could not read a
+// file (cat failed), ReadFile falls back to the transport's Download; a
+// file the probe found missing is fs.ErrNotExist without asking, and one
+// that exists keeps the transport's message.
 func TestReadFileMissingThroughOpaqueError(t *testing.T) {
+	file := "081a4\t0\t0\troot\troot\t6\t1700000000"
+	dir := "041ed\t0\t0\troot\troot\t4096\t1700000000"
+	missing := "1stat: cannot statx '/etc/x': No such file or directory"
 	tests := []struct {
 		name       string
-		existsRC   int
+		res        *transport.Result
 		wantNotExt bool
+		wantMsg    string
 	}{
-		{name: "file absent", existsRC: 1, wantNotExt: true},
-		{name: "file present but unreadable", existsRC: 0, wantNotExt: false},
+		{name: "file absent", res: &transport.Result{Stdout: probeReply(missing, "0", missing, "0/etc/x", "0"+dir, "N")},
+			wantNotExt: true, wantMsg: "file does not exist"},
+		{name: "file present but unreadable", res: &transport.Result{RC: 1, Stdout: probeReply("0"+file, "0", "0"+file, "0/etc/x", "0"+dir, "C")},
+			wantMsg: "exit status 1"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			conn := &fakeConn{res: &transport.Result{RC: tt.existsRC}, err: nil}
+			conn := &fakeConn{res: tt.res}
 			opaque := &opaqueDownload{fakeConn: conn}
 			_, err := New(opaque, nil).ReadFile(context.Background(), "/etc/x")
 			if err == nil {
@@ -305,8 +328,11 @@ func TestReadFileMissingThroughOpaqueError(t *testing.T) {
 			if errors.Is(err, fs.ErrNotExist) != tt.wantNotExt {
 				t.Errorf("err = %v; errors.Is(fs.ErrNotExist) = %v, want %v", err, !tt.wantNotExt, tt.wantNotExt)
 			}
-			if !strings.Contains(err.Error(), "exit status 1") {
-				t.Errorf("err = %v, want the transport's message kept", err)
+			if !strings.Contains(err.Error(), tt.wantMsg) {
+				t.Errorf("err = %v, want %q", err, tt.wantMsg)
+			}
+			if len(conn.argv) != 1 {
+				t.Errorf("%d commands, want 1 (the probe)", len(conn.argv))
 			}
 		})
 	}

@@ -200,7 +200,7 @@ func (f *FS) info(ctx context.Context, p string, s *pathState) (*FileInfo, error
 	}
 	if st.Kind == "file" {
 		if s.hostContent {
-			hfi, err := stat(ctx, f.Conn, p, true)
+			hfi, err := f.hostStat(ctx, p)
 			if err != nil {
 				return nil, err
 			}
@@ -315,11 +315,11 @@ func (f *FS) completeID(ctx context.Context, db, name string, id int) (string, i
 	if key == "" {
 		key = strconv.Itoa(id)
 	}
-	res, err := f.Conn.Exec(ctx, &transport.Cmd{Argv: []string{"getent", db, key}, Env: cLocale})
-	if err != nil || res.RC != 0 {
+	entry := f.lookUpEntry(ctx, Lookup{DB: db, Name: key})
+	if entry == "" {
 		return name, id
 	}
-	fields := strings.Split(strings.TrimSpace(string(res.Stdout)), ":")
+	fields := strings.Split(entry, ":")
 	if len(fields) < 3 {
 		return name, id
 	}
