@@ -5,7 +5,9 @@
 # Knobs: LAB_DIR (/tmp/runbook-lab), KEYSTONE_PORT (25000), GLANCE_PORT (29292),
 #        TROVE_PORT (28779), MARIADB_PORT (23306, passed to lab/mariadb/up.sh),
 #        OS_WAIT (seconds to wait for each service, 90), TROVE_AUTH (keystone|fake),
-#        LAB_FLAVOR_ID (10). See lab/openstack/README.md.
+#        LAB_FLAVOR_ID (10), TROVE_FAKEMODE (1; 0 = seed Trove's database but start no
+#        Trove process: the real Trove services of lab/trove-standins take the port).
+#        See lab/openstack/README.md.
 set -euo pipefail
 
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -55,7 +57,8 @@ check_port() {
 }
 check_port keystone "$KEYSTONE_PORT"
 check_port glance "$GLANCE_PORT"
-check_port trove "$TROVE_PORT"
+TROVE_FAKEMODE=${TROVE_FAKEMODE:-1}
+[[ $TROVE_FAKEMODE == 0 ]] || check_port trove "$TROVE_PORT"
 
 # --- MariaDB ----------------------------------------------------------------------
 LAB_DIR="$LAB_DIR" "$HERE/../mariadb/up.sh"
@@ -235,7 +238,9 @@ if pid_alive glance; then
 else
   start_bg glance "$LOGS/glance-api.out" glance-api --config-file "$GL_CONF"
 fi
-if pid_alive trove; then
+if [[ $TROVE_FAKEMODE == 0 ]]; then
+  pid_alive trove && { say "TROVE_FAKEMODE=0: stopping Trove's fake mode"; stop_pid trove; }
+elif pid_alive trove; then
   say "trove already running (pid $(cat "$PIDS/trove.pid"))"
 else
   echo "$TROVE_AUTH" >"$TR_DIR/auth"
@@ -364,11 +369,16 @@ SEED
   say "trove seeded with trove-manage commands (datastore $DATASTORE, versions ${DS_VERSIONS[*]}) in $((SECONDS - t0)) s"
 fi
 
+if [[ $TROVE_AUTH == keystone ]]; then TROVE_TENANT=$DEMO_PROJECT_ID; fi
+if [[ $TROVE_FAKEMODE == 0 ]]; then
+  DS_ID=$("${MYSQL_ROOT[@]}" -N trove -e "SELECT id FROM datastores WHERE name = '$DATASTORE'")
+  [[ -n $DS_ID ]] || die "datastore $DATASTORE not in Trove's database"
+  say "TROVE_FAKEMODE=0: Trove's database seeded, no Trove process started"
+else
 t0=$SECONDS
 wait_http trove "$TROVE_BASE/" "$OS_WAIT" "$LOGS/trove-api.log"
 
 # --- verify the seed through the API ---------------------------------------------
-if [[ $TROVE_AUTH == keystone ]]; then TROVE_TENANT=$DEMO_PROJECT_ID; fi
 if [[ $TROVE_AUTH == keystone ]]; then
   DEMO_TOKEN=$(token demo "$DEMO_PW" demo)
 else
@@ -386,6 +396,8 @@ assert not missing, "missing versions %s" % missing
 PYEOF
 DS_ID=$("$PY" -c 'import json,sys; print([d["id"] for d in json.load(open(sys.argv[1]))["datastores"] if d["name"]==sys.argv[2]][0])' "$TR_DIR/datastores.json" "$DATASTORE")
 say "trove serves datastore $DATASTORE ($DS_ID) with versions ${DS_VERSIONS[*]}"
+
+fi
 
 # --- env ------------------------------------------------------------------------
 cat >"$OS_STATE/env" <<ENV

@@ -1,0 +1,1 @@
+"""The guest agent stand-in (one process per instance): see agent.py."""

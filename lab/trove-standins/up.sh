@@ -1,0 +1,293 @@
+#!/usr/bin/env bash
+# Dev mode: the real Trove control plane on loopback with the stand-ins behind it,
+# in the slot of lab/slot.sh (RUNBOOK_LAB_SLOT). Starts, each idempotently:
+#   - lab/openstack (MariaDB, Keystone, Glance; Trove's database seeded; its fake
+#     mode NOT started: TROVE_FAKEMODE=0)
+#   - RabbitMQ (Debian's rabbitmq-server as a plain process: own node name,
+#     epmd/AMQP/distribution ports, mnesia dir)
+#   - Swift (Debian's proxy/account/container/object servers, 1 replica,
+#     keystoneauth) and its object-store endpoint
+#   - the compute stand-in (Nova/Cinder/Neutron APIs) and its endpoints
+#   - Trove's API, conductor and taskmanager (trove.sh start), release
+#     TROVE_RELEASE (18, or 23 from the trixie root: trixie-root.sh)
+# and writes $LAB_DIR/standins/env. Knobs: TROVE_RELEASE (18), the *_PORT
+# variables of lib.sh, ADDR_PREFIX (127.0.N: instance addresses ADDR_PREFIX.100-149,
+# floating .150-199). See lab/trove-standins/README.md.
+set -euo pipefail
+HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+# shellcheck source=lab/trove-standins/lib.sh
+. "$HERE/lib.sh"
+TROVE_RELEASE=${TROVE_RELEASE:-18}
+T_ALL=$SECONDS
+[[ $EUID -eq 0 ]] || die "run as root"
+
+# --- packages ------------------------------------------------------------------------
+PKGS=(rabbitmq-server swift-proxy swift-account swift-container swift-object python3-keystonemiddleware
+      python3-oslo.messaging python3-pymysql python3-swiftclient python3-yaml python3-webob)
+need=()
+for p in "${PKGS[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || need+=("$p")
+done
+mkdir -p "$SI_STATE" "$PIDS" "$LOGS"
+if ((${#need[@]})); then
+  say "installing ${need[*]}"
+  t0=$SECONDS
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends -o DPkg::Lock::Timeout=900 \
+    "${need[@]}" >"$SI_STATE/apt.log" 2>&1 || { tail -n 20 "$SI_STATE/apt.log" >&2; die "apt-get install failed"; }
+  say "installed in $((SECONDS - t0)) s"
+fi
+
+# --- Keystone, Glance, MariaDB, Trove's database ---------------------------------------
+TROVE_FAKEMODE=0 TROVE_PORT=$TROVE_PORT "$HERE/../openstack/up.sh"
+# shellcheck source=/dev/null
+. "$LAB_DIR/openstack/env"
+SECRETS="$LAB_DIR/openstack/secrets"
+RABBIT_PW=$(secret rabbit)
+SWIFT_PW=$(secret swift)
+NOVA_PW=$(secret nova)
+TROVE_PW=$(secret trove)
+TROVE_DB_URL="mysql+pymysql://trove:$(secret db-trove)@127.0.0.1:$LAB_MYSQL_PORT/trove?charset=utf8mb4"
+
+for p in "rabbitmq:$RABBIT_PORT" "epmd:$EPMD_PORT" "swift-proxy:$SWIFT_PORT" "swift-object:$SWIFT_OBJECT_PORT" \
+         "swift-container:$SWIFT_CONTAINER_PORT" "swift-account:$SWIFT_ACCOUNT_PORT" "compute:$COMPUTE_PORT"; do
+  name=${p%%:*} port=${p##*:}
+  if ! pid_alive "$name" && port_busy "$port"; then die "port $port for $name is busy (set its *_PORT)"; fi
+done
+
+# --- RabbitMQ ------------------------------------------------------------------------
+mkdir -p "$RABBIT_DIR"/{home,mnesia,log}
+cat >"$RABBIT_DIR/rabbitmq.conf" <<EOF
+listeners.tcp.1 = 127.0.0.1:$RABBIT_PORT
+loopback_users = none
+log.console = false
+log.file.level = warning
+EOF
+echo '[].' >"$RABBIT_DIR/enabled_plugins"
+: >"$RABBIT_DIR/rabbitmq-env.conf"
+(
+  rabbit_env
+  pid_alive epmd || start_bg epmd "$LOGS/epmd.log" /usr/bin/epmd -port "$EPMD_PORT" -address 127.0.0.1
+  if ! pid_alive rabbitmq; then
+    t0=$SECONDS
+    start_bg rabbitmq "$LOGS/rabbitmq.out" /usr/lib/rabbitmq/bin/rabbitmq-server
+    /usr/lib/rabbitmq/bin/rabbitmqctl wait --timeout 90 "$RABBIT_DIR/rabbit.pid" >>"$LOGS/rabbitmqctl.log" 2>&1 \
+      || { tail -n 30 "$LOGS/rabbitmq.out" >&2; die "rabbitmq did not start"; }
+    say "rabbitmq up on 127.0.0.1:$RABBIT_PORT in $((SECONDS - t0)) s"
+  fi
+  # the lab's user: password from the secret store, through stdin (never on a command line)
+  ctl=/usr/lib/rabbitmq/bin/rabbitmqctl
+  if ! $ctl list_users -q 2>/dev/null | grep -q '^lab\b'; then
+    printf '%s' "$RABBIT_PW" | $ctl add_user lab >>"$LOGS/rabbitmqctl.log" 2>&1
+  fi
+  $ctl set_permissions -p / lab '.*' '.*' '.*' >>"$LOGS/rabbitmqctl.log" 2>&1
+) || exit 1
+TRANSPORT_URL="rabbit://lab:$RABBIT_PW@127.0.0.1:$RABBIT_PORT/"
+
+# --- Keystone: the stand-ins' services, endpoints and users -----------------------------
+COMPUTE_BASE="http://127.0.0.1:$COMPUTE_PORT"
+SWIFT_BASE="http://127.0.0.1:$SWIFT_PORT"
+CAT_STAMP=$(printf '%s\n' "$COMPUTE_BASE" "$SWIFT_BASE" "$SWIFT_PW" "$NOVA_PW" | sha256sum | cut -c1-16)
+if [[ "$(cat "$SI_STATE/catalog.stamp" 2>/dev/null)" != "$CAT_STAMP" ]]; then
+  t0=$SECONDS
+  KEYSTONE_URL=$LAB_KEYSTONE_URL ADMIN_PASSWORD=$(cat "$LAB_ADMIN_PASSWORD_FILE") \
+    DEMO_PASSWORD=$(cat "$LAB_DEMO_PASSWORD_FILE") GLANCE_PASSWORD=$(secret glance) TROVE_PASSWORD=$TROVE_PW \
+    EXTRA_ENDPOINTS="compute nova $COMPUTE_BASE/compute/v2.1; volumev3 cinderv3 $COMPUTE_BASE/volume/v3/%(project_id)s;
+                     network neutron $COMPUTE_BASE/networking; object-store swift $SWIFT_BASE/v1/AUTH_%(project_id)s" \
+    EXTRA_USERS="nova swift" PASSWORD_nova=$NOVA_PW PASSWORD_swift=$SWIFT_PW EXTRA_ROLES="ResellerAdmin" \
+    "$PY" "$HERE/../openstack/catalog.py" >/dev/null 2>>"$LOGS/catalog.log" \
+    || { tail -n 20 "$LOGS/catalog.log" >&2; die "keystone registration failed"; }
+  echo "$CAT_STAMP" >"$SI_STATE/catalog.stamp"
+  say "keystone: compute, volumev3, network, object-store endpoints and users nova, swift in $((SECONDS - t0)) s"
+fi
+
+# --- Swift ---------------------------------------------------------------------------
+SWIFT_BIND=127.0.0.1 SWIFT_PORT=$SWIFT_PORT SWIFT_OBJECT_PORT=$SWIFT_OBJECT_PORT \
+  SWIFT_CONTAINER_PORT=$SWIFT_CONTAINER_PORT SWIFT_ACCOUNT_PORT=$SWIFT_ACCOUNT_PORT \
+  KEYSTONE_URL=$LAB_KEYSTONE_URL SWIFT_PASSWORD=$SWIFT_PW SWIFT_HASH="lab-slot$LAB_SLOT" \
+  "$HERE/swift-config.sh" "$SWIFT_DIR"
+for kind in object container account proxy; do
+  pid_alive "swift-$kind" || start_bg "swift-$kind" "$LOGS/swift-$kind.log" \
+    "/usr/bin/swift-$kind-server" "$SWIFT_DIR/$kind-server.conf" --verbose
+done
+wait_http swift-proxy "$SWIFT_BASE/healthcheck" "$OS_WAIT" "$LOGS/swift-proxy.log"
+
+# --- the compute stand-in --------------------------------------------------------------
+mkdir -p "$COMPUTE_DIR"
+(umask 077; cat >"$COMPUTE_DIR/compute.conf" <<EOF
+# written by lab/trove-standins/up.sh (dev mode: guests are child processes on loopback)
+[DEFAULT]
+bind_host = 127.0.0.1
+bind_port = $COMPUTE_PORT
+public_url = $COMPUTE_BASE
+state_dir = $COMPUTE_DIR
+host_name = lab-compute-slot$LAB_SLOT
+boot_seconds = 1
+guest_launcher = process
+log_file = $LOGS/compute.log
+
+[guest]
+python = /usr/bin/python3
+
+[keystone_authtoken]
+www_authenticate_uri = $LAB_KEYSTONE_URL
+auth_url = $LAB_KEYSTONE_URL
+auth_type = password
+username = nova
+password = $NOVA_PW
+project_name = service
+user_domain_name = Default
+project_domain_name = Default
+region_name = RegionOne
+service_token_roles_required = true
+
+[network:private]
+cidr = $ADDR_PREFIX.0/24
+gateway = $ADDR_PREFIX.1
+pool = $ADDR_PREFIX.100-$ADDR_PREFIX.149
+default = true
+
+[network:public]
+cidr = $ADDR_PREFIX.0/24
+pool = $ADDR_PREFIX.150-$ADDR_PREFIX.199
+external = true
+
+[flavor:$LAB_FLAVOR_ID]
+name = m1.rd-tiny
+ram = 512
+vcpus = 1
+
+[flavor:$LAB_FLAVOR_RESIZE_ID]
+name = m1.rd-smaller
+ram = 768
+vcpus = 1
+EOF
+)
+if ! pid_alive compute; then
+  start_bg compute "$LOGS/compute.out" env PYTHONPATH="$HERE" "$PY" -m standins.compute \
+    --config-file "$COMPUTE_DIR/compute.conf"
+fi
+wait_http compute "$COMPUTE_BASE/compute" "$OS_WAIT" "$LOGS/compute.out"
+
+# --- Trove's configuration (both releases read it) --------------------------------------
+mkdir -p "$TROVE_DIR/locks" "$TROVE_DIR/cloudinit"
+cp "$HERE/../openstack/trove-api-paste.ini" "$TROVE_DIR/api-paste.ini"
+PRIVATE_NET=$("$PY" -c 'import uuid; print(uuid.uuid5(uuid.NAMESPACE_URL, "lab-standins/network/private"))')
+PUBLIC_NET=$("$PY" -c 'import uuid; print(uuid.uuid5(uuid.NAMESPACE_URL, "lab-standins/network/public"))')
+(umask 077
+cat >"$TROVE_DIR/trove.conf" <<EOF
+# written by lab/trove-standins/up.sh: Trove's API, conductor and taskmanager (real),
+# compute and guests are the stand-ins (found in Keystone's catalog).
+[DEFAULT]
+bind_host = 127.0.0.1
+bind_port = $TROVE_PORT
+trove_api_workers = 1
+api_paste_config = $TROVE_DIR/api-paste.ini
+use_stderr = false
+debug = true
+default_log_levels = amqp=WARN,amqplib=WARN,sqlalchemy=WARN,oslo.messaging=INFO,keystonemiddleware=INFO,urllib3=WARN,stevedore=WARN,oslo_policy=INFO,routes.middleware=WARN,keystoneauth=WARN,iso8601=WARN
+transport_url = $TRANSPORT_URL
+control_exchange = trove
+default_datastore = mysql
+trove_volume_support = True
+block_device_mapping = vdb
+device_path = /dev/vdb
+max_accepted_volume_size = 10
+max_instances_per_tenant = 20
+max_volumes_per_tenant = 40
+max_backups_per_tenant = 50
+volume_time_out = 30
+usage_sleep_time = 2
+usage_timeout = 300
+restore_usage_timeout = 300
+state_change_wait_time = 120
+resize_time_out = 300
+reboot_time_out = 120
+server_delete_time_out = 60
+agent_call_high_timeout = 300
+trove_security_groups_support = True
+guest_config = $TROVE_DIR/trove-guestagent.conf
+cloudinit_location = $TROVE_DIR/cloudinit
+http_get_rate = 10000
+http_post_rate = 10000
+http_put_rate = 10000
+http_delete_rate = 10000
+http_mgmt_post_rate = 10000
+users_page_size = 1000
+databases_page_size = 1000
+instances_page_size = 1000
+backups_page_size = 1000
+configurations_page_size = 1000
+
+[network]
+public_network_id = $PUBLIC_NET
+
+[database]
+connection = $TROVE_DB_URL
+connection_recycle_time = 3600
+
+[oslo_messaging_notifications]
+driver = noop
+
+[oslo_concurrency]
+lock_path = $TROVE_DIR/locks
+
+[service_credentials]
+auth_url = $LAB_KEYSTONE_URL
+username = trove
+password = $TROVE_PW
+project_name = service
+user_domain_name = Default
+project_domain_name = Default
+region_name = RegionOne
+
+[keystone_authtoken]
+www_authenticate_uri = $LAB_KEYSTONE_URL
+auth_url = $LAB_KEYSTONE_URL
+auth_type = password
+username = trove
+password = $TROVE_PW
+project_name = service
+user_domain_name = Default
+project_domain_name = Default
+region_name = RegionOne
+service_token_roles_required = true
+
+[mysql]
+volume_support = True
+device_path = /dev/vdb
+EOF
+# what Trove injects into every guest as /etc/trove/conf.d/trove-guestagent.conf
+cat >"$TROVE_DIR/trove-guestagent.conf" <<EOF
+[DEFAULT]
+transport_url = $TRANSPORT_URL
+control_exchange = trove
+report_interval = 10
+debug = true
+[service_credentials]
+auth_url = $LAB_KEYSTONE_URL
+region_name = RegionOne
+[mysql]
+docker_image = mariadb
+backup_docker_image = openstacktrove/db-backup-mariadb:1.1.0
+EOF
+)
+
+# --- Trove's services ------------------------------------------------------------------
+cat >"$SI_STATE/env" <<EOF
+# written by lab/trove-standins/up.sh; source it (values have no spaces)
+LAB_STANDINS_DIR=$SI_STATE
+LAB_STANDINS_CODE=$HERE
+LAB_STANDINS_TROVE_CONF=$TROVE_DIR/trove.conf
+LAB_STANDINS_GUEST_CONF=$TROVE_DIR/trove-guestagent.conf
+LAB_STANDINS_COMPUTE_URL=$COMPUTE_BASE
+LAB_STANDINS_COMPUTE_STATE=$COMPUTE_DIR
+LAB_STANDINS_FAULTS_DIR=$COMPUTE_DIR/faults
+LAB_STANDINS_SWIFT_URL=$SWIFT_BASE
+LAB_STANDINS_RABBIT_PORT=$RABBIT_PORT
+LAB_STANDINS_PRIVATE_NET=$PRIVATE_NET
+LAB_STANDINS_PUBLIC_NET=$PUBLIC_NET
+LAB_STANDINS_ADDR_PREFIX=$ADDR_PREFIX
+LAB_STANDINS_TRIXIE_ROOT=$TRIXIE_ROOT
+EOF
+"$HERE/trove.sh" start "$TROVE_RELEASE"
+say "all up in $((SECONDS - T_ALL)) s; env in $SI_STATE/env"
