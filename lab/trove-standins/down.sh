@@ -16,7 +16,7 @@ for a in "$@"; do
 done
 [[ -d $SI_STATE ]] || { say "nothing to stop"; exit 0; }
 
-for s in tr-api tr-cond tr-tmgr; do stop_pid "$s"; done
+for s in tr18-api tr18-cond tr18-tmgr tr23-api tr23-cond tr23-tmgr; do stop_pid "$s"; done
 
 # guests: TERM each guest's group (its mariadbd shuts down cleanly), then KILL what is left
 stop_guests() {

@@ -24,6 +24,7 @@ SWIFT_CONTAINER_PORT=${SWIFT_CONTAINER_PORT:-$(lab_port 26210)}
 SWIFT_ACCOUNT_PORT=${SWIFT_ACCOUNT_PORT:-$(lab_port 26220)}
 COMPUTE_PORT=${COMPUTE_PORT:-$(lab_port 28774)}
 TROVE_PORT=${TROVE_PORT:-$(lab_port 28779)}
+TROVE23_PORT=${TROVE23_PORT:-$(lab_port 28789)}
 # instance addresses: loopback, all of 127/8 is local (no netns needed)
 ADDR_PREFIX=${ADDR_PREFIX:-127.0.$LAB_NET_OCTET}
 TRIXIE_ROOT=${TRIXIE_ROOT:-$LAB_DIR/trixie/root}
@@ -32,7 +33,6 @@ OS_WAIT=${OS_WAIT:-90}
 RABBIT_DIR="$SI_STATE/rabbitmq"
 SWIFT_DIR="$SI_STATE/swift"
 COMPUTE_DIR="$SI_STATE/compute"
-TROVE_DIR="$SI_STATE/trove"
 
 # rabbit_env: the environment of this slot's RabbitMQ node (server and rabbitmqctl)
 rabbit_env() {

@@ -8,16 +8,19 @@
 #   - Swift (Debian's proxy/account/container/object servers, 1 replica,
 #     keystoneauth) and its object-store endpoint
 #   - the compute stand-in (Nova/Cinder/Neutron APIs) and its endpoints
-#   - Trove's API, conductor and taskmanager (trove.sh start), release
-#     TROVE_RELEASE (18, or 23 from the trixie root: trixie-root.sh)
-# and writes $LAB_DIR/standins/env. Knobs: TROVE_RELEASE (18), the *_PORT
+#   - Trove's API, conductor and taskmanager (trove.sh start REL) of each release
+#     in TROVE_RELEASES, side by side: 18 (this machine's, database trove, port
+#     TROVE_PORT) and 23 (trixie's 2025.1 from the root trixie-root.sh builds;
+#     database trove23: a copy of trove migrated by Trove 23's own db_sync, port
+#     TROVE23_PORT). Each release has its RabbitMQ vhost and its guests.
+# and writes $LAB_DIR/standins/env. Knobs: TROVE_RELEASES ("18 23"), the *_PORT
 # variables of lib.sh, ADDR_PREFIX (127.0.N: instance addresses ADDR_PREFIX.100-149,
 # floating .150-199). See lab/trove-standins/README.md.
 set -euo pipefail
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 # shellcheck source=lab/trove-standins/lib.sh
 . "$HERE/lib.sh"
-TROVE_RELEASE=${TROVE_RELEASE:-18}
+TROVE_RELEASES=${TROVE_RELEASES:-18 23}
 T_ALL=$SECONDS
 [[ $EUID -eq 0 ]] || die "run as root"
 
@@ -79,9 +82,11 @@ echo '[].' >"$RABBIT_DIR/enabled_plugins"
   if ! $ctl list_users -q 2>/dev/null | grep -q '^lab\b'; then
     printf '%s' "$RABBIT_PW" | $ctl add_user lab >>"$LOGS/rabbitmqctl.log" 2>&1
   fi
-  $ctl set_permissions -p / lab '.*' '.*' '.*' >>"$LOGS/rabbitmqctl.log" 2>&1
+  for rel in $TROVE_RELEASES; do
+    $ctl list_vhosts -q 2>/dev/null | grep -qx "trove$rel" || $ctl add_vhost "trove$rel" >>"$LOGS/rabbitmqctl.log" 2>&1
+    $ctl set_permissions -p "trove$rel" lab '.*' '.*' '.*' >>"$LOGS/rabbitmqctl.log" 2>&1
+  done
 ) || exit 1
-TRANSPORT_URL="rabbit://lab:$RABBIT_PW@127.0.0.1:$RABBIT_PORT/"
 
 # --- Keystone: the stand-ins' services, endpoints and users -----------------------------
 COMPUTE_BASE="http://127.0.0.1:$COMPUTE_PORT"
@@ -124,6 +129,7 @@ host_name = lab-compute-slot$LAB_SLOT
 boot_seconds = 1
 guest_launcher = process
 log_file = $LOGS/compute.log
+guest_log_dir = $LOGS/guests
 
 [guest]
 python = /usr/bin/python3
@@ -168,24 +174,27 @@ if ! pid_alive compute; then
 fi
 wait_http compute "$COMPUTE_BASE/compute" "$OS_WAIT" "$LOGS/compute.out"
 
-# --- Trove's configuration (both releases read it) --------------------------------------
-mkdir -p "$TROVE_DIR/locks" "$TROVE_DIR/cloudinit"
-cp "$HERE/../openstack/trove-api-paste.ini" "$TROVE_DIR/api-paste.ini"
+# --- Trove's configuration ------------------------------------------------------------
 PRIVATE_NET=$("$PY" -c 'import uuid; print(uuid.uuid5(uuid.NAMESPACE_URL, "lab-standins/network/private"))')
 PUBLIC_NET=$("$PY" -c 'import uuid; print(uuid.uuid5(uuid.NAMESPACE_URL, "lab-standins/network/public"))')
+# write_trove_conf REL PORT DB: trove.conf and the guests' trove-guestagent.conf of a release
+write_trove_conf() {
+local rel=$1 port=$2 db=$3 dir="$SI_STATE/trove$1"
+local url="rabbit://lab:$RABBIT_PW@127.0.0.1:$RABBIT_PORT/trove$rel"
+mkdir -p "$dir/locks" "$dir/cloudinit"
 (umask 077
-cat >"$TROVE_DIR/trove.conf" <<EOF
-# written by lab/trove-standins/up.sh: Trove's API, conductor and taskmanager (real),
+cat >"$dir/trove.conf" <<EOF
+# written by lab/trove-standins/up.sh: Trove $rel's API, conductor and taskmanager (real),
 # compute and guests are the stand-ins (found in Keystone's catalog).
 [DEFAULT]
 bind_host = 127.0.0.1
-bind_port = $TROVE_PORT
+bind_port = $port
 trove_api_workers = 1
-api_paste_config = $TROVE_DIR/api-paste.ini
+api_paste_config = /etc/trove/api-paste.ini
 use_stderr = false
 debug = true
 default_log_levels = amqp=WARN,amqplib=WARN,sqlalchemy=WARN,oslo.messaging=INFO,keystonemiddleware=INFO,urllib3=WARN,stevedore=WARN,oslo_policy=INFO,routes.middleware=WARN,keystoneauth=WARN,iso8601=WARN
-transport_url = $TRANSPORT_URL
+transport_url = $url
 control_exchange = trove
 default_datastore = mysql
 trove_volume_support = True
@@ -205,8 +214,8 @@ reboot_time_out = 120
 server_delete_time_out = 60
 agent_call_high_timeout = 300
 trove_security_groups_support = True
-guest_config = $TROVE_DIR/trove-guestagent.conf
-cloudinit_location = $TROVE_DIR/cloudinit
+guest_config = $dir/trove-guestagent.conf
+cloudinit_location = $dir/cloudinit
 http_get_rate = 10000
 http_post_rate = 10000
 http_put_rate = 10000
@@ -222,14 +231,14 @@ configurations_page_size = 1000
 public_network_id = $PUBLIC_NET
 
 [database]
-connection = $TROVE_DB_URL
+connection = ${TROVE_DB_URL/\/trove\?//$db?}
 connection_recycle_time = 3600
 
 [oslo_messaging_notifications]
 driver = noop
 
 [oslo_concurrency]
-lock_path = $TROVE_DIR/locks
+lock_path = $dir/locks
 
 [service_credentials]
 auth_url = $LAB_KEYSTONE_URL
@@ -257,9 +266,9 @@ volume_support = True
 device_path = /dev/vdb
 EOF
 # what Trove injects into every guest as /etc/trove/conf.d/trove-guestagent.conf
-cat >"$TROVE_DIR/trove-guestagent.conf" <<EOF
+cat >"$dir/trove-guestagent.conf" <<EOF
 [DEFAULT]
-transport_url = $TRANSPORT_URL
+transport_url = $url
 control_exchange = trove
 report_interval = 10
 debug = true
@@ -271,14 +280,46 @@ docker_image = mariadb
 backup_docker_image = openstacktrove/db-backup-mariadb:1.1.0
 EOF
 )
+}
 
+# --- Trove: one control plane per release ----------------------------------------------
+for rel in $TROVE_RELEASES; do
+  case $rel in
+  18) port=$TROVE_PORT db=trove ;;
+  23) port=$TROVE23_PORT db=trove23
+      [[ -x "$TRIXIE_ROOT/usr/bin/trove-api" ]] || "$HERE/trixie-root.sh" "$TRIXIE_ROOT" ;;
+  *) die "TROVE_RELEASES: 18 and/or 23, got $rel" ;;
+  esac
+  write_trove_conf "$rel" "$port" "$db"
+done
 # --- Trove's services ------------------------------------------------------------------
+MYSQL_ROOT=(mariadb --defaults-file="$LAB_MYSQL_CNF" --protocol=socket -uroot)
+for rel in $TROVE_RELEASES; do
+  if [[ $rel == 23 && -z "$("${MYSQL_ROOT[@]}" -N -e "SHOW DATABASES LIKE 'trove23'")" ]]; then
+    # Trove 23's database: a copy of Trove 18's (schema at 18's head, with its rows),
+    # migrated by Trove 23's own trove-manage db_sync: a real release upgrade of the schema
+    t0=$SECONDS
+    "${MYSQL_ROOT[@]}" -e "CREATE DATABASE trove23 CHARACTER SET utf8mb4; GRANT ALL PRIVILEGES ON trove23.* TO 'trove'@'127.0.0.1'"
+    mariadb-dump --defaults-file="$LAB_MYSQL_CNF" --protocol=socket -uroot --single-transaction trove \
+      | "${MYSQL_ROOT[@]}" trove23
+    "$HERE/trove.sh" db-sync 23 >>"$LOGS/trove-manage-23.log" 2>&1 \
+      || { tail -n 30 "$LOGS/trove-manage-23.log" >&2; "${MYSQL_ROOT[@]}" -e "DROP DATABASE trove23"; die "Trove 23 db_sync failed"; }
+    say "trove23: Trove 18's database copied and migrated by Trove 23's db_sync in $((SECONDS - t0)) s"
+  fi
+  "$HERE/trove.sh" start "$rel"
+done
+
 cat >"$SI_STATE/env" <<EOF
 # written by lab/trove-standins/up.sh; source it (values have no spaces)
 LAB_STANDINS_DIR=$SI_STATE
 LAB_STANDINS_CODE=$HERE
-LAB_STANDINS_TROVE_CONF=$TROVE_DIR/trove.conf
-LAB_STANDINS_GUEST_CONF=$TROVE_DIR/trove-guestagent.conf
+LAB_STANDINS_RELEASES=$(echo $TROVE_RELEASES | tr ' ' ,)
+LAB_STANDINS_TROVE18_URL=http://127.0.0.1:$TROVE_PORT
+LAB_STANDINS_TROVE18_CONF=$SI_STATE/trove18/trove.conf
+LAB_STANDINS_TROVE18_GUEST_CONF=$SI_STATE/trove18/trove-guestagent.conf
+LAB_STANDINS_TROVE23_URL=http://127.0.0.1:$TROVE23_PORT
+LAB_STANDINS_TROVE23_CONF=$SI_STATE/trove23/trove.conf
+LAB_STANDINS_TROVE23_GUEST_CONF=$SI_STATE/trove23/trove-guestagent.conf
 LAB_STANDINS_COMPUTE_URL=$COMPUTE_BASE
 LAB_STANDINS_COMPUTE_STATE=$COMPUTE_DIR
 LAB_STANDINS_FAULTS_DIR=$COMPUTE_DIR/faults
@@ -288,6 +329,6 @@ LAB_STANDINS_PRIVATE_NET=$PRIVATE_NET
 LAB_STANDINS_PUBLIC_NET=$PUBLIC_NET
 LAB_STANDINS_ADDR_PREFIX=$ADDR_PREFIX
 LAB_STANDINS_TRIXIE_ROOT=$TRIXIE_ROOT
+LAB_STANDINS_LOGS=$LOGS
 EOF
-"$HERE/trove.sh" start "$TROVE_RELEASE"
 say "all up in $((SECONDS - T_ALL)) s; env in $SI_STATE/env"

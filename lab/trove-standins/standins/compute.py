@@ -9,7 +9,7 @@ Paths, as DevStack lays its services behind one web server:
     /lab/...                       the lab's own admin API (admin role):
         GET    /lab/faults                armed faults and what fired
         PUT    /lab/faults/NAME           arm a fault: {"match": "", "times": 1}
-        DELETE /lab/faults/NAME           disarm it
+        DELETE /lab/faults/NAME[?match=M] disarm it (the entry for M, or all)
         GET    /lab/api-calls             which API routes were called, by whom,
                                           at which microversion (DELETE resets)
         GET    /lab/servers/ID/files      the files injected into a server (the
@@ -30,7 +30,13 @@ from standins import cinder, computehost, config, faults, neutron, nova, store, 
 from standins.wsgi import HTTPError, json_body
 
 LOG = logging.getLogger("standins.compute")
-REDACT = re.compile(r"^(\s*instance_rpc_encr_key\s*=).*$", re.M)
+# what the lab API never shows of an injected file: keys, passwords, credentials in URLs
+REDACT_LINE = re.compile(r"^(\s*[\w.]*(?:encr_key|password|secret)\w*\s*=\s*).*$", re.M | re.I)
+REDACT_URL = re.compile(r"(://[^:/@\s]+:)[^@\s]+@")
+
+
+def redact(text):
+    return REDACT_URL.sub(r"\1<redacted>@", REDACT_LINE.sub(r"\1<redacted>", text))
 
 
 def lab_api(app, st, cfg, host, flt):
@@ -54,7 +60,7 @@ def lab_api(app, st, cfg, host, flt):
     def del_fault(req, caller, name):
         admin(caller)
         try:
-            flt.disarm(name)
+            flt.disarm(name, req.GET.get("match"))
         except ValueError as e:
             raise HTTPError(400, str(e))
         return 204, None
@@ -77,7 +83,7 @@ def lab_api(app, st, cfg, host, flt):
         for path in s.get("injected") or []:
             try:
                 with open(os.path.join(host.root(id), path.lstrip("/"))) as f:
-                    out[path] = REDACT.sub(r"\1 <redacted>", f.read())
+                    out[path] = redact(f.read())
             except FileNotFoundError:
                 out[path] = None
         return 200, {"files": out}

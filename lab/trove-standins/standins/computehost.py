@@ -94,7 +94,7 @@ class ProcessLauncher:
     def start(self, sid, root):
         if self.alive(sid):
             return
-        log = open(os.path.join(self.cfg.state_dir, "servers", sid, "guest.log"), "ab")
+        log = open(os.path.join(self.cfg.guest_log_dir, sid + ".log"), "ab")
         env = dict(os.environ, PYTHONPATH=CODE_DIR)
         p = subprocess.Popen([self.cfg.guest["python"], "-m", "standins.guest", "--root", root],
                              stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT,

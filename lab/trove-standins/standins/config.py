@@ -11,6 +11,7 @@
     guest_unit = lab-guest@%s.service
     plug_device =                         # if set: ip addr add <ip>/32 dev <it> when a guest starts
     faults_dir = <state_dir>/faults
+    guest_log_dir = <state_dir>/guest-logs   # dev mode: <server id>.log (kept after delete)
 
     [guest]
     python = /usr/bin/python3
@@ -62,6 +63,7 @@ class Config:
         self.guest_unit = d.get("guest_unit", "lab-guest@%s.service")
         self.plug_device = d.get("plug_device", "").strip()
         self.faults_dir = d.get("faults_dir", os.path.join(self.state_dir, "faults"))
+        self.guest_log_dir = d.get("guest_log_dir", os.path.join(self.state_dir, "guest-logs"))
         self.log_file = d.get("log_file", "")
         self.debug = d.getboolean("debug", False)
         g = cp["guest"] if cp.has_section("guest") else {}
@@ -111,4 +113,5 @@ class Config:
         for sub in ("servers", "volumes"):
             os.makedirs(os.path.join(self.state_dir, sub), exist_ok=True)
         os.makedirs(self.faults_dir, exist_ok=True)
+        os.makedirs(self.guest_log_dir, exist_ok=True)
         os.makedirs(self.guest["run_dir"], exist_ok=True)

@@ -1,16 +1,17 @@
-"""Faults a test switches on: one JSON file per armed fault in the faults dir.
+"""Faults a test switches on: one JSON file per fault kind in the faults dir.
 
-A test arms a fault by writing FAULTS_DIR/NAME.json (or through the compute
-stand-in's admin API, which writes the same file):
+A test arms a fault by writing FAULTS_DIR/NAME.json, or through the compute
+stand-in's admin API (PUT /lab/faults/NAME), which writes the same file:
 
-    {"match": "",      # "" = any instance; else a server id or name, or a
-                       #   Trove instance id (the guest's guest_id)
-     "times": 1}       # how many times it fires before it disarms; -1 = always
+    {"entries": [{"match": "",   # "" = any; else a server id or name, a Trove
+                                 #   instance id (guest_id), or a flavor id (api_500)
+                  "times": 1}]}  # firings before the entry disarms; -1 = always
 
-The compute stand-in and the guests read the same directory, so a fault
-armed once reaches whichever process it concerns. Every firing is appended
-to FAULTS_DIR/fired.log (one JSON line), so a test can tell that the fault
-it armed is the one that acted.
+Several entries (different matches) can be armed at once, so tests running
+side by side each target their own instances. The compute stand-in and the
+guests read the same directory, so a fault armed once reaches whichever
+process it concerns. Every firing is appended to FAULTS_DIR/fired.log (one
+JSON line), so a test can tell that the fault it armed is the one that acted.
 
 Known faults:
   restore_lose_row   guest: after loading a backup in prepare, delete one
@@ -20,9 +21,9 @@ Known faults:
   rebuild_error      compute: the server goes to ERROR during a rebuild,
                      whatever the image
   boot_error         compute: a new server goes to ERROR instead of ACTIVE
-  api_500            compute: the next Nova flavor GET answers 500, so
-                     Trove's instance create answers 500 before any row
-                     exists
+  api_500            compute: Nova answers 500 to a GET of the flavor (match:
+                     its id), so Trove's instance create answers 500 before
+                     any instance row exists
 """
 import fcntl
 import json
@@ -41,29 +42,52 @@ class Faults:
             raise ValueError("unknown fault %r (known: %s)" % (name, ", ".join(KNOWN)))
         return os.path.join(self.dir, name + ".json")
 
-    def arm(self, name, match="", times=1):
+    def _locked(self):
         os.makedirs(self.dir, exist_ok=True)
-        path = self._path(name)
-        tmp = path + ".tmp"
-        with open(tmp, "w") as f:
-            json.dump({"match": match or "", "times": int(times)}, f)
-        os.replace(tmp, path)
+        lock = open(os.path.join(self.dir, ".lock"), "a")
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        return lock
 
-    def disarm(self, name):
+    def _read(self, path):
         try:
-            os.unlink(self._path(name))
-            return True
-        except FileNotFoundError:
-            return False
+            with open(path) as f:
+                return json.load(f).get("entries", [])
+        except (FileNotFoundError, ValueError):
+            return []
+
+    def _write(self, path, entries):
+        if not entries:
+            try:
+                os.unlink(path)
+            except FileNotFoundError:
+                pass
+            return
+        with open(path + ".tmp", "w") as f:
+            json.dump({"entries": entries}, f)
+        os.replace(path + ".tmp", path)
+
+    def arm(self, name, match="", times=1):
+        path = self._path(name)
+        with self._locked():
+            entries = [e for e in self._read(path) if e.get("match", "") != (match or "")]
+            entries.append({"match": match or "", "times": int(times)})
+            self._write(path, entries)
+
+    def disarm(self, name, match=None):
+        """Remove the entry for match, or every entry of the fault when match is None."""
+        path = self._path(name)
+        with self._locked():
+            entries = self._read(path)
+            keep = [] if match is None else [e for e in entries if e.get("match", "") != match]
+            self._write(path, keep)
+            return len(keep) != len(entries)
 
     def armed(self):
         out = {}
         for name in KNOWN:
-            try:
-                with open(self._path(name)) as f:
-                    out[name] = json.load(f)
-            except (FileNotFoundError, ValueError):
-                pass
+            entries = self._read(os.path.join(self.dir, name + ".json"))
+            if entries:
+                out[name] = entries
         return out
 
     def fire(self, name, *identities, detail=""):
@@ -71,29 +95,23 @@ class Faults:
         path = self._path(name)
         if not os.path.exists(path):
             return False
-        os.makedirs(self.dir, exist_ok=True)
-        with open(os.path.join(self.dir, ".lock"), "a") as lock:
-            fcntl.flock(lock, fcntl.LOCK_EX)
-            try:
-                with open(path) as f:
-                    spec = json.load(f)
-            except (FileNotFoundError, ValueError):
-                return False
-            match = spec.get("match") or ""
-            if match and match not in [i for i in identities if i]:
-                return False
-            times = int(spec.get("times", 1))
-            if times > 1:
-                spec["times"] = times - 1
-                with open(path + ".tmp", "w") as f:
-                    json.dump(spec, f)
-                os.replace(path + ".tmp", path)
-            elif times != -1:
-                os.unlink(path)
-            with open(os.path.join(self.dir, "fired.log"), "a") as log:
-                log.write(json.dumps({"fault": name, "at": time.time(),
-                                      "identities": [i for i in identities if i], "detail": detail}) + "\n")
-        return True
+        ids = [i for i in identities if i]
+        with self._locked():
+            entries = self._read(path)
+            for i, e in enumerate(entries):
+                if e.get("match") and e["match"] not in ids:
+                    continue
+                times = int(e.get("times", 1))
+                if times > 1:
+                    e["times"] = times - 1
+                elif times != -1:
+                    del entries[i]
+                self._write(path, entries)
+                with open(os.path.join(self.dir, "fired.log"), "a") as log:
+                    log.write(json.dumps({"fault": name, "at": time.time(), "match": e.get("match", ""),
+                                          "identities": ids, "detail": detail}) + "\n")
+                return True
+        return False
 
     def fired(self):
         try:

@@ -132,6 +132,28 @@ class Nova:
         flavors = sorted(self.store.list("flavor"), key=lambda f: (f["ram"], f["id"]))
         return 200, {"flavors": [flavor_view(self.cfg.public_url, f) for f in flavors]}
 
+    def flavor_create(self, req, caller):
+        if not caller.is_admin:
+            raise HTTPError(403, "Policy doesn't allow os_compute_api:os-flavor-manage:create to be performed.")
+        fb = json_body(req).get("flavor") or {}
+        try:
+            f = {"id": str(fb.get("id") or uuid.uuid4()), "name": fb["name"], "ram": int(fb["ram"]),
+                 "vcpus": int(fb["vcpus"]), "disk": int(fb.get("disk", 0)),
+                 "ephemeral": int(fb.get("OS-FLV-EXT-DATA:ephemeral", 0))}
+        except (KeyError, TypeError, ValueError) as e:
+            raise HTTPError(400, "Invalid flavor: %s" % e)
+        if any(x["name"] == f["name"] for x in self.store.list("flavor")):
+            raise HTTPError(409, "Flavor with name %s already exists." % f["name"])
+        self.store.create("flavor", f)
+        return 200, {"flavor": flavor_view(self.cfg.public_url, f)}
+
+    def flavor_delete(self, req, caller, id):
+        if not caller.is_admin:
+            raise HTTPError(403, "Policy doesn't allow os_compute_api:os-flavor-manage:delete to be performed.")
+        if not self.store.delete("flavor", id):
+            raise HTTPError(404, "Flavor %s could not be found." % id)
+        return 202, None
+
     def server_create(self, req, caller):
         _version(req)
         body = json_body(req)
@@ -346,6 +368,8 @@ def install(app, nova):
     app.add("compute", "GET", P + "/flavors/detail", nova.flavor_list)
     app.add("compute", "GET", P + "/flavors", nova.flavor_list)
     app.add("compute", "GET", P + "/flavors/{id}", nova.flavor_show)
+    app.add("compute", "POST", P + "/flavors", nova.flavor_create)
+    app.add("compute", "DELETE", P + "/flavors/{id}", nova.flavor_delete)
     app.add("compute", "POST", P + "/servers", nova.server_create)
     app.add("compute", "GET", P + "/servers/detail", nova.server_list)
     app.add("compute", "GET", P + "/servers", lambda req, caller: nova.server_list(req, caller, detail=False))

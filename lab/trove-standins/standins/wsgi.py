@@ -95,7 +95,7 @@ class App:
             break
         service = route.service if route else _service_of(path)
         version = (req.headers.get("X-OpenStack-Nova-API-Version")
-                   or req.headers.get("OpenStack-API-Version", "")).replace("compute ", "").replace("volume ", "")
+                   or req.headers.get("OpenStack-API-Version", "")).split(" ")[-1]
         caller = Caller(environ)
         try:
             if route is None:

@@ -148,6 +148,8 @@ class Agent:
 
     # --- status -------------------------------------------------------------------
     def actual_status(self):
+        if self.state.get("failed"):
+            return FAILED  # the database service failed and stays failed until an action fixes it
         if not self.db.running():
             return SHUTDOWN
         return HEALTHY if self.db.ping() else RUNNING
@@ -220,8 +222,8 @@ class Agent:
         with self.lock:
             LOG.info("prepare: version %s, %d databases, %d users, backup %s", ds_version,
                      len(databases or []), len(users or []), (backup_info or {}).get("id"))
-            self.state.set(prepared=False, db_stopped=False, ds_version=ds_version or self.conf.datastore_version,
-                           event="prepare")
+            self.state.set(prepared=False, db_stopped=False, failed=None,
+                           ds_version=ds_version or self.conf.datastore_version, event="prepare")
             self.heartbeat(BUILDING, force=True)
             try:
                 self._save_config(config_contents, overrides)
@@ -285,7 +287,7 @@ class Agent:
         with self.lock:
             self.db.stop()
             self.db.start()
-            self.state.set(db_stopped=False, event="restart")
+            self.state.set(db_stopped=False, failed=None, event="restart")
             self.report_status()
 
     def stop_db(self, ctxt, do_not_start_on_reboot=False, **kwargs):
@@ -318,12 +320,13 @@ class Agent:
             if self.faults.fire("upgrade_error", self.guest_id, self.hw["server_id"], self.hw["name"],
                                 detail="upgrade to %s" % version):
                 self.db.stop()
-                self.state.set(event="fault upgrade_error: upgrade to %s failed" % version)
+                self.state.set(failed="upgrade to %s" % version,
+                               event="fault upgrade_error: the database did not start after the upgrade to %s" % version)
                 self.heartbeat(FAILED, force=True)
                 return
             self.db.stop()
             self.db.start()
-            self.state.set(db_stopped=False, ds_version=version, event="upgraded to %s" % version)
+            self.state.set(db_stopped=False, failed=None, ds_version=version, event="upgraded to %s" % version)
             self.report_status()
 
     def post_upgrade(self, ctxt, upgrade_info):
@@ -343,7 +346,7 @@ class Agent:
                 self.state.set(event="rebuild failed: %s" % e)
                 self.heartbeat(FAILED, force=True)
                 raise
-            self.state.set(prepared=True, db_stopped=False, ds_version=ds_version, event="rebuild done")
+            self.state.set(prepared=True, db_stopped=False, failed=None, ds_version=ds_version, event="rebuild done")
             self.report_status()
 
     def get_filesystem_stats(self, ctxt, fs_path=None):

@@ -1,0 +1,197 @@
+package standins_test
+
+import (
+	"net/http"
+	"os/exec"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/gophercloud/gophercloud/v2"
+
+	"github.com/runbook-dev/runbook/internal/labtest"
+)
+
+// TestTroveLifecycle drives an instance's life through Trove's API, for each
+// Trove release of the lab (the two run side by side): create with a
+// database and a user, a row written at the address Trove reports, the
+// options the guest received, a backup stored in Swift, a restore that has
+// the row, a datastore upgrade and a rebuild that keep it, a restart of
+// Trove's services that the instances survive; and each fault the lab can
+// switch on, caught: a restore that loses a row, a rebuild to an image
+// Glance does not have, a rebuild and an upgrade that end in ERROR, a server
+// that fails to boot, a 500 on create that leaves no instance behind.
+func TestTroveLifecycle(t *testing.T) {
+	for _, rel := range []string{"18", "23"} {
+		t.Run("trove"+rel, func(t *testing.T) {
+			t.Parallel()
+			lifecycle(t, newLab(t, rel))
+		})
+	}
+}
+
+func lifecycle(t *testing.T, l *lab) {
+	version, upgradeTo := l.env["LAB_DATASTORE_VERSION"], l.env["LAB_DATASTORE_UPGRADE_VERSION"]
+
+	// create, with a database and a user
+	a := l.mustCreate(createOpts{name: l.prefix + "-a", version: version, withData: true})
+	a = l.waitHealthy(a.ID)
+	l.exec(a, "CREATE TABLE Persons (id INT PRIMARY KEY, name VARCHAR(50))", "INSERT INTO Persons VALUES (1, 'Alice')")
+	want := []string{"1:Alice"}
+
+	// the guest got the files Trove wrote for it, as Trove wrote them
+	srv := l.server(a.ID)
+	files := l.guestFiles(srv.ID)
+	info := files["/etc/trove/conf.d/guest_info.conf"]
+	for _, line := range []string{"guest_id=" + a.ID, "datastore_manager=mysql", "datastore_version=" + version,
+		"instance_rpc_encr_key=<redacted>"} {
+		if !strings.Contains(info, line) {
+			t.Errorf("guest_info.conf of %s lacks %q:\n%s", a.Name, line, info)
+		}
+	}
+	guestConf := files["/etc/trove/conf.d/trove-guestagent.conf"]
+	for _, line := range []string{"control_exchange = trove", "[mysql]", "docker_image = mariadb", "report_interval = 10"} {
+		if !strings.Contains(guestConf, line) {
+			t.Errorf("trove-guestagent.conf of %s lacks %q:\n%s", a.Name, line, guestConf)
+		}
+	}
+	if strings.Contains(guestConf, "rabbit://lab:") && !strings.Contains(guestConf, "rabbit://lab:<redacted>@") {
+		t.Errorf("the lab API shows the RabbitMQ password of %s's guest", a.Name)
+	}
+
+	// a backup is a real dump, stored as an object in Swift
+	bk, location := l.backup(a.ID, l.prefix+"-b")
+	object := bk + ".sql.gz"
+	if !slices.Contains(l.swiftObjects("database_backups"), object) || !strings.HasSuffix(location, "/database_backups/"+object) {
+		t.Fatalf("backup %s: object %s not in Swift's database_backups (location %s): %v", bk, object, location,
+			l.swiftObjects("database_backups"))
+	}
+	// restored, it has the row (started now, checked after the upgrade)
+	r := l.mustCreate(createOpts{name: l.prefix + "-r", version: version, backup: bk})
+
+	// a datastore upgrade keeps the data
+	l.upgrade(a.ID, upgradeTo)
+	a = l.waitLeftHealthy(a.ID)
+	if a.Datastore.Version != upgradeTo {
+		t.Errorf("after the upgrade %s runs %s, want %s", a.Name, a.Datastore.Version, upgradeTo)
+	}
+	if got := l.persons(a); !slices.Equal(got, want) {
+		t.Errorf("after the upgrade %s has rows %v, want %v", a.Name, got, want)
+	}
+	r = l.waitHealthy(r.ID)
+	if got := l.persons(r); !slices.Equal(got, want) {
+		t.Errorf("restored %s has rows %v, want %v", r.Name, got, want)
+	}
+
+	// a rebuild records the new image and keeps the data; the guest gets fresh files
+	image2 := l.env["LAB_IMAGE2_ID"]
+	l.action(a.ID, map[string]any{"rebuild": map[string]any{"image_id": image2}})
+	a = l.waitLeftHealthy(a.ID)
+	if s := l.server(a.ID); s.Image.ID != image2 {
+		t.Errorf("after the rebuild the server of %s runs image %s, want %s", a.Name, s.Image.ID, image2)
+	}
+	if got := l.persons(a); !slices.Equal(got, want) {
+		t.Errorf("after the rebuild %s has rows %v, want %v", a.Name, got, want)
+	}
+	if f := l.guestFiles(srv.ID); !strings.Contains(f["/etc/trove/conf.d/trove-guestagent.conf"], "docker_image = mariadb") {
+		t.Errorf("after the rebuild the guest of %s has no trove-guestagent.conf: %v", a.Name, f)
+	}
+
+	// instances survive a restart of Trove's services, and report to the new conductor
+	restarted := time.Now().UTC()
+	l.restartTrove()
+	for _, id := range []string{a.ID, r.ID} {
+		l.wait(id, "HEALTHY with a heartbeat after the restart", 2*time.Minute, func(i instance) bool {
+			at, err := time.Parse("2006-01-02T15:04:05", i.Updated)
+			return i.healthy() && err == nil && at.After(restarted)
+		})
+	}
+
+	// fault: a guest that loses a row on restore; the row count tells
+	l.arm("restore_lose_row", l.prefix+"-lost")
+	lost := l.mustCreate(createOpts{name: l.prefix + "-lost", version: version, backup: bk})
+	lost = l.waitHealthy(lost.ID)
+	if got := l.persons(lost); slices.Equal(got, want) || !l.fired("restore_lose_row", lost.ID) {
+		t.Errorf("restore_lose_row armed: restored %s has rows %v (source %v), fired %v", lost.Name, got, want,
+			l.fired("restore_lose_row", lost.ID))
+	}
+
+	// fault: an upgrade that fails in the guest leaves the instance in ERROR
+	l.arm("upgrade_error", lost.ID)
+	l.upgrade(lost.ID, upgradeTo)
+	l.waitError(lost.ID)
+
+	// a rebuild to an image Glance does not have: the server goes to ERROR
+	missing := "00000000-0000-4000-8000-00000000dead"
+	l.action(r.ID, map[string]any{"rebuild": map[string]any{"image_id": missing}})
+	l.waitError(r.ID)
+	if s := l.server(r.ID); s.Status != "ERROR" || s.Image.ID != missing || !strings.Contains(s.Fault.Message, missing) {
+		t.Errorf("rebuild of %s to a missing image: server %s image %s fault %q", r.Name, s.Status, s.Image.ID, s.Fault.Message)
+	}
+
+	// fault: a rebuild that fails on the compute host, whatever the image
+	l.arm("rebuild_error", srv.ID)
+	l.action(a.ID, map[string]any{"rebuild": map[string]any{"image_id": l.env["LAB_IMAGE_ID"]}})
+	l.waitError(a.ID)
+
+	// fault: a server that fails to boot
+	l.arm("boot_error", l.prefix+"-boot")
+	b := l.mustCreate(createOpts{name: l.prefix + "-boot", version: version})
+	l.waitError(b.ID)
+
+	// fault: Trove answers 500 on create (Nova fails on the flavor), and no instance is left behind
+	flavor := l.flavor(l.prefix + "-500")
+	l.arm("api_500", flavor)
+	name500 := l.prefix + "-500"
+	if inst, err := l.create(createOpts{name: name500, version: version, flavor: flavor}); !gophercloud.ResponseCodeIs(err, http.StatusInternalServerError) {
+		l.delete(inst.ID)
+		t.Errorf("api_500 armed: create answered %v, want HTTP 500", err)
+	}
+	for _, i := range l.list() {
+		if i.Name == name500 {
+			t.Errorf("a create that answered 500 left instance %s (%s)", i.ID, i.Status)
+		}
+	}
+
+	// deleting the backup removes its object from Swift
+	if _, err := l.trove.Delete(l.ctx(), l.trove.ServiceURL("backups", bk), &gophercloud.RequestOpts{OkCodes: []int{202}}); err != nil {
+		t.Fatalf("delete backup %s: %v", bk, err)
+	}
+	deadline := time.Now().Add(time.Minute)
+	for slices.Contains(l.swiftObjects("database_backups"), object) {
+		if time.Now().After(deadline) {
+			t.Fatalf("backup %s deleted, its object %s is still in Swift", bk, object)
+		}
+		time.Sleep(2 * time.Second)
+	}
+}
+
+// TestPythonUnits runs the stand-ins' Python unit tests with each Trove
+// release's own Python and Trove: the guest's RPC wire format against
+// Trove's serializers, the fault switches.
+func TestPythonUnits(t *testing.T) {
+	env := labtest.Env(t, "standins")
+	t.Run("trove18", func(t *testing.T) {
+		out, err := exec.Command("/usr/bin/python3", "-m", "unittest", "discover", "-s", "tests").CombinedOutput()
+		if err != nil {
+			t.Fatalf("python unit tests (Trove 18): %v\n%s", err, out)
+		}
+	})
+	t.Run("trove23", func(t *testing.T) {
+		if !strings.Contains(env["LAB_STANDINS_RELEASES"], "23") {
+			labtest.Absent(t, "the stand-ins lab has no Trove 23")
+		}
+		// the trixie root sees only the lab folder: run a copy of the code from there
+		dir := env["LAB_STANDINS_DIR"] + "/pytest"
+		script := "rm -rf " + dir + " && mkdir -p " + dir + " && cp -r standins tests " + dir + "/"
+		if out, err := exec.Command("sh", "-c", script).CombinedOutput(); err != nil {
+			t.Fatalf("%v\n%s", err, out)
+		}
+		out, err := exec.Command("./in-release.sh", "23", "/bin/sh", "-c",
+			"cd "+dir+" && python3 -m unittest discover -s tests").CombinedOutput()
+		if err != nil {
+			t.Fatalf("python unit tests (Trove 23): %v\n%s", err, out)
+		}
+	})
+}
