@@ -14,7 +14,7 @@ for a in "$@"; do
 	*) parts+=("$a") ;;
 	esac
 done
-[ ${#parts[@]} -gt 0 ] || parts=(latency containers devstack openstack mariadb systemd ssh)
+[ ${#parts[@]} -gt 0 ] || parts=(latency trove-standins containers devstack openstack mariadb systemd ssh)
 rc=0
 for p in "${parts[@]}"; do
 	[ -x "$here/$p/down.sh" ] || continue

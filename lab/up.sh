@@ -3,7 +3,8 @@
 # hosts, MariaDB, Keystone, Glance and Trove's API, Chromium for the
 # report page test, and devstack1 (lab/devstack: Trove's control plane as
 # DevStack runs it, with a second Trove release to upgrade to). Every part installs what
-# it needs from Debian's packages on a fresh machine. State: $RUNBOOK_LAB_DIR
+# it needs from Debian's packages on a fresh machine; trove-standins: real
+# Trove 18 and 23 services with compute and guest stand-ins (dev mode, loopback). State: $RUNBOOK_LAB_DIR
 # (default /tmp/runbook-lab). Parts can be picked: lab/up.sh ssh systemd.
 # latency (not started by default) puts the hosts of the parts already up
 # behind latency-adding proxies: lab/up.sh ssh latency.
@@ -13,7 +14,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 . "$here/slot.sh"
 mkdir -p "$LAB_DIR"
 parts=("$@")
-[ ${#parts[@]} -gt 0 ] || parts=(ssh systemd openstack browser containers devstack)
+[ ${#parts[@]} -gt 0 ] || parts=(ssh systemd openstack browser containers devstack trove-standins)
 
 # One apt-get update for all parts on a machine that never had one.
 if [ -z "$(ls -A /var/lib/apt/lists 2>/dev/null | grep -v -e lock -e partial)" ]; then
@@ -23,8 +24,8 @@ fi
 
 for p in "${parts[@]}"; do
 	case "$p" in
-	ssh | systemd | openstack | mariadb | browser | devstack | containers | latency) ;;
-	*) echo "lab: unknown part '$p' (ssh, systemd, mariadb, openstack, browser, devstack, containers, latency)" >&2; exit 2 ;;
+	ssh | systemd | openstack | mariadb | browser | devstack | containers | latency | trove-standins) ;;
+	*) echo "lab: unknown part '$p' (ssh, systemd, mariadb, openstack, browser, devstack, containers, latency, trove-standins)" >&2; exit 2 ;;
 	esac
 	start=$(date +%s)
 	echo "lab: starting $p"

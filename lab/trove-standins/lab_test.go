@@ -1,7 +1,7 @@
 // Package standins_test drives the Trove lab of lab/trove-standins through
 // Trove's own API: the real Trove services (18, and 23 from the trixie
 // root) with the compute and guest stand-ins behind them. It needs the
-// stand-ins lab up (lab/up.sh standins); without it the tests skip, or fail
+// stand-ins lab up (lab/up.sh trove-standins); without it the tests skip, or fail
 // when RUNBOOK_LAB_REQUIRED=1.
 package standins_test
 
@@ -39,7 +39,7 @@ type lab struct {
 
 func newLab(t *testing.T, rel string) *lab {
 	t.Helper()
-	env := labtest.Env(t, "standins")
+	env := labtest.Env(t, "trove-standins")
 	for k, v := range labtest.Env(t, "openstack") {
 		env[k] = v
 	}

@@ -7,7 +7,7 @@ STANDINS_HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 # shellcheck source=lab/openstack/lib.sh
 . "$STANDINS_HERE/../openstack/lib.sh"
 OS_PIDS=$PIDS OS_LOGS=$LOGS
-SI_STATE="$LAB_DIR/standins"
+SI_STATE="$LAB_DIR/trove-standins"
 # this part's own processes and logs (lab/openstack/down.sh stops only its own)
 PIDS="$SI_STATE/pids"
 LOGS="$SI_STATE/log"
@@ -23,7 +23,8 @@ SWIFT_OBJECT_PORT=${SWIFT_OBJECT_PORT:-$(lab_port 26200)}
 SWIFT_CONTAINER_PORT=${SWIFT_CONTAINER_PORT:-$(lab_port 26210)}
 SWIFT_ACCOUNT_PORT=${SWIFT_ACCOUNT_PORT:-$(lab_port 26220)}
 COMPUTE_PORT=${COMPUTE_PORT:-$(lab_port 28774)}
-TROVE_PORT=${TROVE_PORT:-$(lab_port 28779)}
+# the real Trove planes (lab/openstack's fake-mode Trove keeps TROVE_PORT, 28779)
+TROVE18_PORT=${TROVE18_PORT:-$(lab_port 28769)}
 TROVE23_PORT=${TROVE23_PORT:-$(lab_port 28789)}
 # instance addresses: loopback, all of 127/8 is local (no netns needed)
 ADDR_PREFIX=${ADDR_PREFIX:-127.0.$LAB_NET_OCTET}

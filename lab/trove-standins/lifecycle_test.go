@@ -171,7 +171,7 @@ func lifecycle(t *testing.T, l *lab) {
 // release's own Python and Trove: the guest's RPC wire format against
 // Trove's serializers, the fault switches.
 func TestPythonUnits(t *testing.T) {
-	env := labtest.Env(t, "standins")
+	env := labtest.Env(t, "trove-standins")
 	t.Run("trove18", func(t *testing.T) {
 		out, err := exec.Command("/usr/bin/python3", "-m", "unittest", "discover", "-s", "tests").CombinedOutput()
 		if err != nil {

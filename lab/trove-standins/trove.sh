@@ -2,7 +2,7 @@
 # trove.sh start|stop|restart|status|db-sync REL: the Trove control plane of release
 # REL in the dev-mode lab: API, conductor and taskmanager as plain processes
 # (trREL-api, trREL-cond, trREL-tmgr) from $LAB_DIR/standins/troveREL/trove.conf.
-#   REL 18   this machine's Trove (Debian bookworm), database trove, port TROVE_PORT
+#   REL 18   this machine's Trove (Debian bookworm), database trove18, port TROVE18_PORT
 #   REL 23   trixie's Trove 2025.1 from the trixie root (in-release.sh), database
 #            trove23, port TROVE23_PORT
 #   db-sync  bring the release's database to its schema (trove-manage db_sync)
@@ -17,7 +17,7 @@ rel=${2:-}
 DIR="$SI_STATE/trove$rel"
 CONF="$DIR/trove.conf"
 [[ -s $CONF ]] || die "no $CONF: run lab/trove-standins/up.sh (TROVE_RELEASES) first"
-port=$TROVE_PORT
+port=$TROVE18_PORT
 [[ $rel == 23 ]] && port=$TROVE23_PORT
 SERVICES=("tr$rel-api" "tr$rel-cond" "tr$rel-tmgr")
 declare -A BIN=(["tr$rel-api"]=trove-api ["tr$rel-cond"]=trove-conductor ["tr$rel-tmgr"]=trove-taskmanager)

@@ -1,18 +1,19 @@
 #!/usr/bin/env bash
 # Dev mode: the real Trove control plane on loopback with the stand-ins behind it,
 # in the slot of lab/slot.sh (RUNBOOK_LAB_SLOT). Starts, each idempotently:
-#   - lab/openstack (MariaDB, Keystone, Glance; Trove's database seeded; its fake
-#     mode NOT started: TROVE_FAKEMODE=0)
+#   - lab/openstack (MariaDB, Keystone, Glance, Trove's database seeded, and Trove's
+#     fake mode unless TROVE_FAKEMODE=0: the planes below do not touch it)
 #   - RabbitMQ (Debian's rabbitmq-server as a plain process: own node name,
 #     epmd/AMQP/distribution ports, mnesia dir)
 #   - Swift (Debian's proxy/account/container/object servers, 1 replica,
 #     keystoneauth) and its object-store endpoint
 #   - the compute stand-in (Nova/Cinder/Neutron APIs) and its endpoints
 #   - Trove's API, conductor and taskmanager (trove.sh start REL) of each release
-#     in TROVE_RELEASES, side by side: 18 (this machine's, database trove, port
-#     TROVE_PORT) and 23 (trixie's 2025.1 from the root trixie-root.sh builds;
-#     database trove23: a copy of trove migrated by Trove 23's own db_sync, port
-#     TROVE23_PORT). Each release has its RabbitMQ vhost and its guests.
+#     in TROVE_RELEASES, side by side: 18 (this machine's; database trove18, a copy
+#     of lab/openstack's seeded trove; port TROVE18_PORT) and 23 (trixie's 2025.1
+#     from the root trixie-root.sh builds; database trove23, the same copy migrated
+#     by Trove 23's own db_sync; port TROVE23_PORT). Each release has its own
+#     database, RabbitMQ vhost and guests.
 # and writes $LAB_DIR/standins/env. Knobs: TROVE_RELEASES ("18 23"), the *_PORT
 # variables of lib.sh, ADDR_PREFIX (127.0.N: instance addresses ADDR_PREFIX.100-149,
 # floating .150-199). See lab/trove-standins/README.md.
@@ -41,7 +42,7 @@ if ((${#need[@]})); then
 fi
 
 # --- Keystone, Glance, MariaDB, Trove's database ---------------------------------------
-TROVE_FAKEMODE=0 TROVE_PORT=$TROVE_PORT "$HERE/../openstack/up.sh"
+"$HERE/../openstack/up.sh"
 # shellcheck source=/dev/null
 . "$LAB_DIR/openstack/env"
 SECRETS="$LAB_DIR/openstack/secrets"
@@ -285,7 +286,7 @@ EOF
 # --- Trove: one control plane per release ----------------------------------------------
 for rel in $TROVE_RELEASES; do
   case $rel in
-  18) port=$TROVE_PORT db=trove ;;
+  18) port=$TROVE18_PORT db=trove18 ;;
   23) port=$TROVE23_PORT db=trove23
       [[ -x "$TRIXIE_ROOT/usr/bin/trove-api" ]] || "$HERE/trixie-root.sh" "$TRIXIE_ROOT" ;;
   *) die "TROVE_RELEASES: 18 and/or 23, got $rel" ;;
@@ -294,17 +295,23 @@ for rel in $TROVE_RELEASES; do
 done
 # --- Trove's services ------------------------------------------------------------------
 MYSQL_ROOT=(mariadb --defaults-file="$LAB_MYSQL_CNF" --protocol=socket -uroot)
+# each release's database: a copy of lab/openstack's seeded trove (schema at 18's
+# head, datastores and versions as rows), made once
+copy_db() { # NAME
+  "${MYSQL_ROOT[@]}" -e "CREATE DATABASE $1 CHARACTER SET utf8mb4; GRANT ALL PRIVILEGES ON $1.* TO 'trove'@'127.0.0.1'"
+  mariadb-dump --defaults-file="$LAB_MYSQL_CNF" --protocol=socket -uroot --single-transaction trove \
+    | "${MYSQL_ROOT[@]}" "$1"
+}
 for rel in $TROVE_RELEASES; do
-  if [[ $rel == 23 && -z "$("${MYSQL_ROOT[@]}" -N -e "SHOW DATABASES LIKE 'trove23'")" ]]; then
-    # Trove 23's database: a copy of Trove 18's (schema at 18's head, with its rows),
-    # migrated by Trove 23's own trove-manage db_sync: a real release upgrade of the schema
+  if [[ -z "$("${MYSQL_ROOT[@]}" -N -e "SHOW DATABASES LIKE 'trove$rel'")" ]]; then
     t0=$SECONDS
-    "${MYSQL_ROOT[@]}" -e "CREATE DATABASE trove23 CHARACTER SET utf8mb4; GRANT ALL PRIVILEGES ON trove23.* TO 'trove'@'127.0.0.1'"
-    mariadb-dump --defaults-file="$LAB_MYSQL_CNF" --protocol=socket -uroot --single-transaction trove \
-      | "${MYSQL_ROOT[@]}" trove23
-    "$HERE/trove.sh" db-sync 23 >>"$LOGS/trove-manage-23.log" 2>&1 \
-      || { tail -n 30 "$LOGS/trove-manage-23.log" >&2; "${MYSQL_ROOT[@]}" -e "DROP DATABASE trove23"; die "Trove 23 db_sync failed"; }
-    say "trove23: Trove 18's database copied and migrated by Trove 23's db_sync in $((SECONDS - t0)) s"
+    copy_db "trove$rel"
+    if [[ $rel == 23 ]]; then
+      # a real release upgrade of the schema: Trove 23's own db_sync (alembic) on 18's
+      "$HERE/trove.sh" db-sync 23 >>"$LOGS/trove-manage-23.log" 2>&1 \
+        || { tail -n 30 "$LOGS/trove-manage-23.log" >&2; "${MYSQL_ROOT[@]}" -e "DROP DATABASE trove23"; die "Trove 23 db_sync failed"; }
+    fi
+    say "trove$rel: database made in $((SECONDS - t0)) s"
   fi
   "$HERE/trove.sh" start "$rel"
 done
@@ -314,7 +321,7 @@ cat >"$SI_STATE/env" <<EOF
 LAB_STANDINS_DIR=$SI_STATE
 LAB_STANDINS_CODE=$HERE
 LAB_STANDINS_RELEASES=$(echo $TROVE_RELEASES | tr ' ' ,)
-LAB_STANDINS_TROVE18_URL=http://127.0.0.1:$TROVE_PORT
+LAB_STANDINS_TROVE18_URL=http://127.0.0.1:$TROVE18_PORT
 LAB_STANDINS_TROVE18_CONF=$SI_STATE/trove18/trove.conf
 LAB_STANDINS_TROVE18_GUEST_CONF=$SI_STATE/trove18/trove-guestagent.conf
 LAB_STANDINS_TROVE23_URL=http://127.0.0.1:$TROVE23_PORT
