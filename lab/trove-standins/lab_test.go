@@ -262,6 +262,37 @@ func (l *lab) action(id string, body map[string]any) {
 	}
 }
 
+func (l *lab) instanceAction(id string, body map[string]any) {
+	l.t.Helper()
+	l.post(l.trove.ServiceURL("instances", id, "action"), body, 202)
+}
+
+func (l *lab) post(url string, body any, code int) {
+	l.t.Helper()
+	l.postJSON(url, body, nil, code)
+}
+
+func (l *lab) postJSON(url string, body, out any, code int) {
+	l.t.Helper()
+	if _, err := l.trove.Post(l.ctx(), url, body, out, &gophercloud.RequestOpts{OkCodes: []int{code}}); err != nil {
+		l.t.Fatalf("Trove %s: POST %s %v: %v", l.rel, url, body, err)
+	}
+}
+
+func (l *lab) getJSON(url string, out any) {
+	l.t.Helper()
+	if _, err := l.trove.Get(l.ctx(), url, out, nil); err != nil {
+		l.t.Fatalf("Trove %s: GET %s: %v", l.rel, url, err)
+	}
+}
+
+func (l *lab) del(url string) {
+	l.t.Helper()
+	if _, err := l.trove.Delete(l.ctx(), url, &gophercloud.RequestOpts{OkCodes: []int{202}}); err != nil {
+		l.t.Fatalf("Trove %s: DELETE %s: %v", l.rel, url, err)
+	}
+}
+
 func (l *lab) upgrade(id, version string) {
 	l.t.Helper()
 	if _, err := l.trove.Patch(l.ctx(), l.trove.ServiceURL("instances", id),
@@ -290,6 +321,9 @@ type server struct {
 	Image    struct {
 		ID string `json:"id"`
 	} `json:"image"`
+	Flavor struct {
+		ID string `json:"id"`
+	} `json:"flavor"`
 	Fault struct {
 		Message string `json:"message"`
 	} `json:"fault"`
@@ -406,11 +440,16 @@ func (l *lab) logs() string {
 
 func (l *lab) db(inst instance) *sql.DB {
 	l.t.Helper()
+	return l.dbAs(inst, "u1", "lab-pw-1", "testdb")
+}
+
+func (l *lab) dbAs(inst instance, user, password, database string) *sql.DB {
+	l.t.Helper()
 	addr := inst.address()
 	if addr == "" {
 		l.t.Fatalf("Trove %s: %s has no address: %+v", l.rel, inst.Name, inst)
 	}
-	db, err := sql.Open("mysql", fmt.Sprintf("u1:lab-pw-1@tcp(%s:3306)/testdb?timeout=10s", addr))
+	db, err := sql.Open("mysql", fmt.Sprintf("%s:%s@tcp(%s:3306)/%s?timeout=10s", user, password, addr, database))
 	if err != nil {
 		l.t.Fatal(err)
 	}
@@ -426,6 +465,16 @@ func (l *lab) exec(inst instance, stmts ...string) {
 			l.t.Fatalf("Trove %s: %s at %s: %q: %v", l.rel, inst.Name, inst.address(), s, err)
 		}
 	}
+}
+
+// query runs a one-value query as a user, at the instance's address.
+func (l *lab) query(inst instance, user, password, database, q string) string {
+	l.t.Helper()
+	var v sql.NullString
+	if err := l.dbAs(inst, user, password, database).QueryRow(q).Scan(&v); err != nil {
+		l.t.Fatalf("Trove %s: %s as %s at %s: %q: %v", l.rel, inst.Name, user, inst.address(), q, err)
+	}
+	return v.String
 }
 
 func (l *lab) persons(inst instance) []string {

@@ -60,6 +60,9 @@ func lifecycle(t *testing.T, l *lab) {
 		t.Errorf("the lab API shows the RabbitMQ password of %s's guest", a.Name)
 	}
 
+	// databases, users and root through Trove's API exist in the instance's MariaDB
+	l.manage(a)
+
 	// a backup is a real dump, stored as an object in Swift
 	bk, location := l.backup(a.ID, l.prefix+"-b")
 	object := bk + ".sql.gz"
@@ -106,6 +109,22 @@ func lifecycle(t *testing.T, l *lab) {
 			at, err := time.Parse("2006-01-02T15:04:05", i.Updated)
 			return i.healthy() && err == nil && at.After(restarted)
 		})
+	}
+
+	// restart, flavor and volume resize, reboot: back to HEALTHY with the data
+	l.instanceAction(r.ID, map[string]any{"restart": map[string]any{}})
+	r = l.waitLeftHealthy(r.ID)
+	l.instanceAction(r.ID, map[string]any{"resize": map[string]any{"flavorRef": l.env["LAB_FLAVOR_RESIZE_ID"]}})
+	r = l.waitLeftHealthy(r.ID)
+	l.instanceAction(r.ID, map[string]any{"resize": map[string]any{"volume": map[string]any{"size": 2}}})
+	r = l.waitLeftHealthy(r.ID)
+	l.action(r.ID, map[string]any{"reboot": map[string]any{}})
+	r = l.waitLeftHealthy(r.ID)
+	if got := l.persons(r); !slices.Equal(got, want) {
+		t.Errorf("after restart, resizes and reboot %s has rows %v, want %v", r.Name, got, want)
+	}
+	if s := l.server(r.ID); s.Flavor.ID != l.env["LAB_FLAVOR_RESIZE_ID"] {
+		t.Errorf("after the resize the server of %s has flavor %s, want %s", r.Name, s.Flavor.ID, l.env["LAB_FLAVOR_RESIZE_ID"])
 	}
 
 	// fault: a guest that loses a row on restore; the row count tells
@@ -164,6 +183,60 @@ func lifecycle(t *testing.T, l *lab) {
 			t.Fatalf("backup %s deleted, its object %s is still in Swift", bk, object)
 		}
 		time.Sleep(2 * time.Second)
+	}
+}
+
+// manage creates, lists and deletes databases and users through Trove and
+// checks each in the instance's MariaDB; root enabled through Trove logs in.
+func (l *lab) manage(a instance) {
+	t := l.t
+	l.post(l.trove.ServiceURL("instances", a.ID, "databases"), map[string]any{"databases": []map[string]any{{"name": "db2"}}}, 202)
+	l.post(l.trove.ServiceURL("instances", a.ID, "users"), map[string]any{"users": []map[string]any{
+		{"name": "u2", "password": "lab-pw-2", "databases": []map[string]any{{"name": "db2"}}}}}, 202)
+	var dbs struct{ Databases []struct{ Name string } }
+	var users struct {
+		Users []struct {
+			Name      string
+			Databases []struct{ Name string }
+		}
+	}
+	l.getJSON(l.trove.ServiceURL("instances", a.ID, "databases"), &dbs)
+	l.getJSON(l.trove.ServiceURL("instances", a.ID, "users"), &users)
+	names := []string{}
+	for _, d := range dbs.Databases {
+		names = append(names, d.Name)
+	}
+	if !slices.Equal(names, []string{"db2", "testdb"}) {
+		t.Errorf("Trove lists databases %v of %s, want [db2 testdb]", names, a.Name)
+	}
+	grants := map[string]int{}
+	for _, u := range users.Users {
+		grants[u.Name] = len(u.Databases)
+	}
+	if grants["u1"] != 1 || grants["u2"] != 1 || len(grants) != 2 {
+		t.Errorf("Trove lists users %+v of %s, want u1 and u2 with one database each", users.Users, a.Name)
+	}
+	if got := l.query(a, "u2", "lab-pw-2", "db2", "SELECT DATABASE()"); got != "db2" {
+		t.Errorf("u2 in db2 on %s: %q", a.Name, got)
+	}
+	var root struct{ User struct{ Name, Password string } }
+	l.postJSON(l.trove.ServiceURL("instances", a.ID, "root"), nil, &root, 200)
+	if got := l.query(a, "root", root.User.Password, "", "SELECT CURRENT_USER()"); got != "root@%" {
+		t.Errorf("root enabled through Trove on %s logs in as %q", a.Name, got)
+	}
+	l.del(l.trove.ServiceURL("instances", a.ID, "users", "u2"))
+	l.del(l.trove.ServiceURL("instances", a.ID, "databases", "db2"))
+	deadline := time.Now().Add(time.Minute)
+	for {
+		left := l.query(a, "root", root.User.Password, "",
+			"SELECT CONCAT((SELECT COUNT(*) FROM mysql.user WHERE User = 'u2'), (SELECT COUNT(*) FROM information_schema.schemata WHERE schema_name = 'db2'))")
+		if left == "00" {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("user u2 / database db2 deleted through Trove are still on %s (%s)", a.Name, left)
+		}
+		time.Sleep(time.Second)
 	}
 }
 

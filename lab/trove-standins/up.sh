@@ -53,7 +53,7 @@ TROVE_PW=$(secret trove)
 TROVE_DB_URL="mysql+pymysql://trove:$(secret db-trove)@127.0.0.1:$LAB_MYSQL_PORT/trove?charset=utf8mb4"
 
 for p in "rabbitmq:$RABBIT_PORT" "epmd:$EPMD_PORT" "swift-proxy:$SWIFT_PORT" "swift-object:$SWIFT_OBJECT_PORT" \
-         "swift-container:$SWIFT_CONTAINER_PORT" "swift-account:$SWIFT_ACCOUNT_PORT" "compute:$COMPUTE_PORT"; do
+         "swift-container:$SWIFT_CONTAINER_PORT" "swift-account:$SWIFT_ACCOUNT_PORT"; do
   name=${p%%:*} port=${p##*:}
   if ! pid_alive "$name" && port_busy "$port"; then die "port $port for $name is busy (set its *_PORT)"; fi
 done
@@ -119,61 +119,11 @@ wait_http swift-proxy "$SWIFT_BASE/healthcheck" "$OS_WAIT" "$LOGS/swift-proxy.lo
 
 # --- the compute stand-in --------------------------------------------------------------
 mkdir -p "$COMPUTE_DIR"
-(umask 077; cat >"$COMPUTE_DIR/compute.conf" <<EOF
-# written by lab/trove-standins/up.sh (dev mode: guests are child processes on loopback)
-[DEFAULT]
-bind_host = 127.0.0.1
-bind_port = $COMPUTE_PORT
-public_url = $COMPUTE_BASE
-state_dir = $COMPUTE_DIR
-host_name = lab-compute-slot$LAB_SLOT
-boot_seconds = 1
-guest_launcher = process
-log_file = $LOGS/compute.log
-guest_log_dir = $LOGS/guests
-
-[guest]
-python = /usr/bin/python3
-
-[keystone_authtoken]
-www_authenticate_uri = $LAB_KEYSTONE_URL
-auth_url = $LAB_KEYSTONE_URL
-auth_type = password
-username = nova
-password = $NOVA_PW
-project_name = service
-user_domain_name = Default
-project_domain_name = Default
-region_name = RegionOne
-service_token_roles_required = true
-
-[network:private]
-cidr = $ADDR_PREFIX.0/24
-gateway = $ADDR_PREFIX.1
-pool = $ADDR_PREFIX.100-$ADDR_PREFIX.149
-default = true
-
-[network:public]
-cidr = $ADDR_PREFIX.0/24
-pool = $ADDR_PREFIX.150-$ADDR_PREFIX.199
-external = true
-
-[flavor:$LAB_FLAVOR_ID]
-name = m1.rd-tiny
-ram = 512
-vcpus = 1
-
-[flavor:$LAB_FLAVOR_RESIZE_ID]
-name = m1.rd-smaller
-ram = 768
-vcpus = 1
-EOF
-)
-if ! pid_alive compute; then
-  start_bg compute "$LOGS/compute.out" env PYTHONPATH="$HERE" "$PY" -m standins.compute \
-    --config-file "$COMPUTE_DIR/compute.conf"
-fi
-wait_http compute "$COMPUTE_BASE/compute" "$OS_WAIT" "$LOGS/compute.out"
+COMPUTE_PORT=$COMPUTE_PORT COMPUTE_PUBLIC_URL=$COMPUTE_BASE COMPUTE_STATE=$COMPUTE_DIR GUEST_LAUNCHER=process \
+  NET_PREFIX=$ADDR_PREFIX KEYSTONE_URL=$LAB_KEYSTONE_URL NOVA_PASSWORD=$NOVA_PW HOST_NAME="lab-compute-slot$LAB_SLOT" \
+  FLAVORS="$LAB_FLAVOR_ID:m1.rd-tiny:512 $LAB_FLAVOR_RESIZE_ID:m1.rd-smaller:768" \
+  LOG_FILE="$LOGS/compute.log" GUEST_LOG_DIR="$LOGS/guests" "$HERE/compute-config.sh" "$COMPUTE_DIR/compute.conf"
+"$HERE/compute.sh" start
 
 # --- Trove's configuration ------------------------------------------------------------
 PRIVATE_NET=$("$PY" -c 'import uuid; print(uuid.uuid5(uuid.NAMESPACE_URL, "lab-standins/network/private"))')
@@ -191,6 +141,7 @@ cat >"$dir/trove.conf" <<EOF
 bind_host = 127.0.0.1
 bind_port = $port
 trove_api_workers = 1
+trove_conductor_workers = 1
 api_paste_config = /etc/trove/api-paste.ini
 use_stderr = false
 debug = true
@@ -214,6 +165,8 @@ resize_time_out = 300
 reboot_time_out = 120
 server_delete_time_out = 60
 agent_call_high_timeout = 300
+# guests heartbeat every 10 s (report_interval below): three missed ones mean it is gone
+agent_heartbeat_expiry = 45
 trove_security_groups_support = True
 guest_config = $dir/trove-guestagent.conf
 cloudinit_location = $dir/cloudinit

@@ -136,6 +136,7 @@ class Agent:
         self.conductor = make(self.transport, target, serializer=ser)
         self.server = None
         self.stopping = threading.Event()
+        self.quiet_until = 0.0
 
     def _volume(self):
         """The directory standing for mount_point: the volume attached at device_path, else the root disk."""
@@ -172,6 +173,8 @@ class Agent:
         while not self.stopping.wait(interval):
             try:
                 with self.lock:
+                    if time.monotonic() < self.quiet_until:
+                        continue  # an upgrade was announced (pre_upgrade): its status comes with it
                     self.report_status()
             except Exception:
                 LOG.exception("heartbeat failed")
@@ -197,8 +200,9 @@ class Agent:
             self.transport, target, [self], executor="threading",
             serializer=rpcwire.GuestSerializer(self.key), access_policy=dispatcher.DefaultRPCAccessPolicy)
         self.server.start()
-        LOG.info("guest %s (server %s, %s) serving %s; addresses %s; data in %s", self.guest_id,
-                 self.hw["server_id"], self.hw["name"], target.topic, self.hw["addresses"], self.db.datadir)
+        LOG.info("guest %s (server %s, %s) serving %s %.1f s after its start; addresses %s; data in %s",
+                 self.guest_id, self.hw["server_id"], self.hw["name"], target.topic, _age(),
+                 self.hw["addresses"], self.db.datadir)
         if self.state.get("prepared"):
             self.report_status()
         hb = threading.Thread(target=self._heartbeats, name="heartbeat", daemon=True)
@@ -310,11 +314,16 @@ class Agent:
 
     def pre_upgrade(self, ctxt):
         with self.lock:
+            # Trove has set the status to UPGRADING and casts upgrade next; a periodic
+            # heartbeat in between would report the old server HEALTHY and end the
+            # taskmanager's wait before the upgrade ran
+            self.quiet_until = time.monotonic() + 120
             self.state.set(event="pre_upgrade")
             return {}
 
     def upgrade(self, ctxt, upgrade_info):
         with self.lock:
+            self.quiet_until = 0.0
             version = (upgrade_info or {}).get("datastore_version")
             LOG.info("upgrade to %s", version)
             if self.faults.fire("upgrade_error", self.guest_id, self.hw["server_id"], self.hw["name"],
@@ -552,6 +561,14 @@ class Agent:
 
     def backup_required_for_replication(self, ctxt):
         return False
+
+
+def _age():
+    """Seconds since this process started (/proc: its start time in clock ticks after boot)."""
+    with open("/proc/self/stat") as f:
+        start = int(f.read().rsplit(")", 1)[1].split()[19]) / os.sysconf("SC_CLK_TCK")
+    with open("/proc/uptime") as f:
+        return float(f.read().split()[0]) - start
 
 
 def _lit(s):
