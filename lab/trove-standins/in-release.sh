@@ -17,6 +17,7 @@ case $rel in
   . "$here/../slot.sh"
   root=${TRIXIE_ROOT:-$LAB_DIR/trixie/root}
   [[ -x "$root/usr/bin/trove-api" ]] || { echo "in-release: no Trove 23 in $root (run lab/trove-standins/trixie-root.sh)" >&2; exit 1; }
+  # shellcheck disable=SC2016 # the inner script expands its own arguments
   exec unshare --mount --propagation private /bin/sh -ec '
     root=$1 lab=$2; shift 2
     mkdir -p "$root$lab"

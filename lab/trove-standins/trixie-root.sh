@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# shellcheck disable=SC2016 # dpkg-query formats and inner scripts are meant literally
 # trixie-root.sh [DIR]: a Debian trixie root with Trove 2025.1 (Trove 23) from
 # Debian's archive, as an operator gets the new release's code: debootstrap
 # minbase, then python3-trove, trove-api, trove-conductor, trove-taskmanager

@@ -45,7 +45,6 @@ fi
 "$HERE/../openstack/up.sh"
 # shellcheck source=/dev/null
 . "$LAB_DIR/openstack/env"
-SECRETS="$LAB_DIR/openstack/secrets"
 RABBIT_PW=$(secret rabbit)
 SWIFT_PW=$(secret swift)
 NOVA_PW=$(secret nova)
@@ -273,7 +272,7 @@ cat >"$SI_STATE/env" <<EOF
 # written by lab/trove-standins/up.sh; source it (values have no spaces)
 LAB_STANDINS_DIR=$SI_STATE
 LAB_STANDINS_CODE=$HERE
-LAB_STANDINS_RELEASES=$(echo $TROVE_RELEASES | tr ' ' ,)
+X
 LAB_STANDINS_TROVE18_URL=http://127.0.0.1:$TROVE18_PORT
 LAB_STANDINS_TROVE18_CONF=$SI_STATE/trove18/trove.conf
 LAB_STANDINS_TROVE18_GUEST_CONF=$SI_STATE/trove18/trove-guestagent.conf
