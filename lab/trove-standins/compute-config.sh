@@ -15,13 +15,15 @@
 #   FLAVORS           "ID:NAME:RAM ..." (default "10:m1.rd-tiny:512 8:m1.rd-smaller:768")
 #   LOG_FILE, GUEST_LOG_DIR       (default: stderr, STATE/guest-logs)
 #   GUEST_PYTHON (/usr/bin/python3), HOST_NAME (lab-compute)
+#   EXTRA_LISTENERS   more ports serving one API each at their root, e.g.
+#                     "8774=/compute 8776=/volume 9696=/networking" (DevStack's ports)
 set -euo pipefail
 out=$1
 : "${COMPUTE_BIND:=127.0.0.1}" "${COMPUTE_PUBLIC_URL:=http://$COMPUTE_BIND:$COMPUTE_PORT}"
 : "${GUEST_LAUNCHER:=process}" "${PLUG_DEVICE:=}" "${HOST_NAME:=lab-compute}" "${GUEST_PYTHON:=/usr/bin/python3}"
 : "${FIXED_POOL:=$NET_PREFIX.100-$NET_PREFIX.149}" "${FLOAT_POOL:=$NET_PREFIX.150-$NET_PREFIX.199}"
 : "${NET_GATEWAY:=$NET_PREFIX.1}" "${FLAVORS:=10:m1.rd-tiny:512 8:m1.rd-smaller:768}"
-: "${LOG_FILE:=}" "${GUEST_LOG_DIR:=$COMPUTE_STATE/guest-logs}"
+: "${LOG_FILE:=}" "${GUEST_LOG_DIR:=$COMPUTE_STATE/guest-logs}" "${EXTRA_LISTENERS:=}"
 umask 077
 {
   cat <<EOF
@@ -35,6 +37,7 @@ host_name = $HOST_NAME
 boot_seconds = 1
 guest_launcher = $GUEST_LAUNCHER
 plug_device = $PLUG_DEVICE
+extra_listeners = $EXTRA_LISTENERS
 log_file = $LOG_FILE
 guest_log_dir = $GUEST_LOG_DIR
 

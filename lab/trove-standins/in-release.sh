@@ -14,14 +14,20 @@ case $rel in
 23)
   here=$(cd "$(dirname "$0")" && pwd)
   # shellcheck source=lab/slot.sh
-  . "$here/../slot.sh"
-  root=${TRIXIE_ROOT:-$LAB_DIR/trixie/root}
+  # shellcheck source=lab/trove-standins/lib.sh
+  . "$here/lib.sh"
+  root=$TRIXIE_ROOT
   [[ -x "$root/usr/bin/trove-api" ]] || { echo "in-release: no Trove 23 in $root (run lab/trove-standins/trixie-root.sh)" >&2; exit 1; }
   # shellcheck disable=SC2016 # the inner script expands its own arguments
+  # the lab folder at its own path inside the root (the configuration names it):
+  # through /tmp when it lives there (nothing is written into the root), else
+  # on a directory made for it
   exec unshare --mount --propagation private /bin/sh -ec '
     root=$1 lab=$2; shift 2
-    mkdir -p "$root$lab"
-    mount --bind "$lab" "$root$lab"
+    case $lab in
+    /tmp/*) mount --rbind /tmp "$root/tmp" ;;
+    *) mkdir -p "$root$lab"; mount --bind "$lab" "$root$lab" ;;
+    esac
     mount -t proc proc "$root/proc"
     mount --rbind /dev "$root/dev"
     exec chroot "$root" "$@"' sh "$root" "$LAB_DIR" "$@"

@@ -91,14 +91,19 @@ echo '[].' >"$RABBIT_DIR/enabled_plugins"
 # --- Keystone: the stand-ins' services, endpoints and users -----------------------------
 COMPUTE_BASE="http://127.0.0.1:$COMPUTE_PORT"
 SWIFT_BASE="http://127.0.0.1:$SWIFT_PORT"
-CAT_STAMP=$(printf '%s\n' "$COMPUTE_BASE" "$SWIFT_BASE" "$SWIFT_PW" "$NOVA_PW" | sha256sum | cut -c1-16)
+CAT_STAMP=$(printf '%s\n' "$COMPUTE_BASE" "$SWIFT_BASE" "$SWIFT_PW" "$NOVA_PW" "$LAB_GLANCE_URL" "$LAB_TROVE_BASE_URL" \
+  | sha256sum | cut -c1-16)
 if [[ "$(cat "$SI_STATE/catalog.stamp" 2>/dev/null)" != "$CAT_STAMP" ]]; then
   t0=$SECONDS
+  # catalog.py with the whole catalog: lab/openstack's Glance and Trove, and ours
+  endpoints=$("$PY" -c 'import json, sys; print(json.dumps([e.split("|") for e in sys.argv[1:]]))' \
+    "image|glance|$LAB_GLANCE_URL" "database|trove|$LAB_TROVE_BASE_URL/v1.0/%(tenant_id)s" \
+    "compute|nova|$COMPUTE_BASE/compute/v2.1" "volumev3|cinderv3|$COMPUTE_BASE/volume/v3/%(project_id)s" \
+    "network|neutron|$COMPUTE_BASE/networking" "object-store|swift|$SWIFT_BASE/v1/AUTH_%(project_id)s")
+  users=$("$PY" -c 'import json, sys; print(json.dumps({"nova": sys.argv[1], "swift": sys.argv[2]}))' "$NOVA_PW" "$SWIFT_PW")
   KEYSTONE_URL=$LAB_KEYSTONE_URL ADMIN_PASSWORD=$(cat "$LAB_ADMIN_PASSWORD_FILE") \
     DEMO_PASSWORD=$(cat "$LAB_DEMO_PASSWORD_FILE") GLANCE_PASSWORD=$(secret glance) TROVE_PASSWORD=$TROVE_PW \
-    EXTRA_ENDPOINTS="compute nova $COMPUTE_BASE/compute/v2.1; volumev3 cinderv3 $COMPUTE_BASE/volume/v3/%(project_id)s;
-                     network neutron $COMPUTE_BASE/networking; object-store swift $SWIFT_BASE/v1/AUTH_%(project_id)s" \
-    EXTRA_USERS="nova swift" PASSWORD_nova=$NOVA_PW PASSWORD_swift=$SWIFT_PW EXTRA_ROLES="ResellerAdmin" \
+    LAB_ENDPOINTS=$endpoints LAB_SERVICE_USERS=$users \
     "$PY" "$HERE/../openstack/catalog.py" >/dev/null 2>>"$LOGS/catalog.log" \
     || { tail -n 20 "$LOGS/catalog.log" >&2; die "keystone registration failed"; }
   echo "$CAT_STAMP" >"$SI_STATE/catalog.stamp"
@@ -272,7 +277,7 @@ cat >"$SI_STATE/env" <<EOF
 # written by lab/trove-standins/up.sh; source it (values have no spaces)
 LAB_STANDINS_DIR=$SI_STATE
 LAB_STANDINS_CODE=$HERE
-X
+LAB_STANDINS_RELEASES=${TROVE_RELEASES// /,}
 LAB_STANDINS_TROVE18_URL=http://127.0.0.1:$TROVE18_PORT
 LAB_STANDINS_TROVE18_CONF=$SI_STATE/trove18/trove.conf
 LAB_STANDINS_TROVE18_GUEST_CONF=$SI_STATE/trove18/trove-guestagent.conf

@@ -23,6 +23,7 @@ import os
 import re
 import signal
 import sys
+import threading
 
 from keystonemiddleware import auth_token
 
@@ -130,6 +131,14 @@ def build(cfg):
     return auth_token.AuthProtocol(app, ks), host
 
 
+def prefixed(app, prefix):
+    """The app seen from a port that serves one API at its root (http://host:8774/v2.1 -> /compute/v2.1)."""
+    def wrapped(environ, start_response):
+        environ["PATH_INFO"] = prefix + environ.get("PATH_INFO", "")
+        return app(environ, start_response)
+    return wrapped
+
+
 def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--config-file", required=True)
@@ -138,6 +147,10 @@ def main(argv=None):
     computehost.setup_logging(cfg, "lab-compute")
     app, host = build(cfg)
     httpd = wsgi.serve(app, cfg.bind_host, cfg.bind_port)
+    for port, prefix in cfg.extra_listeners:
+        extra = wsgi.serve(prefixed(app, prefix), cfg.bind_host, port)
+        threading.Thread(target=extra.serve_forever, name="listen-%d" % port, daemon=True).start()
+        LOG.info("also serving %s at the root of port %d", prefix, port)
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
     host.resume()
     LOG.info("compute stand-in listening on %s:%d (state %s, guests: %s)", cfg.bind_host, cfg.bind_port,

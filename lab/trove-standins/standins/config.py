@@ -10,6 +10,8 @@
     guest_launcher = process              # process (dev mode) | systemd (lab-guest@<server>)
     guest_unit = lab-guest@%s.service
     plug_device =                         # if set: ip addr add <ip>/32 dev <it> when a guest starts
+    extra_listeners =                     # more ports, each serving one API at its root, as
+                                          # DevStack's own ports do: 8774=/compute 8776=/volume 9696=/networking
     faults_dir = <state_dir>/faults
     guest_log_dir = <state_dir>/guest-logs   # dev mode: <server id>.log (kept after delete)
 
@@ -62,6 +64,12 @@ class Config:
             raise SystemExit("compute stand-in: guest_launcher must be process or systemd")
         self.guest_unit = d.get("guest_unit", "lab-guest@%s.service")
         self.plug_device = d.get("plug_device", "").strip()
+        self.extra_listeners = []
+        for item in d.get("extra_listeners", "").replace(",", " ").split():
+            port, _, prefix = item.partition("=")
+            if not port.isdigit() or prefix not in ("/compute", "/volume", "/networking"):
+                raise SystemExit("compute stand-in: extra_listeners entries are PORT=/compute|/volume|/networking")
+            self.extra_listeners.append((int(port), prefix))
         self.faults_dir = d.get("faults_dir", os.path.join(self.state_dir, "faults"))
         self.guest_log_dir = d.get("guest_log_dir", os.path.join(self.state_dir, "guest-logs"))
         self.log_file = d.get("log_file", "")
