@@ -219,7 +219,9 @@ func (l *lab) manage(a instance) {
 	if got := l.query(a, "u2", "lab-pw-2", "db2", "SELECT DATABASE()"); got != "db2" {
 		t.Errorf("u2 in db2 on %s: %q", a.Name, got)
 	}
-	var root struct{ User struct{ Name, Password string } }
+	var root struct {
+		User struct{ Name, Password string }
+	}
 	l.postJSON(l.trove.ServiceURL("instances", a.ID, "root"), nil, &root, 200)
 	if got := l.query(a, "root", root.User.Password, "", "SELECT CURRENT_USER()"); got != "root@%" {
 		t.Errorf("root enabled through Trove on %s logs in as %q", a.Name, got)
