@@ -32,6 +32,8 @@ from keystoneauth1 import exceptions as ks_exc
 from keystoneauth1 import loading as ks_loading
 from keystoneauth1 import session as ks_session
 
+from standins.wsgi import HTTPError
+
 LOG = logging.getLogger("standins.compute")
 CODE_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
@@ -291,8 +293,12 @@ class Host:
                 if net is None:
                     self._error(sid, "Network %s could not be found." % nic.get("net-id"), 400)
                     return
-                port = self.network.create_port({"network_id": net["id"], "device_id": sid,
-                                                 "device_owner": "compute:nova"}, s["project_id"])
+                try:
+                    port = self.network.create_port({"network_id": net["id"], "device_id": sid,
+                                                     "device_owner": "compute:nova"}, s["project_id"])
+                except HTTPError as e:  # as Nova: the build is aborted, the server goes to ERROR
+                    self._error(sid, "Build of instance %s aborted: %s" % (sid, e.message), 500)
+                    return
                 self._set(sid, created_ports=s.get("created_ports", []) + [port["id"]])
         self._set(sid, task_state="block_device_mapping")
         for v in s["volumes"]:
