@@ -21,7 +21,7 @@ const doc = "# trove_datastore\n\n" +
 	"`image_tags` (list of string), `packages` (list of string), `active` (bool, default true), `default` (bool; unset leaves it as it is).\n\n" +
 	"## Outputs\n\n" +
 	"`id`, `name`, `default_version`, `default_version_id`, `versions` (active version names), `version_ids` (name -> id), " +
-	"`image_ids` (name -> Glance image id; admin only, else empty), `version` (the version the task is about, for `version`), " +
+	"`image_ids` (name -> Glance image id; admin only, else empty), `parameter_counts` (name -> how many configuration parameters the version has; 0 means db_load_datastore_config_parameters never ran for it), `version` (the version the task is about, for `version`), " +
 	"and `datastores` (every datastore read).\n\n"
 
 const example = `task "register_version" {

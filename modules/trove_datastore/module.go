@@ -2,6 +2,7 @@ package trovedatastore
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"net/http"
@@ -35,6 +36,7 @@ var versionType = cty.Object(map[string]cty.Type{
 var datastoreType = cty.Object(map[string]cty.Type{
 	"id": cty.String, "name": cty.String, "default_version": cty.String, "default_version_id": cty.String,
 	"versions": cty.List(cty.String), "version_ids": cty.Map(cty.String), "image_ids": cty.Map(cty.String),
+	"parameter_counts": cty.Map(cty.Number),
 })
 
 var outputsType = func() cty.Type {
@@ -299,8 +301,19 @@ func read(ctx context.Context, sc *gophercloud.ServiceClient, datastore string, 
 			return cty.NilVal, err
 		}
 		names, ids, images := []string{}, map[string]string{}, map[string]string{}
+		params := map[string]cty.Value{}
 		defName := ""
 		for _, x := range s.Versions {
+			if datastore != "" {
+				// The configuration parameters Trove validates configuration
+				// groups against (loaded by db_load_datastore_config_parameters):
+				// none loaded means every configuration group is refused.
+				n, err := parameterCount(ctx, sc, x.ID)
+				if err != nil {
+					return cty.NilVal, openstack.Wrap(fmt.Sprintf("listing configuration parameters of %s %s", ds.Name, x.Name), err)
+				}
+				params[x.Name] = cty.NumberIntVal(int64(n))
+			}
 			names = append(names, x.Name)
 			ids[x.Name] = x.ID
 			if x.Image != "" {
@@ -314,6 +327,7 @@ func read(ctx context.Context, sc *gophercloud.ServiceClient, datastore string, 
 			"id": cty.StringVal(ds.ID), "name": cty.StringVal(ds.Name),
 			"default_version": cty.StringVal(defName), "default_version_id": cty.StringVal(ds.DefaultVersion),
 			"versions": openstack.StringListVal(names), "version_ids": openstack.StringMapVal(ids), "image_ids": openstack.StringMapVal(images),
+			"parameter_counts": numberMap(params),
 		})
 		vals = append(vals, val)
 		if datastore != "" {
@@ -343,4 +357,24 @@ func read(ctx context.Context, sc *gophercloud.ServiceClient, datastore string, 
 		})
 	}
 	return cty.ObjectVal(attrs), nil
+}
+
+func numberMap(m map[string]cty.Value) cty.Value {
+	if len(m) == 0 {
+		return cty.MapValEmpty(cty.Number)
+	}
+	return cty.MapVal(m)
+}
+
+// parameterCount is how many configuration parameters a version has
+// (GET /datastores/versions/{id}/parameters).
+func parameterCount(ctx context.Context, sc *gophercloud.ServiceClient, versionID string) (int, error) {
+	var s struct {
+		Parameters []json.RawMessage `json:"configuration-parameters"`
+	}
+	resp, err := sc.Get(ctx, sc.ServiceURL("datastores", "versions", versionID, "parameters"), &s, nil)
+	if _, _, err := gophercloud.ParseResponse(resp, err); err != nil {
+		return 0, err
+	}
+	return len(s.Parameters), nil
 }

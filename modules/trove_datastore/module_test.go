@@ -29,6 +29,15 @@ func TestRead(t *testing.T) {
 		o.GetAttr("version_ids").Index(ctyStr("5.7.30")).AsString() != "v30" || o.GetAttr("image_ids").Index(ctyStr("5.7.29")).AsString() != "img1" {
 		t.Errorf("outputs %#v", o)
 	}
+	// How many configuration parameters each version has: none loaded for
+	// 5.7.30 is what a runbook's check must catch.
+	pc := o.GetAttr("parameter_counts")
+	if n, _ := pc.Index(ctyStr("5.7.29")).AsBigFloat().Int64(); n != 3 {
+		t.Errorf("5.7.29 parameters %#v", pc)
+	}
+	if n, _ := pc.Index(ctyStr("5.7.30")).AsBigFloat().Int64(); n != 0 {
+		t.Errorf("5.7.30 parameters %#v", pc)
+	}
 	if p := moduletest.Plan(t, m, req(t, m, `datastore = "postgresql"`)); p.Err == nil || p.Err.Error() != `no Trove datastore "postgresql"` {
 		t.Errorf("unknown datastore: %v", p.Err)
 	}

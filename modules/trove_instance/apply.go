@@ -166,5 +166,6 @@ func createOpts(p *params) instances.CreateOpts {
 	if p.backup != "" {
 		o.RestorePoint = &instances.RestorePoint{BackupRef: p.backup}
 	}
+	o.Access = p.access
 	return o
 }

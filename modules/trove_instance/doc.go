@@ -21,9 +21,12 @@ const doc = "# trove_instance\n\n" +
 	"- `find`: the instance named by `id` or `name` (read-only; fails when there is none).\n" +
 	"- `contents`: as `find`, and the names of the instance's databases and users, as its guest agent reports them (read-only): " +
 	"what a restore is compared with its source by, without reaching the database network.\n" +
-	"- `list`: the project's instances, filtered by `name`, `datastore_version`, `status` (read-only).\n" +
+	"- `list`: the project's instances, filtered by `name`, `datastore`, `datastore_version`, `status` (read-only). " +
+	"With `all_projects = true`: every project's instances through the management API (admin; cluster members and replicas included), " +
+	"each with `tenant_id`, `server_id`, `task` and `image_id`, the Glance image its server runs (read from Nova, all tenants).\n" +
 	"- `upgrade`: move the instance (`id` or `name`) to `datastore_version` (PATCH instance); nothing to do when it is on it already. Waits UPGRADE -> HEALTHY.\n" +
-	"- `rebuild`: rebuild the instance's guest from the Glance image `rebuild` (management API, admin; Victoria+ in-place guest upgrade). Always a change. " +
+	"- `rebuild`: rebuild the instance's guest from the Glance image `rebuild` (management API, admin; Victoria+ in-place guest upgrade). " +
+	"Nothing to do when its server already runs that image (read from Nova), so a second run rebuilds nothing. " +
 	"Setting `rebuild` without `action` means this action.\n" +
 	"- `restart`: restart the database. Always a change.\n" +
 	"- `delete`: delete the instance; refused unless `confirm = true`. Nothing to do when it does not exist.\n\n" +
@@ -31,13 +34,16 @@ const doc = "# trove_instance\n\n" +
 	"- `id`, `name` (string): the instance.\n" +
 	"- `flavor` (string), `volume_size` (number), `volume_type` (string), `datastore` (string), `datastore_version` (string), " +
 	"`availability_zone`, `configuration` (string), `databases` (list of string), `users` (list of `{name, password, host?, databases?}`; passwords are sensitive), " +
-	"`networks` (list of network ids), `backup` (string: restore from this backup id): for create.\n" +
+	"`networks` (list of network ids), `access` (`{ is_public = bool, allowed_cidrs = [...] }`), `backup` (string: restore from this backup id): for create. " +
+	"A restore that must be reachable where the old instance was takes the old one's `networks` and `access` outputs.\n" +
+	"- `all_projects` (bool): list every project's instances (management API).\n" +
 	"- `status` (list of string): list filter.\n" +
 	"- `rebuild` (string): the image id to rebuild with.\n" +
 	"- `wait` (object): `{ status = \"HEALTHY\", timeout = \"20m\", enabled = true }`; status HEALTHY (default) or ACTIVE.\n" +
 	"- `confirm` (bool): must be true for delete.\n\n" +
 	"## Outputs\n\n" +
-	"`id`, `name`, `status`, `operating_status`, `addresses` (list of `{address, type}`), `datastore` (`{type, version}`), `flavor_id`, `volume_size`, `region`, `fault`, " +
+	"`id`, `name`, `status`, `operating_status`, `addresses` (list of `{address, type}`), `networks` (the networks of its addresses), `access` (`{is_public, allowed_cidrs}`), " +
+	"`datastore` (`{type, version}`), `flavor_id`, `volume_size`, `region`, `fault`, `tenant_id` (admins), `server_id`, `image_id`, `task` (all_projects and rebuild only; else \"\"), " +
 	"`instances` (list: the matches for list, else the one instance), " +
 	"and `databases` and `users` (sorted lists of names; only for contents, else null).\n\n"
 

@@ -8,6 +8,7 @@ import (
 	"github.com/zclconf/go-cty/cty"
 
 	"github.com/runbook-dev/runbook/modules/internal/openstack"
+	"github.com/runbook-dev/runbook/modules/internal/openstack/trove/instances"
 	"github.com/runbook-dev/runbook/modules/internal/openstack/troveops"
 )
 
@@ -29,6 +30,8 @@ type params struct {
 	wait                            troveops.Wait
 	waitEnabled                     bool
 	confirm                         bool
+	allProjects                     bool
+	access                          *instances.Access
 }
 
 var actions = []string{"create", "find", "contents", "list", "upgrade", "rebuild", "restart", "delete"}
@@ -51,6 +54,7 @@ func parse(args cty.Value) (*params, error) {
 		backup:           openstack.Str(args, "backup"),
 		rebuild:          openstack.Str(args, "rebuild"),
 		confirm:          openstack.Bool(args, "confirm", false),
+		allProjects:      openstack.Bool(args, "all_projects", false),
 		waitEnabled:      true,
 	}
 	if p.action == "" {
@@ -72,6 +76,12 @@ func parse(args cty.Value) (*params, error) {
 				databases: openstack.Strings(u, "databases"),
 			})
 		}
+	}
+	if a := args.GetAttr("access"); !a.IsNull() {
+		p.access = &instances.Access{IsPublic: openstack.Bool(a, "is_public", false), AllowedCIDRs: openstack.Strings(a, "allowed_cidrs")}
+	}
+	if p.allProjects && p.action != "list" && p.action != "rebuild" {
+		return nil, fmt.Errorf("all_projects is for action = \"list\" (rebuild always uses the management API)")
 	}
 	w := args.GetAttr("wait")
 	def := 20 * time.Minute

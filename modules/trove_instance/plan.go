@@ -47,20 +47,11 @@ func (Module) Plan(ctx context.Context, req *module.PlanRequest) *module.PlanRes
 		return &module.PlanResponse{Err: err}
 	}
 	if p.action == "list" {
-		all, err := troveops.List(ctx, sc)
+		vals, err := list(ctx, &req.Request, sc, p)
 		if err != nil {
 			return &module.PlanResponse{Err: err}
 		}
-		var out []instances.Instance
-		for _, i := range all {
-			if (p.name == "" || i.Name == p.name) &&
-				(p.datastoreVersion == "" || i.Datastore.Version == p.datastoreVersion) &&
-				(p.datastore == "" || i.Datastore.Type == p.datastore) &&
-				(len(p.status) == 0 || slices.Contains(p.status, i.Status)) {
-				out = append(out, i)
-			}
-		}
-		return &module.PlanResponse{Action: module.NoOp, Reason: fmt.Sprintf("%d instance(s)", len(out)), Outputs: outputs(nil, out)}
+		return &module.PlanResponse{Action: module.NoOp, Reason: fmt.Sprintf("%d instance(s)", len(vals)), Outputs: outputsOf(cty.NullVal(troveops.InstanceType), vals)}
 	}
 
 	var inst *instances.Instance
@@ -126,8 +117,17 @@ func (Module) Plan(ctx context.Context, req *module.PlanRequest) *module.PlanRes
 		return change(fmt.Sprintf("upgrade instance %s from %s to %s", who, inst.Datastore.Version, p.datastoreVersion),
 			(&module.Diff{}).Add(module.DiffItem{Name: "datastore_version", Before: inst.Datastore.Version, After: p.datastoreVersion}))
 	case "rebuild":
-		return change(fmt.Sprintf("rebuild instance %s from image %s", who, p.rebuild),
-			(&module.Diff{}).Add(module.DiffItem{Name: "guest image", Before: "(current)", After: p.rebuild}))
+		// A server that already runs the image needs no rebuild: a second
+		// run of an upgrade rebuilds nothing.
+		img, err := serverImage(ctx, &req.Request, sc, inst.ID)
+		if err != nil {
+			return &module.PlanResponse{Err: err}
+		}
+		if img == p.rebuild {
+			return noop(fmt.Sprintf("instance %s already runs image %s", who, img))
+		}
+		return change(fmt.Sprintf("rebuild instance %s from image %s (it runs %s)", who, p.rebuild, orNone(img)),
+			(&module.Diff{}).Add(module.DiffItem{Name: "guest image", Before: orNone(img), After: p.rebuild}))
 	case "restart":
 		return change(fmt.Sprintf("restart instance %s", who), nil)
 	case "delete":
@@ -164,18 +164,30 @@ func createDiff(p *params, usersSensitive bool) *module.Diff {
 	return d
 }
 
-// outputs renders one instance (or none) and a list.
+// outputs renders one instance (or none) as the module's outputs.
 func outputs(inst *instances.Instance, list []instances.Instance) cty.Value {
 	if inst != nil && list == nil {
 		list = []instances.Instance{*inst}
 	}
-	var one cty.Value
+	one := cty.NullVal(troveops.InstanceType)
 	if inst != nil {
 		one = troveops.InstanceVal(inst)
-	} else {
-		one = cty.NullVal(troveops.InstanceType)
 	}
-	attrs := map[string]cty.Value{"instances": troveops.InstanceListVal(list),
+	vals := make([]cty.Value, len(list))
+	for k := range list {
+		vals[k] = troveops.InstanceVal(&list[k])
+	}
+	return outputsOf(one, vals)
+}
+
+// outputsOf renders one instance (null for none) and a list of rendered
+// instances.
+func outputsOf(one cty.Value, list []cty.Value) cty.Value {
+	l := cty.ListValEmpty(troveops.InstanceType)
+	if len(list) > 0 {
+		l = cty.ListVal(list)
+	}
+	attrs := map[string]cty.Value{"instances": l,
 		"databases": cty.NullVal(cty.List(cty.String)), "users": cty.NullVal(cty.List(cty.String))}
 	for name, ty := range troveops.InstanceType.AttributeTypes() {
 		if one.IsNull() {
@@ -185,4 +197,83 @@ func outputs(inst *instances.Instance, list []instances.Instance) cty.Value {
 		}
 	}
 	return cty.ObjectVal(attrs)
+}
+
+func orNone(s string) string {
+	if s == "" {
+		return "(unknown)"
+	}
+	return s
+}
+
+// list returns the instances that match p's filters, rendered: the
+// project's (public API), or every project's with server and image
+// (all_projects: management API and Nova, admin).
+func list(ctx context.Context, req *module.Request, sc *gophercloud.ServiceClient, p *params) ([]cty.Value, error) {
+	match := func(i *instances.Instance) bool {
+		return (p.name == "" || i.Name == p.name) &&
+			(p.datastoreVersion == "" || i.Datastore.Version == p.datastoreVersion) &&
+			(p.datastore == "" || i.Datastore.Type == p.datastore) &&
+			(len(p.status) == 0 || slices.Contains(p.status, i.Status))
+	}
+	var out []cty.Value
+	if !p.allProjects {
+		all, err := troveops.List(ctx, sc)
+		if err != nil {
+			return nil, err
+		}
+		for k := range all {
+			if match(&all[k]) {
+				out = append(out, troveops.InstanceVal(&all[k]))
+			}
+		}
+		return out, nil
+	}
+	all, err := troveops.MgmtList(ctx, sc)
+	if err != nil {
+		return nil, err
+	}
+	images, err := serverImages(ctx, req)
+	if err != nil {
+		return nil, err
+	}
+	for k := range all {
+		if match(&all[k].Instance) {
+			out = append(out, troveops.MgmtInstanceVal(&all[k], images[all[k].ServerID]))
+		}
+	}
+	return out, nil
+}
+
+func computeClient(ctx context.Context, req *module.Request) (*gophercloud.ServiceClient, error) {
+	cloud, err := openstack.ConnectFor(ctx, req)
+	if err != nil {
+		return nil, err
+	}
+	return cloud.Compute()
+}
+
+func serverImages(ctx context.Context, req *module.Request) (map[string]string, error) {
+	cc, err := computeClient(ctx, req)
+	if err != nil {
+		return nil, err
+	}
+	return troveops.ServerImages(ctx, cc)
+}
+
+// serverImage is the image the server of instance id runs (management API
+// for the server, Nova for its image).
+func serverImage(ctx context.Context, req *module.Request, sc *gophercloud.ServiceClient, id string) (string, error) {
+	m, err := mgmt.GetInstance(ctx, sc, id).ExtractMgmt()
+	if err != nil {
+		return "", openstack.Wrap("reading Trove instance "+id+" (management API)", err)
+	}
+	if m.ServerID == "" {
+		return "", nil
+	}
+	cc, err := computeClient(ctx, req)
+	if err != nil {
+		return "", err
+	}
+	return troveops.ServerImage(ctx, cc, m.ServerID)
 }

@@ -32,6 +32,12 @@ var waitType = cty.ObjectWithOptionalAttrs(map[string]cty.Type{
 }, []string{"status", "timeout", "enabled"})
 
 var outputsType = cty.Object(map[string]cty.Type{
+	"tenant_id":        cty.String,
+	"server_id":        cty.String,
+	"image_id":         cty.String,
+	"task":             cty.String,
+	"networks":         cty.List(cty.String),
+	"access":           troveops.AccessType,
 	"id":               cty.String,
 	"name":             cty.String,
 	"status":           cty.String,
@@ -66,7 +72,14 @@ var argsSpec = openstack.Merge(openstack.ConnectionSpec(), hcldec.ObjectSpec{
 	"rebuild":           &hcldec.AttrSpec{Name: "rebuild", Type: cty.String},
 	"wait":              &hcldec.AttrSpec{Name: "wait", Type: waitType},
 	"confirm":           &hcldec.AttrSpec{Name: "confirm", Type: cty.Bool},
+	"all_projects":      &hcldec.AttrSpec{Name: "all_projects", Type: cty.Bool},
+	"access":            &hcldec.AttrSpec{Name: "access", Type: accessType},
 })
+
+var accessType = cty.ObjectWithOptionalAttrs(map[string]cty.Type{
+	"is_public":     cty.Bool,
+	"allowed_cidrs": cty.List(cty.String),
+}, []string{"is_public", "allowed_cidrs"})
 
 // Schema returns the arguments and outputs.
 var rules = []module.Rule{

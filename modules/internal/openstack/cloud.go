@@ -285,3 +285,18 @@ func ConnectFor(ctx context.Context, req *module.Request) (*Cloud, error) {
 	}
 	return Connect(ctx, p)
 }
+
+// Compute returns a client for Nova v2.1 (what Trove runs its servers on).
+func (c *Cloud) Compute() (*gophercloud.ServiceClient, error) {
+	if u, ok := c.override("compute"); ok {
+		return &gophercloud.ServiceClient{ProviderClient: c.provider, Endpoint: u, Type: "compute"}, c.needsKeystone("compute")
+	}
+	if err := c.needsKeystone("compute"); err != nil {
+		return nil, err
+	}
+	sc, err := gos.NewComputeV2(c.provider, c.eo)
+	if err != nil {
+		return nil, fmt.Errorf("cloud %s: no compute (Nova) endpoint in the catalog (region %q, interface %s): %w", c.Name, c.eo.Region, c.eo.Availability, err)
+	}
+	return sc, nil
+}

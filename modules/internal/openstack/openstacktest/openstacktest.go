@@ -89,6 +89,10 @@ func write(t testing.TB, path, s string) {
 func (c *Cloud) ImageURL() string    { return c.Endpoint() + "image/" }
 func (c *Cloud) DatabaseURL() string { return c.Endpoint() + "database/v1.0/" + Project + "/" }
 
+// ComputeURL is the fake Nova's endpoint (served by NewTrove: the servers
+// of its instances).
+func (c *Cloud) ComputeURL() string { return c.Endpoint() + "compute/v2.1/" }
+
 // ImagePath and DatabasePath prefix paths for Mux handlers.
 func (c *Cloud) ImagePath(p string) string    { return "/image/v2/" + p }
 func (c *Cloud) DatabasePath(p string) string { return "/database/v1.0/" + Project + "/" + p }
@@ -138,8 +142,9 @@ func (c *Cloud) tokens(w http.ResponseWriter, r *http.Request) {
 	  "project": {"id": %q, "name": "testproject", "domain": {"id": "default", "name": "Default"}},
 	  "catalog": [
 	    {"id": "s1", "type": "image", "name": "glance", "endpoints": %s},
-	    {"id": "s2", "type": "database", "name": "trove", "endpoints": %s}
-	  ]}}`, Project, ep(c.ImageURL()), ep(c.DatabaseURL()))
+	    {"id": "s2", "type": "database", "name": "trove", "endpoints": %s},
+	    {"id": "s3", "type": "compute", "name": "nova", "endpoints": %s}
+	  ]}}`, Project, ep(c.ImageURL()), ep(c.DatabaseURL()), ep(c.ComputeURL()))
 }
 
 // JSON writes v with status and a request id.

@@ -45,6 +45,13 @@ type FakeInstance struct {
 	// Databases and Users are what the guest agent would report; a
 	// restore starts with those of the backed-up instance.
 	Databases, Users []string
+	// Image is the Glance image its server runs; Project its project.
+	Image, Project string
+	// Networks are the networks of its ports; Public, CIDRs its access.
+	Networks  []string
+	Public    bool
+	CIDRs     []string
+	rebuildTo string
 }
 
 // FakeBackup is a backup of the fake Trove.
@@ -57,13 +64,16 @@ type FakeBackup struct {
 type FakeVersion struct {
 	ID, Name, Image string
 	Active, Default bool
+	// Params is how many configuration parameters it has.
+	Params int
 }
 
 // NewTrove serves a fake Trove on c's database endpoint.
 func NewTrove(c *Cloud) *Trove {
 	tr := &Trove{c: c, Instances: map[string]*FakeInstance{}, Backups: map[string]*FakeBackup{}, Steps: 2,
-		Versions: []FakeVersion{{ID: "v29", Name: "5.7.29", Image: "img1", Active: true, Default: true}, {ID: "v30", Name: "5.7.30", Image: "img1", Active: true}}}
+		Versions: []FakeVersion{{ID: "v29", Name: "5.7.29", Image: "img1", Active: true, Default: true, Params: 3}, {ID: "v30", Name: "5.7.30", Image: "img1", Active: true}}}
 	c.Mux.HandleFunc("/database/v1.0/"+Project+"/", tr.serve)
+	c.Mux.HandleFunc("/compute/v2.1/", tr.serveCompute)
 	return tr
 }
 
@@ -76,7 +86,7 @@ func (tr *Trove) id(prefix string) string {
 func (tr *Trove) AddInstance(name, version string) *FakeInstance {
 	tr.mu.Lock()
 	defer tr.mu.Unlock()
-	i := &FakeInstance{ID: tr.id("inst"), Name: name, Status: "HEALTHY", Version: version, Flavor: "10", Size: 1}
+	i := &FakeInstance{ID: tr.id("inst"), Name: name, Status: "HEALTHY", Version: version, Flavor: "10", Size: 1, Image: "img1", Project: Project}
 	tr.Instances[i.ID] = i
 	return i
 }
@@ -107,6 +117,9 @@ func (i *FakeInstance) step() {
 				if i.Target != "" {
 					i.Version, i.Target = i.Target, ""
 				}
+				if i.rebuildTo != "" {
+					i.Image, i.rebuildTo = i.rebuildTo, ""
+				}
 				i.Status = "HEALTHY"
 			}
 		}
@@ -125,9 +138,23 @@ func (i *FakeInstance) json() string {
 	} else {
 		op = ""
 	}
+	var addrs []string
+	for k, n := range append([]string{""}, i.Networks...) {
+		if k == 0 && len(i.Networks) > 0 {
+			continue
+		}
+		addrs = append(addrs, fmt.Sprintf(`{"address": "10.0.%d.%d", "type": "private", "network": %q}`, k, len(i.ID), n))
+	}
+	cidrs, _ := json.Marshal(i.CIDRs)
 	return fmt.Sprintf(`{"id": %q, "name": %q, "status": %q, "operating_status": %q, "flavor": {"id": %q}, "volume": {"size": %d},
-	  "datastore": {"type": "mysql", "version": %q}, "region": "RegionOne",
-	  "addresses": [{"address": "10.0.0.%d", "type": "private"}]%s}`, i.ID, i.Name, st, op, i.Flavor, i.Size, i.Version, len(i.ID), fault)
+	  "datastore": {"type": "mysql", "version": %q}, "region": "RegionOne", "tenant_id": %q,
+	  "access": {"is_public": %t, "allowed_cidrs": %s},
+	  "addresses": [%s]%s}`, i.ID, i.Name, st, op, i.Flavor, i.Size, i.Version, i.Project, i.Public, cidrs, strings.Join(addrs, ","), fault)
+}
+
+func (i *FakeInstance) mgmtJSON() string {
+	j := i.json()
+	return j[:len(j)-1] + fmt.Sprintf(`, "server": {"id": "srv-%s", "status": "ACTIVE"}, "task_description": "No tasks for the instance."}`, i.ID)
 }
 
 func (b *FakeBackup) json() string {
@@ -179,7 +206,25 @@ func (tr *Trove) serve(w http.ResponseWriter, r *http.Request) {
 		if version == "" {
 			version = "5.7.29"
 		}
-		i := &FakeInstance{ID: tr.id("inst"), Name: in["name"].(string), Status: "BUILD", Version: version, Flavor: in["flavorRef"].(string), left: tr.Steps}
+		i := &FakeInstance{ID: tr.id("inst"), Name: in["name"].(string), Status: "BUILD", Version: version, Flavor: in["flavorRef"].(string), left: tr.Steps,
+			Image: "img1", Project: Project}
+		if nics, ok := in["nics"].([]any); ok {
+			for _, n := range nics {
+				if m, ok := n.(map[string]any); ok {
+					id, _ := m["net-id"].(string)
+					i.Networks = append(i.Networks, id)
+				}
+			}
+		}
+		if a, ok := in["access"].(map[string]any); ok {
+			i.Public, _ = a["is_public"].(bool)
+			if cs, ok := a["allowed_cidrs"].([]any); ok {
+				for _, c := range cs {
+					s, _ := c.(string)
+					i.CIDRs = append(i.CIDRs, s)
+				}
+			}
+		}
 		if v, ok := in["volume"].(map[string]any); ok {
 			i.Size = int(v["size"].(float64))
 		}
@@ -250,6 +295,15 @@ func (tr *Trove) serve(w http.ResponseWriter, r *http.Request) {
 		}
 		i.Status, i.left = "REBOOT", tr.Steps
 		w.WriteHeader(202)
+	case parts[0] == "mgmt" && len(parts) == 2 && parts[1] == "instances" && r.Method == "GET":
+		var items []string
+		for _, i := range tr.Instances {
+			i.step()
+			if i.Status != "GONE" {
+				items = append(items, i.mgmtJSON())
+			}
+		}
+		JSON(w, 200, `{"instances": [`+strings.Join(items, ",")+`]}`)
 	case parts[0] == "mgmt" && len(parts) >= 3 && parts[1] == "instances":
 		i, ok := tr.Instances[parts[2]]
 		if !ok {
@@ -257,12 +311,13 @@ func (tr *Trove) serve(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		if len(parts) == 4 && r.Method == "POST" {
-			i.Status, i.left = "REBUILD", tr.Steps
+			img, _ := body["rebuild"]["image_id"].(string)
+			i.Status, i.left, i.rebuildTo = "REBUILD", tr.Steps, img
 			w.WriteHeader(202)
 			return
 		}
 		i.step()
-		JSON(w, 200, `{"instance": `+i.json()+`}`)
+		JSON(w, 200, `{"instance": `+i.mgmtJSON()+`}`)
 	case parts[0] == "backups" && len(parts) == 1 && r.Method == "GET":
 		var items []string
 		for _, b := range tr.Backups {
@@ -314,6 +369,18 @@ func (tr *Trove) serve(w http.ResponseWriter, r *http.Request) {
 			}
 		}
 		JSON(w, 200, fmt.Sprintf(`{"datastores": [{"id": "ds1", "name": "mysql", "default_version": %q, "versions": [%s], "links": []}]}`, def, strings.Join(vs, ",")))
+	case parts[0] == "datastores" && len(parts) == 4 && parts[1] == "versions" && parts[3] == "parameters":
+		for _, v := range tr.Versions {
+			if v.ID == parts[2] {
+				var ps []string
+				for k := 0; k < v.Params; k++ {
+					ps = append(ps, fmt.Sprintf(`{"name": "p%d", "type": "integer", "restart_required": false}`, k))
+				}
+				JSON(w, 200, `{"configuration-parameters": [`+strings.Join(ps, ",")+`]}`)
+				return
+			}
+		}
+		notFound(parts[2])
 	case parts[0] == "datastores" && len(parts) == 3 && parts[2] == "versions":
 		var vs []string
 		for _, v := range tr.Versions {
@@ -356,5 +423,39 @@ func (tr *Trove) serve(w http.ResponseWriter, r *http.Request) {
 		}
 	default:
 		notFound(path)
+	}
+}
+
+// serveCompute is the part of Nova the modules read: the servers of the
+// fake's instances, with the image each runs.
+func (tr *Trove) serveCompute(w http.ResponseWriter, r *http.Request) {
+	if !tr.c.Authorized(w, r) {
+		return
+	}
+	tr.mu.Lock()
+	defer tr.mu.Unlock()
+	path := strings.TrimPrefix(r.URL.Path, "/compute/v2.1/")
+	tr.Calls = append(tr.Calls, "nova "+r.Method+" "+path)
+	server := func(i *FakeInstance) string {
+		return fmt.Sprintf(`{"id": "srv-%s", "name": %q, "status": "ACTIVE", "tenant_id": %q, "image": {"id": %q}}`, i.ID, i.Name, i.Project, i.Image)
+	}
+	switch {
+	case path == "servers/detail":
+		var items []string
+		for _, i := range tr.Instances {
+			if i.Status != "GONE" {
+				items = append(items, server(i))
+			}
+		}
+		JSON(w, 200, `{"servers": [`+strings.Join(items, ",")+`]}`)
+	case strings.HasPrefix(path, "servers/srv-"):
+		i, ok := tr.Instances[strings.TrimPrefix(path, "servers/srv-")]
+		if !ok {
+			JSON(w, 404, `{"itemNotFound": {"code": 404, "message": "Instance could not be found."}}`)
+			return
+		}
+		JSON(w, 200, `{"server": `+server(i)+`}`)
+	default:
+		JSON(w, 404, `{"itemNotFound": {"code": 404, "message": "not served by the fake"}}`)
 	}
 }

@@ -12,17 +12,30 @@ import (
 	"time"
 
 	"github.com/gophercloud/gophercloud/v2"
+	"github.com/gophercloud/gophercloud/v2/openstack/compute/v2/servers"
 	"github.com/zclconf/go-cty/cty"
 
 	"github.com/runbook-dev/runbook/modules/internal/openstack"
 	"github.com/runbook-dev/runbook/modules/internal/openstack/trove/instances"
+	"github.com/runbook-dev/runbook/modules/internal/openstack/trove/mgmt"
 )
 
 // AddressType is one address of an instance.
 var AddressType = cty.Object(map[string]cty.Type{"address": cty.String, "type": cty.String})
 
-// InstanceType is an instance in outputs.
+// AccessType is who may reach an instance's database.
+var AccessType = cty.Object(map[string]cty.Type{"is_public": cty.Bool, "allowed_cidrs": cty.List(cty.String)})
+
+// InstanceType is an instance in outputs. tenant_id is shown to admins;
+// server_id, image_id (the Glance image the server runs, from Nova) and
+// task come from the management listing, "" elsewhere.
 var InstanceType = cty.Object(map[string]cty.Type{
+	"tenant_id":        cty.String,
+	"server_id":        cty.String,
+	"image_id":         cty.String,
+	"task":             cty.String,
+	"networks":         cty.List(cty.String),
+	"access":           AccessType,
 	"id":               cty.String,
 	"name":             cty.String,
 	"status":           cty.String,
@@ -37,6 +50,21 @@ var InstanceType = cty.Object(map[string]cty.Type{
 
 // InstanceVal renders an instance as InstanceType.
 func InstanceVal(i *instances.Instance) cty.Value {
+	return instanceVal(i, Server{})
+}
+
+// Server is what the management API and Nova say of an instance's server.
+type Server struct {
+	ID, Image, Task string
+}
+
+// MgmtInstanceVal renders an instance of the management listing, with the
+// image its server runs ("" when unknown).
+func MgmtInstanceVal(m *mgmt.Instance, image string) cty.Value {
+	return instanceVal(&m.Instance, Server{ID: m.ServerID, Image: image, Task: m.TaskDescription})
+}
+
+func instanceVal(i *instances.Instance, srv Server) cty.Value {
 	addrs := make([]cty.Value, 0, len(i.Addresses))
 	for _, a := range i.Addresses {
 		addrs = append(addrs, cty.ObjectVal(map[string]cty.Value{"address": cty.StringVal(a.Address), "type": cty.StringVal(a.Type)}))
@@ -54,7 +82,17 @@ func InstanceVal(i *instances.Instance) cty.Value {
 	if i.Fault != nil {
 		fault = i.Fault.Message
 	}
+	access := cty.ObjectVal(map[string]cty.Value{"is_public": cty.False, "allowed_cidrs": cty.ListValEmpty(cty.String)})
+	if i.Access != nil {
+		access = cty.ObjectVal(map[string]cty.Value{"is_public": cty.BoolVal(i.Access.IsPublic), "allowed_cidrs": openstack.StringListVal(i.Access.AllowedCIDRs)})
+	}
 	return cty.ObjectVal(map[string]cty.Value{
+		"tenant_id":        cty.StringVal(i.TenantID),
+		"server_id":        cty.StringVal(srv.ID),
+		"image_id":         cty.StringVal(srv.Image),
+		"task":             cty.StringVal(srv.Task),
+		"networks":         openstack.StringListVal(i.Networks()),
+		"access":           access,
 		"id":               cty.StringVal(i.ID),
 		"name":             cty.StringVal(i.Name),
 		"status":           cty.StringVal(i.Status),
@@ -244,4 +282,48 @@ func WaitGone(ctx context.Context, label string, timeout time.Duration, get func
 				say(fmt.Sprintf("instance %s: %s", label, s))
 			}
 		})
+}
+
+// MgmtList returns every project's instances (management API, admin).
+func MgmtList(ctx context.Context, sc *gophercloud.ServiceClient) ([]mgmt.Instance, error) {
+	pages, err := mgmt.ListInstances(sc).AllPages(ctx)
+	if err != nil {
+		return nil, openstack.Wrap("listing Trove instances of all projects (management API)", err)
+	}
+	return mgmt.ExtractInstances(pages)
+}
+
+// ServerImages returns the Glance image of every server of every project
+// (Nova, admin: all_tenants), by server id. A server booted from a volume
+// has "".
+func ServerImages(ctx context.Context, compute *gophercloud.ServiceClient) (map[string]string, error) {
+	pages, err := servers.List(compute, servers.ListOpts{AllTenants: true}).AllPages(ctx)
+	if err != nil {
+		return nil, openstack.Wrap("listing servers of all projects (Nova)", err)
+	}
+	all, err := servers.ExtractServers(pages)
+	if err != nil {
+		return nil, openstack.Wrap("reading the Nova server list", err)
+	}
+	out := make(map[string]string, len(all))
+	for _, s := range all {
+		out[s.ID] = imageOf(s.Image)
+	}
+	return out, nil
+}
+
+// ServerImage returns the Glance image one server runs.
+func ServerImage(ctx context.Context, compute *gophercloud.ServiceClient, id string) (string, error) {
+	s, err := servers.Get(ctx, compute, id).Extract()
+	if err != nil {
+		return "", openstack.Wrap("reading Nova server "+id, err)
+	}
+	return imageOf(s.Image), nil
+}
+
+func imageOf(img map[string]any) string {
+	if id, ok := img["id"].(string); ok {
+		return id
+	}
+	return ""
 }

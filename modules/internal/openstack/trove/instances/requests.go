@@ -18,6 +18,9 @@ type CreateOpts struct {
 	gcinstances.CreateOpts
 	// RestorePoint restores the new instance from a backup.
 	RestorePoint *RestorePoint
+	// Access sets whether the instance gets a public address and which
+	// CIDRs may reach it (Victoria and later).
+	Access *Access
 }
 
 // ToInstanceCreateMap renders the request body.
@@ -28,6 +31,13 @@ func (opts CreateOpts) ToInstanceCreateMap() (map[string]any, error) {
 	}
 	if opts.RestorePoint != nil && opts.RestorePoint.BackupRef != "" {
 		b["instance"].(map[string]any)["restorePoint"] = map[string]any{"backupRef": opts.RestorePoint.BackupRef}
+	}
+	if opts.Access != nil {
+		a := map[string]any{"is_public": opts.Access.IsPublic}
+		if len(opts.Access.AllowedCIDRs) > 0 {
+			a["allowed_cidrs"] = opts.Access.AllowedCIDRs
+		}
+		b["instance"].(map[string]any)["access"] = a
 	}
 	return b, nil
 }

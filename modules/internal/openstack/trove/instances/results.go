@@ -24,18 +24,48 @@ type Instance struct {
 	Status string `json:"status"`
 	// OperatingStatus is the database's own health (HEALTHY, ...), when the
 	// API reports it.
-	OperatingStatus string                `json:"operating_status"`
-	Region          string                `json:"region"`
-	TenantID        string                `json:"tenant_id"`
-	Hostname        string                `json:"hostname"`
-	Flavor          gcinstances.Flavor    `json:"flavor"`
-	Volume          gcinstances.Volume    `json:"volume"`
-	Datastore       Datastore             `json:"datastore"`
-	Addresses       []gcinstances.Address `json:"addresses"`
-	IP              []string              `json:"ip"`
-	Fault           *gcinstances.Fault    `json:"fault"`
-	Created         time.Time             `json:"-"`
-	Updated         time.Time             `json:"-"`
+	OperatingStatus string             `json:"operating_status"`
+	Region          string             `json:"region"`
+	TenantID        string             `json:"tenant_id"`
+	Hostname        string             `json:"hostname"`
+	Flavor          gcinstances.Flavor `json:"flavor"`
+	Volume          gcinstances.Volume `json:"volume"`
+	Datastore       Datastore          `json:"datastore"`
+	Addresses       []Address          `json:"addresses"`
+	IP              []string           `json:"ip"`
+	Access          *Access            `json:"access"`
+	Fault           *gcinstances.Fault `json:"fault"`
+	Created         time.Time          `json:"-"`
+	Updated         time.Time          `json:"-"`
+}
+
+// Address is one address of an instance; Network is the Neutron network of
+// its port (Trove shows it for private addresses since Victoria).
+type Address struct {
+	Type    string `json:"type"`
+	Address string `json:"address"`
+	Network string `json:"network"`
+}
+
+// Access is who may reach an instance's database (Victoria and later):
+// a public address, and the CIDRs allowed in.
+type Access struct {
+	IsPublic     bool     `json:"is_public"`
+	AllowedCIDRs []string `json:"allowed_cidrs,omitempty"`
+}
+
+// Networks returns the distinct networks of the instance's addresses, in
+// order: what a restore needs to put the new instance where the old one is.
+func (i *Instance) Networks() []string {
+	var out []string
+	seen := map[string]bool{}
+	for _, a := range i.Addresses {
+		if a.Network != "" && !seen[a.Network] {
+			seen[a.Network] = true
+			out = append(out, a.Network)
+		}
+	}
+	return out
 }
 
 // UnmarshalJSON reads Trove's timestamps (no zone).

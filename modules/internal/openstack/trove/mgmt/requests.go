@@ -143,3 +143,14 @@ func DeleteDatastoreVersion(ctx context.Context, client *gophercloud.ServiceClie
 	_, r.Header, r.Err = gophercloud.ParseResponse(resp, err)
 	return
 }
+
+// ListInstances lists the instances of every project through the
+// management API (admin): GET /mgmt/instances?deleted=false, with cluster
+// members too (include_clustered=true). Each comes with its server's id and
+// project, which the public listing does not give.
+func ListInstances(client *gophercloud.ServiceClient) pagination.Pager {
+	u := client.ServiceURL("mgmt", "instances") + "?deleted=false&include_clustered=true"
+	return pagination.NewPager(client, u, func(r pagination.PageResult) pagination.Page {
+		return InstancePage{pagination.SinglePageBase(r)}
+	})
+}

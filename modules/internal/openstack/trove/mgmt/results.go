@@ -1,6 +1,8 @@
 package mgmt
 
 import (
+	"encoding/json"
+
 	"github.com/gophercloud/gophercloud/v2"
 	"github.com/gophercloud/gophercloud/v2/pagination"
 
@@ -63,3 +65,70 @@ func ExtractDatastoreVersions(r pagination.Page) ([]DatastoreVersion, error) {
 // GetInstanceResult is the result of GetInstance; Extract gives the
 // instance as the public API shows it (the management fields are ignored).
 type GetInstanceResult struct{ instances.GetResult }
+
+// Instance is an instance as the management API lists it: the public view
+// plus its server and what Trove is doing with it.
+type Instance struct {
+	instances.Instance
+	// ServerID is the Nova server of the instance ("" before it has one).
+	ServerID string
+	// ServerStatus is the server's status as Nova last told Trove.
+	ServerStatus string
+	// TaskDescription is Trove's task ("No tasks for the instance." when idle).
+	TaskDescription string
+	// ServiceStatus is the guest's reported status (HEALTHY, SHUTDOWN ...).
+	ServiceStatus string
+}
+
+// UnmarshalJSON reads both views (Instance has its own UnmarshalJSON, which
+// an embedding struct would otherwise take over).
+func (m *Instance) UnmarshalJSON(b []byte) error {
+	if err := json.Unmarshal(b, &m.Instance); err != nil {
+		return err
+	}
+	var s struct {
+		Server *struct {
+			ID     string `json:"id"`
+			Status string `json:"status"`
+		} `json:"server"`
+		TaskDescription string `json:"task_description"`
+		ServiceStatus   string `json:"service_status"`
+	}
+	if err := json.Unmarshal(b, &s); err != nil {
+		return err
+	}
+	if s.Server != nil {
+		m.ServerID, m.ServerStatus = s.Server.ID, s.Server.Status
+	}
+	m.TaskDescription, m.ServiceStatus = s.TaskDescription, s.ServiceStatus
+	return nil
+}
+
+// InstancePage is the (single) page of a management listing.
+type InstancePage struct {
+	pagination.SinglePageBase
+}
+
+// IsEmpty reports whether the page holds no instance.
+func (p InstancePage) IsEmpty() (bool, error) {
+	is, err := ExtractInstances(p)
+	return len(is) == 0, err
+}
+
+// ExtractInstances returns the instances of a page.
+func ExtractInstances(r pagination.Page) ([]Instance, error) {
+	var s struct {
+		Instances []Instance `json:"instances"`
+	}
+	err := (r.(InstancePage)).ExtractInto(&s)
+	return s.Instances, err
+}
+
+// ExtractMgmt returns the instance with its server id and task.
+func (r GetInstanceResult) ExtractMgmt() (*Instance, error) {
+	var s struct {
+		Instance *Instance `json:"instance"`
+	}
+	err := r.ExtractInto(&s)
+	return s.Instance, err
+}
