@@ -120,13 +120,16 @@ func (Module) Plan(ctx context.Context, req *module.PlanRequest) *module.PlanRes
 		// A server that already runs the image needs no rebuild: a second
 		// run of an upgrade rebuilds nothing.
 		img, err := serverImage(ctx, &req.Request, sc, inst.ID)
-		if err != nil {
-			return &module.PlanResponse{Err: err}
-		}
-		if img == p.rebuild {
+		if err == nil && img == p.rebuild {
 			return noop(fmt.Sprintf("instance %s already runs image %s", who, img))
 		}
-		return change(fmt.Sprintf("rebuild instance %s from image %s (it runs %s)", who, p.rebuild, orNone(img)),
+		runs := "it runs " + orNone(img)
+		if err != nil {
+			// No Nova to ask (Trove's fake mode) or it would not say:
+			// rebuild, and say why this could not be skipped.
+			runs = "its server's image could not be read: " + err.Error()
+		}
+		return change(fmt.Sprintf("rebuild instance %s from image %s (%s)", who, p.rebuild, runs),
 			(&module.Diff{}).Add(module.DiffItem{Name: "guest image", Before: orNone(img), After: p.rebuild}))
 	case "restart":
 		return change(fmt.Sprintf("restart instance %s", who), nil)
