@@ -1,61 +1,46 @@
-# The local lab as a Trove cloud (lab/up.sh systemd openstack; lab/trove-demo.sh
-# brings it up and uses this file). Paths are those of the default lab folder
-# RUNBOOK_LAB_DIR=/tmp/runbook-lab: a lab elsewhere needs a copy of this file
-# with the paths changed (an inventory is data, it reads no environment).
+# The local lab's DevStack-shaped Trove controller (lab/devstack: devstack1,
+# slot 0's addresses and paths; tests in another slot write their own copy
+# from $RUNBOOK_LAB_DIR/devstack/env).
 #
-#   sd01, sd02  controllers: real systemd in containers (lab/systemd), root
-#               over SSH, running devstack@tr-api, devstack@tr-cond and
-#               devstack@tr-tmgr as stand-ins for Trove's services. Their /
-#               is an overlay of this machine's, so /etc/trove/trove.conf is
-#               there to edit and the edits stay in the container.
-#   localhost   the DevStack host (guest image folder) and where trove-manage
-#               runs: the real Trove of lab/openstack (fake mode) listens on
-#               127.0.0.1, which the containers cannot reach.
+#   runbook run -i inventories/lab.hcl --var-file runbooks/trove-upgrade/vars/lab.hcl \
+#     --var image_id=$LAB_DEVSTACK_IMAGE2_ID runbooks/trove-upgrade
 #
-# Clouds lab-admin and lab-demo come from $RUNBOOK_LAB_DIR/openstack/clouds.yaml
-# (export OS_CLIENT_CONFIG_FILE to it).
+# What differs from inventories/devstack.hcl, and why: devstack1 switches
+# Trove releases as whole roots (/opt/trove/current -> releases/zed or
+# releases/2025.1) where DevStack changes /opt/stack/trove in place, so the
+# installed code's Python is reached through trove-release-exec, and the
+# switch's symlink is what says when the code was installed.
 defaults {
   user              = "root"
-  private_key       = "/tmp/runbook-lab/systemd/id_ed25519"
-  known_hosts       = "/tmp/runbook-lab/systemd/known_hosts"
+  private_key       = "/tmp/runbook-lab/devstack/id_ed25519"
+  known_hosts       = "/tmp/runbook-lab/devstack/known_hosts"
   host_key_checking = "strict"
-  vars = {
-    cloud = "lab-admin"
-  }
 }
 
 group "controller" {
   vars = {
-    trove_conf  = "/etc/trove/trove.conf"
-    trove_units = ["devstack@tr-*"]
+    trove_conf    = "/etc/trove/trove.conf"
+    guest_conf    = "/etc/trove/trove-guestagent.conf"
+    conf_paths    = ["/etc/trove/trove.conf", "/etc/trove/api-paste.ini"]
+    trove_units   = ["apache2", "devstack@tr-cond", "devstack@tr-tmgr"]
+    code_paths    = ["/opt/trove/current"]
+    trove_api_url = "http://127.0.0.1:8779/"
+    trove_python  = ["/usr/local/sbin/trove-release-exec", "--user", "stack", "/usr/bin/python3"]
+    trove_manage  = ["/usr/local/bin/trove-manage"]
   }
+}
+
+group "trove_manage" {
+  children = ["controller"]
 }
 
 group "devstack" {}
 
-group "trove_manage" {}
-
-host "sd01" {
-  address = "10.233.0.11"
-  groups  = ["controller"]
-}
-
-host "sd02" {
-  address = "10.233.0.12"
-  groups  = ["controller"]
-}
-
-host "localhost" {
-  transport = "local"
-  groups    = ["devstack", "trove_manage"]
+host "devstack1" {
+  address = "10.233.0.10"
+  groups  = ["controller", "devstack"]
   vars = {
-    # trove-manage of Debian's trove 18 crashes on Python 3.11: the lab's wrapper.
-    trove_manage = "/work/main/lab/openstack/trove-manage"
-    trove_python = "/usr/bin/python3"
-    trove_conf   = "/tmp/runbook-lab/openstack/trove/trove.conf"
-    image_dir    = "/tmp/runbook-lab/trove-images"
-    # No diskimage-builder and no internet here: the image is provided
-    # (lab/trove-demo.sh puts it there), so build_image's creates skips it.
+    image_dir  = "/tmp/trove-images"
     trovestack = "/opt/stack/trove/integration/scripts/trovestack"
   }
 }

@@ -1,107 +1,151 @@
-# Controller side: database schema, configuration, restart.
+# Controllers: the schema first (once, the controllers share the database),
+# then the options, then a restart of whatever still runs older code or
+# config than what is installed, one controller at a time.
 
-# Lab only: give controllers that have none a trove.conf to edit (never
-# overwrites one that exists).
-task "trove_conf_present" {
-  hosts      = group.controller
-  when       = var.seed_trove_conf != ""
-  check_mode = false
-  command {
-    argv = ["test", "-e", host.vars.trove_conf]
-  }
-  changed_when = false
-  failed_when  = self.outputs.rc > 1
+locals {
+  # files/trove-release.py's facts of the first controller (they agree:
+  # release_path checked it).
+  release_script  = file("files/trove-release.py")
+  services_script = file("files/trove-services.sh")
 }
 
-task "seed_trove_conf" {
-  hosts = group.controller
-  when  = var.seed_trove_conf != "" && task.trove_conf_present.outputs.rc != 0
-  copy {
-    dest    = host.vars.trove_conf
-    content = try(file(var.seed_trove_conf), "")
-    mode    = "0640"
-  }
-}
-
-# trove-manage has no db_version and db_upgrade prints nothing, so look at
-# the schema first (read-only, also in check mode): "CURRENT HEAD".
-task "db_version" {
+# Trove 2024.2+ migrates with alembic; a database still under
+# sqlalchemy-migrate (48: Wallaby to 2023.1, 49: 2023.2/2024.1) is first
+# stamped with the alembic revision it equals. Trove's own db_upgrade means
+# to do that (_migrate_legacy_database) but fails on SQLAlchemy 2.0 (Debian
+# 13's Trove 23: Row.values()), so the stamp is its own step, done the way
+# Trove's code does it (alembic's stamp), and only when the facts say so.
+task "stamp_schema" {
   hosts      = group.trove_manage
   run_once   = true
-  check_mode = false
-  script {
-    src        = "files/trove-db-version.py" # relative to the runbook folder
-    executable = host.vars.trove_python
-    args       = [host.vars.trove_conf]
-  }
-  changed_when = false
-  failed_when  = self.failed || length(split(" ", self.outputs.stdout)) != 2
-}
-
-# Migrate the schema to what the installed code expects. Once, from one
-# host: the controllers share the database. Services of the old code may
-# keep running meanwhile (Trove's migrations only add), but restart them
-# right after (the handler). trove-manage can log an error and still exit 0,
-# so its output decides too; the next run's db_version shows the result.
-task "migrate_db" {
-  hosts    = group.trove_manage
-  run_once = true
-  when     = split(" ", task.db_version.outputs.stdout)[0] != split(" ", task.db_version.outputs.stdout)[1]
-  timeout  = "30m"
+  depends_on = [task.db_dump_kept]
+  when       = jsondecode(task.trove_release.outputs.stdout).stamp != ""
+  container  = try(host.vars.trove_container, null)
   command {
-    argv = [host.vars.trove_manage, "--config-file", host.vars.trove_conf, "db_upgrade"]
+    argv  = concat(host.vars.trove_python, ["-", host.vars.trove_conf, "stamp", jsondecode(task.trove_release.outputs.stdout).stamp])
+    stdin = local.release_script
   }
-  failed_when = self.failed || can(regex("(?i)(error|traceback|critical)", "${self.outputs.stdout}\n${self.outputs.stderr}"))
-  notify      = [handler.restart_trove, handler.trove_api_up]
 }
 
-# Options of the new release. [DEFAULT] and the datastore's section are two
-# tasks in a row: two edits of one file must not run at the same time.
+# The migration, only when the schema is behind the installed code.
+# trove-manage can log an error and exit 0: its output decides too, and
+# schema_at_head below is the proof.
+task "migrate_db" {
+  hosts      = group.trove_manage
+  run_once   = true
+  depends_on = [task.stamp_schema]
+  when       = !jsondecode(task.trove_release.outputs.stdout).at_head
+  container  = try(host.vars.trove_container, null)
+  timeout    = "30m"
+  command {
+    argv = concat(host.vars.trove_manage, ["--config-file", host.vars.trove_conf, "db_upgrade"])
+  }
+  failed_when = self.failed || can(regex("(?i)(traceback|critical|error:)", "${self.outputs.stdout}\n${self.outputs.stderr}"))
+}
+
+# Read the schema again: it must be the installed code's head.
+task "schema_after" {
+  hosts      = group.trove_manage
+  run_once   = true
+  read_only  = true
+  depends_on = [task.migrate_db]
+  container  = try(host.vars.trove_container, null)
+  command {
+    argv  = concat(host.vars.trove_python, ["-", host.vars.trove_conf])
+    stdin = local.release_script
+  }
+}
+
+task "schema_at_head" {
+  when = !runbook.check_mode
+  assert {
+    conditions = [{
+      condition = jsondecode(task.schema_after.outputs.stdout).at_head
+      message   = "the Trove database is at ${jsondecode(task.schema_after.outputs.stdout).current_tool} ${jsondecode(task.schema_after.outputs.stdout).current} after the migration, not at the installed code's head ${jsondecode(task.schema_after.outputs.stdout).head}: see migrate_db's output; the dump taken before is in ${var.dump_dir}"
+    }]
+    success_msg = "schema at ${jsondecode(task.schema_after.outputs.stdout).head} (${jsondecode(task.schema_after.outputs.stdout).schema_tool})"
+  }
+}
+
+# Options of the new release. [DEFAULT] of trove.conf, then the guest's
+# file: docker_image, backup_docker_image and the other guest-agent options
+# are read by the guest from trove-guestagent.conf, which Trove injects
+# into every instance at create and rebuild (guest_config in trove.conf),
+# so a rebuild after this picks them up.
 task "conf_default" {
+  for_each   = toset(try(host.vars.conf_files, [host.vars.trove_conf]))
   hosts      = group.controller
-  depends_on = [task.seed_trove_conf]
+  when       = length(var.conf_default) > 0 || var.transport_url != ""
+  depends_on = [task.preflight_ok]
   ini {
-    path    = host.vars.trove_conf
+    path    = each.value
     section = "DEFAULT"
     values  = merge(var.conf_default, var.transport_url == "" ? {} : { transport_url = var.transport_url })
     backup  = true
   }
-  notify = [handler.restart_trove, handler.trove_api_up]
 }
 
-task "conf_datastore" {
+task "guest_conf" {
+  for_each   = var.guest_conf
   hosts      = group.controller
-  depends_on = [task.conf_default]
+  serial     = 1 # one edit of the file at a time
+  depends_on = [task.preflight_ok]
   ini {
-    path    = host.vars.trove_conf
-    section = var.datastore.manager
-    values  = var.conf_datastore
+    path    = host.vars.guest_conf
+    section = each.key
+    values  = each.value
     backup  = true
   }
-  notify = [handler.restart_trove, handler.trove_api_up]
 }
 
-# Restart api, conductor and taskmanager together (they talk over RPC with
-# versioned objects: mixed releases for long is asking for trouble), and
-# only call them up when each stays active for a few seconds: a wrong option
-# makes oslo.config services exit right after start.
-handler "restart_trove" {
-  hosts = group.controller
-  systemd {
-    units = host.vars.trove_units
-    state = "restarted"
-    wait  = { timeout = "120s", stable = "5s" }
+# What runs here against what is installed: the change time of the code
+# (host var code_paths) and of trove.conf, after the edits above. In check
+# mode, after an edit that would happen, this is known only after apply.
+task "services_before" {
+  hosts      = group.controller
+  read_only  = true
+  depends_on = [task.conf_default, task.guest_conf, task.schema_at_head]
+  command {
+    argv  = concat(["sh", "-s", "state", try(host.vars.service_manager, "systemd")], host.vars.code_paths, try(host.vars.conf_paths, [host.vars.trove_conf]), ["--"], host.vars.trove_units)
+    stdin = local.services_script
   }
 }
 
-# Then the API must answer (from where the later API tasks run). GET / is
-# the version list: 200 (or 300 Multiple Choices on some deployments).
-handler "trove_api_up" {
-  depends_on = [handler.restart_trove]
-  wait_for {
-    url     = var.trove_api_url
-    status  = [200, 300]
-    from    = "control"
-    timeout = "2m"
+# Restart what is stale, one controller at a time (controller_serial), each
+# waited until its services stay up and its own API answers before the next
+# one goes: a fleet of controllers never loses its API, and never keeps
+# serving old code. apache2 is in trove_units where it serves the API
+# (DevStack, Victoria to 2024.2).
+task "restart" {
+  hosts               = group.controller
+  serial              = var.controller_serial
+  max_fail_percentage = 0
+  when                = length(jsondecode(task.services_before.outputs.stdout).stale) > 0
+  command {
+    argv  = concat(["sh", "-s", "restart", try(host.vars.service_manager, "systemd"), try(host.vars.trove_api_url, ""), trimsuffix(var.restart_timeout, "s"), "--"], jsondecode(task.services_before.outputs.stdout).stale)
+    stdin = local.services_script
+  }
+}
+
+# The proof: nothing runs older code or config than what is installed.
+task "services_after" {
+  hosts      = group.controller
+  read_only  = true
+  depends_on = [task.restart]
+  command {
+    argv  = concat(["sh", "-s", "state", try(host.vars.service_manager, "systemd")], host.vars.code_paths, try(host.vars.conf_paths, [host.vars.trove_conf]), ["--"], host.vars.trove_units)
+    stdin = local.services_script
+  }
+}
+
+task "new_code_serving" {
+  hosts = group.controller
+  when  = !runbook.check_mode
+  assert {
+    conditions = [{
+      condition = length(jsondecode(task.services_after.outputs.stdout).stale) == 0
+      message   = "${host.name}: ${join(", ", jsondecode(task.services_after.outputs.stdout).stale)} still run(s) code or config older than what is installed"
+    }]
+    success_msg = "${host.name}: every Trove service runs the installed code"
   }
 }

@@ -1,9 +1,11 @@
 # The datastore version: Trove launches new instances, rebuilds and
-# upgrades from the image registered with the version, so the new version
-# must point at the image just uploaded.
+# upgrades from the image registered with the version, so the version must
+# point at the new guest image. After the controllers: this is the new
+# code's API and schema.
 
 # What the API says before (read-only; admin sees the image ids).
 task "datastore_before" {
+  depends_on = [task.new_code_serving]
   trove_datastore {
     cloud     = var.admin_cloud
     datastore = var.datastore.name
@@ -19,37 +21,37 @@ locals {
 # PACKAGES ACTIVE registers the version or updates it in place. It prints
 # "Datastore version '...' updated." and exits 0 even when it failed (an
 # unknown datastore, a database error), so its output decides, and the API
-# check below is the real proof. Skipped when the API already shows this
-# version active with this image.
+# check below is the proof. Skipped when the API already shows this version
+# active with this image.
 task "register_version" {
-  hosts    = group.trove_manage
-  run_once = true
+  hosts     = group.trove_manage
+  run_once  = true
+  container = try(host.vars.trove_container, null)
   when = var.register_with == "trove-manage" && !(
     contains(task.datastore_before.outputs.versions, var.datastore.new_version) &&
-    lookup(task.datastore_before.outputs.image_ids, var.datastore.new_version, "") == task.guest_image.outputs.id
+    lookup(task.datastore_before.outputs.image_ids, var.datastore.new_version, "") == task.new_image.outputs.msg
   )
   command {
-    argv = [host.vars.trove_manage, "--config-file", host.vars.trove_conf, "datastore_version_update",
-    var.datastore.name, var.datastore.new_version, var.datastore.manager, task.guest_image.outputs.id, local.packages, "1"]
+    argv = concat(host.vars.trove_manage, ["--config-file", host.vars.trove_conf, "datastore_version_update",
+    var.datastore.name, var.datastore.new_version, var.datastore.manager, task.new_image.outputs.msg, local.packages, "1"])
   }
   failed_when = self.failed || !can(regex("updated", self.outputs.stdout)) || can(regex("(?i)(error|traceback|not found)", "${self.outputs.stdout}\n${self.outputs.stderr}"))
 }
 
 # Configuration groups are validated against these rules: without them
-# `openstack database configuration create` refuses every option of the new
-# version. Loading them again is harmless (existing rules are updated), so
-# they are loaded whenever the version was (re)registered.
+# `openstack database configuration create` refuses every option of the
+# version. Loaded whenever the version has none (checked through the API,
+# below), from the installed Trove's own rules unless validation_rules says.
 task "load_parameters" {
   hosts      = group.trove_manage
   run_once   = true
-  depends_on = [task.register_version]
-  when = var.register_with == "trove-manage" && !(
-    contains(task.datastore_before.outputs.versions, var.datastore.new_version) &&
-    lookup(task.datastore_before.outputs.image_ids, var.datastore.new_version, "") == task.guest_image.outputs.id
-  )
+  depends_on = [task.register_version, task.register_version_api]
+  container  = try(host.vars.trove_container, null)
+  when       = lookup(task.datastore_before.outputs.parameter_counts, var.datastore.new_version, 0) == 0
   command {
-    argv = [host.vars.trove_manage, "--config-file", host.vars.trove_conf, "db_load_datastore_config_parameters",
-    var.datastore.name, var.datastore.new_version, try(host.vars.validation_rules, var.validation_rules)]
+    argv = concat(host.vars.trove_manage, ["--config-file", host.vars.trove_conf, "db_load_datastore_config_parameters",
+      var.datastore.name, var.datastore.new_version,
+    var.validation_rules != "" ? var.validation_rules : "${jsondecode(task.schema_after.outputs.stdout).templates}/${var.datastore.manager}/validation-rules.json"])
   }
   failed_when = self.failed || can(regex("(?i)(error|traceback|not found)", "${self.outputs.stdout}\n${self.outputs.stderr}"))
 }
@@ -59,16 +61,16 @@ task "default_version" {
   hosts      = group.trove_manage
   run_once   = true
   depends_on = [task.load_parameters]
+  container  = try(host.vars.trove_container, null)
   when       = var.register_with == "trove-manage" && var.make_default && task.datastore_before.outputs.default_version != var.datastore.new_version
   command {
-    argv = [host.vars.trove_manage, "--config-file", host.vars.trove_conf, "datastore_update", var.datastore.name, var.datastore.new_version]
+    argv = concat(host.vars.trove_manage, ["--config-file", host.vars.trove_conf, "datastore_update", var.datastore.name, var.datastore.new_version])
   }
   failed_when = self.failed || !can(regex("updated", self.outputs.stdout)) || can(regex("(?i)(error|traceback|not found)", "${self.outputs.stdout}\n${self.outputs.stderr}"))
 }
 
 # The API-side alternative (register_with = "api"): the management API does
-# the same as datastore_version_update and says what it changed. It does not
-# load validation rules: run db_load_datastore_config_parameters once by hand.
+# what datastore_version_update does and says what it changed.
 task "register_version_api" {
   when = var.register_with == "api"
   trove_datastore {
@@ -77,7 +79,7 @@ task "register_version_api" {
     datastore = var.datastore.name
     version   = var.datastore.new_version
     manager   = var.datastore.manager
-    image     = task.guest_image.outputs.id
+    image     = task.new_image.outputs.msg
     packages  = var.datastore.packages
     active    = true
     default   = var.make_default ? true : null
@@ -86,7 +88,7 @@ task "register_version_api" {
 
 # Read again, through the API, after whichever path ran.
 task "datastore_after" {
-  depends_on = [task.default_version, task.register_version_api, handler.trove_api_up]
+  depends_on = [task.default_version, task.register_version_api]
   trove_datastore {
     cloud     = var.admin_cloud
     datastore = var.datastore.name
@@ -104,14 +106,18 @@ task "verify_version" {
         message   = "datastore ${var.datastore.name} has no active version ${var.datastore.new_version} (versions: ${join(", ", task.datastore_after.outputs.versions)})"
       },
       {
-        condition = lookup(task.datastore_after.outputs.image_ids, var.datastore.new_version, "") == task.guest_image.outputs.id
-        message   = "version ${var.datastore.new_version} uses image ${lookup(task.datastore_after.outputs.image_ids, var.datastore.new_version, "(none)")}, not the new guest image ${task.guest_image.outputs.id}"
+        condition = lookup(task.datastore_after.outputs.image_ids, var.datastore.new_version, "") == task.new_image.outputs.msg
+        message   = "version ${var.datastore.new_version} uses image ${lookup(task.datastore_after.outputs.image_ids, var.datastore.new_version, "(none)")}, not the new guest image ${task.new_image.outputs.msg}"
+      },
+      {
+        condition = lookup(task.datastore_after.outputs.parameter_counts, var.datastore.new_version, 0) > 0
+        message   = "version ${var.datastore.new_version} has no configuration parameters: db_load_datastore_config_parameters did not load them (see load_parameters)"
       },
       {
         condition = !var.make_default || task.datastore_after.outputs.default_version == var.datastore.new_version
         message   = "the default version of ${var.datastore.name} is ${task.datastore_after.outputs.default_version}, not ${var.datastore.new_version}"
       },
     ]
-    success_msg = "${var.datastore.name} ${var.datastore.new_version} is active with image ${task.guest_image.outputs.id}"
+    success_msg = "${var.datastore.name} ${var.datastore.new_version} is active with image ${task.new_image.outputs.msg} and ${lookup(task.datastore_after.outputs.parameter_counts, var.datastore.new_version, 0)} configuration parameters"
   }
 }

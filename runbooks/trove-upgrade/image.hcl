@@ -1,5 +1,6 @@
 # The guest image: Trove boots every database instance from a Glance image
-# that carries the guest agent of the new release. trovestack (in
+# that carries the guest agent of the new release. Skipped when image_id
+# names one already in Glance. trovestack (in
 # trove/integration/scripts of the Trove tree) builds it with
 # diskimage-builder: it needs the internet (cloud image, apt, pip) and
 # 20-40 minutes, so it runs on the DevStack host and only when the file is
@@ -12,7 +13,7 @@
 task "build_image" {
   hosts    = group.devstack
   run_once = true
-  when     = var.build_image
+  when     = var.build_image && var.image_id == ""
   become   = false
   timeout  = "2h"
   command {
@@ -26,6 +27,7 @@ task "build_image" {
 task "fetch_image" {
   hosts      = group.devstack
   run_once   = true
+  when       = var.image_id == ""
   depends_on = [task.build_image]
   fetch {
     src  = "${host.vars.image_dir}/${local.image_file}"
@@ -41,6 +43,7 @@ task "fetch_image" {
 # image of the same name is renamed, never deleted, because running
 # instances and the old datastore version still point at it.
 task "guest_image" {
+  when = var.image_id == ""
   openstack_image {
     cloud            = var.admin_cloud
     name             = local.image_name
@@ -51,5 +54,18 @@ task "guest_image" {
     properties       = { hw_rng_model = "virtio" }
     tags             = ["trove"]
     old_image        = "rename"
+  }
+}
+
+locals {
+  image_name = "trove-guest-${local.release_tag}-${var.guest.os}-${var.guest.os_release}${var.guest.dev_mode ? "-dev" : ""}"
+  image_file = "${local.image_name}.${var.guest.disk_format}"
+}
+
+# The image every later step uses: the one given, or the one uploaded
+# (a task, since locals cannot read task outputs yet).
+task "new_image" {
+  debug {
+    msg = var.image_id != "" ? var.image_id : try(task.guest_image.outputs.id, "")
   }
 }

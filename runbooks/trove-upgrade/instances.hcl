@@ -1,71 +1,55 @@
-# The database instances. Nothing here touches an instance before the new
-# version is verified through the API (verify_version).
+# The database instances, once the new version is verified through the API.
+# Every instance of the datastore in every project (management API, admin),
+# cluster members and replicas included.
 
-# Instances still on the old version: everything below is keyed on this
-# list, so a second run finds none and does nothing.
-task "old_instances" {
-  trove_instance {
-    cloud             = var.project_cloud
-    action            = "list"
-    datastore_version = var.datastore.old_version
-  }
-}
-
-locals {
-  # The instances this run upgrades, by name: on the old version of the
-  # datastore, and named in instance_names when it is set.
-  targets = {
-    for i in task.old_instances.outputs.instances : i.name => i
-    if i.datastore.type == var.datastore.name && (length(var.instance_names) == 0 || contains(var.instance_names, i.name))
-  }
-  # Restored instances are named NAME-RELEASE (backup-restore mode): one
-  # found on the old version is not backed up again.
-  restore_suffix = "-${var.release}"
-  to_back_up     = { for name, i in local.targets : name => i if !endswith(name, local.restore_suffix) }
-}
-
-# Health gate before the first change: do not start a rolling upgrade of a
-# fleet that is already unwell. A broken instance needs a human first.
-task "instances_healthy" {
+task "fleet" {
   depends_on = [task.verify_version]
-  assert {
-    conditions = concat([{ condition = true, message = "" }], [
-      for i in values(local.targets) : {
-        condition = i.status == "ACTIVE" || i.operating_status == "HEALTHY"
-        message   = "instance ${i.name} (${i.id}) is ${i.status}/${i.operating_status}: fix it or leave it out with instance_names"
-      }
-    ])
-    success_msg = "instances on ${var.datastore.name} ${var.datastore.old_version} are healthy"
+  trove_instance {
+    cloud        = var.admin_cloud
+    action       = "list"
+    all_projects = true
+    datastore    = var.datastore.name
   }
 }
 
-# --- rebuild (Victoria and later) ----------------------------------------
-# Since Victoria the guest runs the database in a container: rebuilding the
-# Nova server from the new image replaces the guest OS and agent, the data
-# volume stays attached, and the datastore-version upgrade then pulls the
-# new database container image. One instance at a time, and the next only
-# when the previous one is HEALTHY again (serial = 1, max_fail_percentage = 0).
-
+# --- in place (guests of Victoria and later) ---------------------------------
+# Upstream's procedure (doc/source/admin/upgrade-trove-guest-agent.rst): the
+# datastore version points at the new image (datastore.hcl), then every
+# instance is rebuilt from it. The data volume stays; the new guest agent
+# starts the database container of the instance's version again. An
+# instance whose server already runs the new image is not rebuilt, so a
+# rerun rebuilds nothing. One at a time, each HEALTHY before the next
+# (serial = 1, max_fail_percentage = 0).
 task "rebuild_guest" {
-  for_each            = var.upgrade_mode == "rebuild" && var.rebuild_guests ? local.targets : {}
+  for_each = var.upgrade_mode == "in-place" ? {
+    for i in task.fleet.outputs.instances : i.id => i
+    if i.image_id != task.new_image.outputs.msg && (length(var.instance_names) == 0 || contains(var.instance_names, i.name))
+  } : {}
   serial              = 1
   max_fail_percentage = 0
-  depends_on          = [task.instances_healthy]
   trove_instance {
-    cloud   = var.admin_cloud # the management API: admin only
+    cloud   = var.admin_cloud
     id      = each.value.id
-    rebuild = task.guest_image.outputs.id
+    rebuild = task.new_image.outputs.msg
     wait    = { status = "HEALTHY", timeout = var.instance_timeout }
   }
 }
 
+# A new datastore version (new_version != old_version) also moves the
+# instances still on the old one (PATCH instance; an admin may act on any
+# project's instance). Trove records the new version before the guest has
+# upgraded: a failure leaves the instance in ERROR on the new version,
+# which is why the gate below looks at every instance, not at versions.
 task "upgrade_version" {
-  for_each            = var.upgrade_mode == "rebuild" ? local.targets : {}
+  for_each = var.upgrade_mode == "in-place" && var.datastore.old_version != var.datastore.new_version ? {
+    for i in task.fleet.outputs.instances : i.id => i
+    if i.datastore.version == var.datastore.old_version && (length(var.instance_names) == 0 || contains(var.instance_names, i.name))
+  } : {}
   serial              = 1
   max_fail_percentage = 0
-  depends_on          = [task.instances_healthy, task.rebuild_guest]
+  depends_on          = [task.rebuild_guest]
   trove_instance {
-    cloud             = var.project_cloud
+    cloud             = var.admin_cloud
     action            = "upgrade"
     id                = each.value.id
     datastore_version = var.datastore.new_version
@@ -73,74 +57,42 @@ task "upgrade_version" {
   }
 }
 
-# --- backup and restore (guests of Ussuri or older) ----------------------
-# A pre-Victoria guest cannot be rebuilt into a containerised one: back it
-# up, restore the backup into a NEW instance of the new version, check that
-# nothing is missing, then move the applications over (the address
-# changes). The old instance stays until you delete it. Names are fixed
-# (NAME-before-RELEASE, NAME-RELEASE), so a second run finds both and does
-# nothing.
+# --- backup and restore (guests of Ussuri or older) --------------------------
+# The backups were taken before the controllers changed (backups.hcl).
+# Each is restored into a NEW instance on the new version, on the old
+# instance's networks and with its access (public address, allowed CIDRs),
+# so whatever reached the old one reaches the new one; its rows are
+# compared with the old one's; the old instance is deleted only after that,
+# and only with delete_old_instances = true. Names are fixed
+# (NAME-before-RELEASE, NAME-RELEASE), so a rerun finds both.
 
 block {
-  task "backup_old" {
-    for_each            = var.upgrade_mode == "backup-restore" ? local.to_back_up : {}
-    serial              = 1
-    max_fail_percentage = 0
-    depends_on          = [task.instances_healthy]
-    trove_backup {
-      cloud       = var.project_cloud
-      instance    = each.value.id
-      name        = "${each.key}-${local.backup_name}"
-      description = "runbook trove-upgrade: ${each.key} before ${var.release}"
-      wait        = { timeout = var.instance_timeout }
-    }
-  }
-
   task "restore_new" {
     for_each            = task.backup_old.outputs
     serial              = 1
     max_fail_percentage = 0
+    depends_on          = [task.verify_version]
     trove_instance {
       cloud             = var.project_cloud
       name              = "${each.key}${local.restore_suffix}"
       backup            = each.value.id
-      flavor            = local.targets[each.key].flavor_id
-      volume_size       = local.targets[each.key].volume_size
+      flavor            = [for i in task.to_move.outputs.instances : i.flavor_id if i.name == each.key][0]
+      volume_size       = [for i in task.to_move.outputs.instances : i.volume_size if i.name == each.key][0]
+      networks          = [for i in task.to_move.outputs.instances : i.networks if i.name == each.key][0]
+      access            = [for i in task.to_move.outputs.instances : i.access if i.name == each.key][0]
       datastore         = var.datastore.name
       datastore_version = var.datastore.new_version
       wait              = { status = "HEALTHY", timeout = var.instance_timeout }
     }
   }
 
-  # What each instance reports, old and new (read-only): the databases
-  # and users its guest agent lists, through the Trove API. It works
-  # everywhere, including Trove's fake mode.
-  task "old_contents" {
-    for_each = var.verify_data == "api" ? task.restore_new.outputs : {}
-    trove_instance {
-      cloud  = var.project_cloud
-      action = "contents"
-      id     = local.targets[each.key].id
-    }
-  }
-
-  task "new_contents" {
-    for_each = var.verify_data == "api" ? task.restore_new.outputs : {}
-    trove_instance {
-      cloud  = var.project_cloud
-      action = "contents"
-      id     = each.value.id
-    }
-  }
-
-  # On a real cloud, compare the data itself: row counts and CHECKSUM TABLE
-  # through each instance's address (the control node must reach the
-  # database network).
+  # Every table of the database, through each instance's address: row
+  # counts and CHECKSUM TABLE (verify_data = "checksum").
   task "old_checksum" {
     for_each = var.verify_data == "checksum" ? task.restore_new.outputs : {}
     mysql_checksum {
       from           = "control"
-      login_host     = local.targets[each.key].addresses[0].address
+      login_host     = [for i in task.to_move.outputs.instances : i.addresses[0].address if i.name == each.key][0]
       login_user     = var.verify_db.user
       login_password = var.verify_db.password
       database       = var.verify_db.database
@@ -158,27 +110,61 @@ block {
     }
   }
 
+  # Or the rows themselves of the named tables, as upstream's procedure
+  # checks them (`select * from Persons`) (verify_data = "select").
+  task "old_rows" {
+    for_each = var.verify_data == "select" ? { for p in setproduct(keys(task.restore_new.outputs), var.verify_db.tables) : "${p[0]}/${p[1]}" => { instance = p[0], table = p[1] } } : {}
+    mysql_query {
+      from           = "control"
+      login_host     = [for i in task.to_move.outputs.instances : i.addresses[0].address if i.name == each.value.instance][0]
+      login_user     = var.verify_db.user
+      login_password = var.verify_db.password
+      database       = var.verify_db.database
+      sql            = "SELECT * FROM `${each.value.table}` ORDER BY 1"
+    }
+  }
+
+  task "new_rows" {
+    for_each = var.verify_data == "select" ? { for p in setproduct(keys(task.restore_new.outputs), var.verify_db.tables) : "${p[0]}/${p[1]}" => { instance = p[0], table = p[1] } } : {}
+    mysql_query {
+      from           = "control"
+      login_host     = task.restore_new.outputs[each.value.instance].addresses[0].address
+      login_user     = var.verify_db.user
+      login_password = var.verify_db.password
+      database       = var.verify_db.database
+      sql            = "SELECT * FROM `${each.value.table}` ORDER BY 1"
+    }
+  }
+
   task "verify_restored" {
     for_each = var.verify_data == "none" ? {} : task.restore_new.outputs
     assert {
-      conditions = var.verify_data == "api" ? [
-        for what in ["databases", "users"] : {
-          condition = task.old_contents.outputs[each.key][what] == task.new_contents.outputs[each.key][what]
-          message   = "${each.key}${local.restore_suffix} has ${what} ${join(",", task.new_contents.outputs[each.key][what])}, ${each.key} has ${join(",", task.old_contents.outputs[each.key][what])}"
-        }
-        ] : [
-        {
-          condition = task.old_checksum.outputs[each.key].checksum == task.new_checksum.outputs[each.key].checksum
-          message   = "${var.verify_db.database}: ${each.key}${local.restore_suffix} has ${task.new_checksum.outputs[each.key].total_rows} rows, ${each.key} ${task.old_checksum.outputs[each.key].total_rows}, or their checksums differ"
-        },
-      ]
+      conditions = var.verify_data == "checksum" ? [{
+        condition = task.old_checksum.outputs[each.key].checksum == task.new_checksum.outputs[each.key].checksum
+        message   = "${each.key}${local.restore_suffix} does not hold what ${each.key} holds: ${join(", ", [for t, v in task.old_checksum.outputs[each.key].tables : "${t} ${v.rows} rows -> ${try(task.new_checksum.outputs[each.key].tables[t].rows, "missing")}" if try(task.new_checksum.outputs[each.key].tables[t].checksum, "") != v.checksum])}"
+        }] : [for t in var.verify_db.tables : {
+        condition = jsonencode(task.old_rows.outputs["${each.key}/${t}"].rows) == jsonencode(task.new_rows.outputs["${each.key}/${t}"].rows)
+        message   = "${t}: ${each.key}${local.restore_suffix} has ${length(task.new_rows.outputs["${each.key}/${t}"].rows)} rows, ${each.key} ${length(task.old_rows.outputs["${each.key}/${t}"].rows)}, or they differ"
+      }]
       success_msg = "${each.key}${local.restore_suffix} holds what ${each.key} held"
     }
   }
 
+  # Only now, only when asked: the old instance goes. Its backup stays.
+  task "delete_old" {
+    for_each   = var.delete_old_instances ? task.restore_new.outputs : {}
+    depends_on = [task.verify_restored]
+    trove_instance {
+      cloud   = var.project_cloud
+      action  = "delete"
+      id      = [for i in task.to_move.outputs.instances : i.id if i.name == each.key][0]
+      confirm = true
+    }
+  }
+
   # A restore that failed or did not verify must not be mistaken for the
-  # upgraded database: delete the half-made instance (the backup stays, and
-  # the old instance was never touched). Fix the cause, run again.
+  # upgraded database: delete the half-made restored instance (the backup
+  # stays, and the old instance was never touched). Fix the cause, run again.
   rescue {
     task "restored_now" {
       when = var.upgrade_mode == "backup-restore"
@@ -208,21 +194,37 @@ block {
       assert {
         conditions = [{
           condition = false
-          message   = "a backup, restore or verification failed (see above); half-made restored instances were deleted, the old instances and their backups are untouched"
+          message   = "a restore or its verification failed (see above); half-made restored instances were deleted, the old instances and their backups are untouched"
         }]
       }
     }
   }
+}
 
-  # What each old instance became, for the operator's record.
-  always {
-    task "upgrade_report" {
-      when = var.upgrade_mode == "backup-restore"
-      trove_instance {
-        cloud             = var.project_cloud
-        action            = "list"
-        datastore_version = var.datastore.new_version
+# --- the gate -----------------------------------------------------------------
+# Never green while an instance is not: every instance of the datastore, in
+# every project, after this run's changes (and on a rerun that had nothing
+# left to do): none in ERROR (ERROR, BUILDING_ERROR_SERVER ...), every one
+# ACTIVE with its database HEALTHY, idle, and (in place) on the new image.
+task "fleet_after" {
+  depends_on = [task.rebuild_guest, task.upgrade_version, task.delete_old, task.verify_restored]
+  trove_instance {
+    cloud        = var.admin_cloud
+    action       = "list"
+    all_projects = true
+    datastore    = var.datastore.name
+  }
+}
+
+task "gate" {
+  when = !runbook.check_mode
+  assert {
+    conditions = concat([{ condition = true, message = "" }], [
+      for i in task.fleet_after.outputs.instances : {
+        condition = i.status == "ACTIVE" && i.operating_status == "HEALTHY" && (i.task == "" || i.task == "No tasks for the instance.") && (var.upgrade_mode != "in-place" || length(var.instance_names) > 0 || i.image_id == task.new_image.outputs.msg)
+        message   = "instance ${i.name} (${i.id}, project ${i.tenant_id}) is ${i.status}/${i.operating_status}${i.fault == "" ? "" : " (${i.fault})"}${i.task == "" || i.task == "No tasks for the instance." ? "" : ", busy: ${i.task}"}, ${i.datastore.type} ${i.datastore.version} on image ${i.image_id}"
       }
-    }
+    ])
+    success_msg = "every ${var.datastore.name} instance is ACTIVE/HEALTHY${var.upgrade_mode == "in-place" ? " on image ${task.new_image.outputs.msg}" : ""}"
   }
 }

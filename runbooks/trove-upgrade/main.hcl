@@ -1,61 +1,152 @@
-# Trove upgrade, the way an operator does it on DevStack or a production
-# cloud, one step per file:
+# Trove upgrade, release-aware, in the order Trove needs, one phase a file:
 #
-#   image.hcl       build the new guest image (trovestack) and upload it to Glance
-#   controller.hcl  migrate the Trove database, update trove.conf, restart the
-#                   controller services (handler) and wait for the API
-#   datastore.hcl   register the new datastore version with the new image,
-#                   load its configuration parameters, verify through the API
-#   instances.hcl   move the database instances to the new version: rebuild +
-#                   datastore-version upgrade (Victoria on), or backup ->
-#                   restore -> verify (coming from Ussuri or older)
+#   preflight.hcl    what is installed and running, the schema, the release
+#                    path (refused here, before anything changes), every
+#                    instance HEALTHY and idle, space, a dump of the Trove
+#                    database on the control node before any migration
+#   backups.hcl      backup-restore mode: backups of the instances to move,
+#                    taken while the OLD controller still serves them
+#   controller.hcl   schema migration (verified at the new head), trove.conf,
+#                    guest options into trove-guestagent.conf, then a restart
+#                    of every service whose running code or config is older
+#                    than what is installed, one controller at a time, its
+#                    API checked behind each
+#   image.hcl        the guest image of the target release (trovestack) in Glance
+#   datastore.hcl    the datastore version points at the new image; its
+#                    configuration parameters are loaded (verified)
+#   instances.hcl    in place (Victoria and later): every instance of the
+#                    datastore, all projects, rebuilt from the new image one
+#                    at a time; or backup -> restore (same networks and
+#                    access) -> rows verified -> old deleted only on confirm;
+#                    then a gate that fails on any instance not HEALTHY
 #
-# Upgrade the Trove packages (or the kolla/OSA containers) on the controllers
-# BEFORE this runbook: it migrates the database schema of the code that is
-# installed, and restarts the services so that they load it.
+# Install the new Trove code on the controllers first (packages, a DevStack
+# checkout, kolla/OSA images): this runbook migrates the schema of the code
+# that is installed and restarts what still runs the old code.
 #
-#   runbook validate -i inventories/devstack.hcl runbooks/trove-upgrade
-#   runbook check --diff -i inventories/devstack.hcl runbooks/trove-upgrade   # exit 2: changes pending
-#   runbook run --diff -i inventories/devstack.hcl runbooks/trove-upgrade
+#   runbook check --diff -i INVENTORY --var-file VARS runbooks/trove-upgrade   # 2: pending, nothing touched
+#   runbook run          -i INVENTORY --var-file VARS runbooks/trove-upgrade   # 2: changed
+#   runbook run          -i INVENTORY --var-file VARS runbooks/trove-upgrade   # 0: nothing left
 #
-# Lab (lab/trove-demo.sh does all of it): -i inventories/lab.hcl
-# --var-file runbooks/trove-upgrade/vars/lab.hcl.
+# INVENTORY and VARS per deployment kind: inventories/devstack.hcl,
+# inventories/production.hcl (packages + systemd), inventories/kolla.hcl,
+# inventories/openstack-ansible.hcl, and runbooks/trove-upgrade/vars/*.hcl.
+# README.md next to this file: the release facts this relies on, with
+# links to Trove's code, and what check mode shows per phase.
 #
-# Inventory groups used: controller (trove.conf + units), trove_manage (where
-# trove-manage can reach the Trove database; usually the controllers, which
-# run_once picks the first of), devstack (where the guest image is built).
-# Host vars: trove_conf, trove_units, trove_manage, trove_python,
-# validation_rules (optional), image_dir, trovestack. API tasks run on the control node with clouds from clouds.yaml
-# (OS_CLIENT_CONFIG_FILE, ./clouds.yaml or ~/.config/openstack/clouds.yaml).
-#
-# Always-changing steps, by design: none when nothing is left to do. The
-# database migration runs only when the schema is behind (checked first with
-# files/trove-db-version.py), the version registration only when the API
-# shows another image, the instance steps only for instances still on the
-# old version. A second run exits 0.
+# Host vars the runbook reads (group controller unless said):
+#   trove_python      argv prefix of the Python Trove is installed for
+#                     (["/usr/bin/python3"]; DevStack venv; kolla: ["python3"]
+#                     with trove_container)
+#   trove_conf        trove.conf as Trove reads it (inside the container for kolla)
+#   conf_files        the trove.conf files options are written to, on the host
+#                     (default [trove_conf]; kolla: /etc/kolla/trove-*/trove.conf)
+#   conf_paths        config whose change needs a restart (default [trove_conf])
+#   guest_conf        trove-guestagent.conf on the host (what Trove injects into
+#                     guests; kolla: /etc/kolla/trove-taskmanager/...)
+#   trove_units       what serves Trove here: systemd units (apache2 where it
+#                     serves the API) or containers (kolla)
+#   service_manager   "systemd" (default), "docker" or "podman"
+#   code_paths        files or folders whose change time says when the code
+#                     running here was installed (see README)
+#   trove_api_url     this controller's own Trove API, checked after its restart
+#   trove_manage      argv prefix of trove-manage (group trove_manage)
+#   trove_container   run the Trove commands inside this container (kolla)
+#   image_dir, trovestack   the image build host (group devstack)
 runbook {
-  description = "Upgrade Trove: guest image, database schema, controller config + restart, datastore version, database instances"
+  description = "Upgrade Trove: pre-flight, backups, controllers (migrate, config, restart), guest image, datastore version, instances, gate"
 }
 
-variable "release" {
+variable "target_release" {
   type        = string
-  default     = "zed"
-  description = "The OpenStack release being upgraded to; names the guest image and the backups"
+  default     = ""
+  description = "The release being upgraded to (\"2025.1\", \"zed\"): the controllers must have it installed, or the run stops before anything changes. Empty: whatever all controllers have installed"
+}
+
+variable "from_release" {
+  type        = string
+  default     = ""
+  description = "The release the cloud runs now (\"zed\"): checked against OpenStack's supported paths (one release at a time, SLURP to SLURP) and decides whether guests can be rebuilt in place (Victoria and later). Empty: only Trove's own schema rules are checked"
+}
+
+variable "allow_release_jump" {
+  type        = bool
+  default     = false
+  description = "Go from from_release to the installed release although OpenStack does not support the jump (Trove's own schema rules still apply: its alembic code migrates any Wallaby-or-later schema). At your own risk; the dump is taken first"
 }
 
 variable "admin_cloud" {
   type        = string
   default     = "devstack-admin"
-  description = "clouds.yaml cloud with the admin role: Glance upload, datastore versions, management rebuild"
+  description = "clouds.yaml cloud with the admin role: Glance, datastore versions, every project's instances (management API), Nova"
 }
 
 variable "project_cloud" {
   type        = string
-  default     = "devstack-demo"
-  description = "clouds.yaml cloud of the project whose database instances are upgraded (Trove lists per project)"
+  default     = "devstack"
+  description = "backup-restore mode: the cloud of the project whose instances are backed up and restored (backups and restores are per project)"
 }
 
-# --- guest image ---------------------------------------------------------
+# --- pre-flight ------------------------------------------------------------
+
+variable "dump_dir" {
+  type        = string
+  default     = "/var/backups/trove-upgrade/"
+  description = "Control-node folder the Trove database dump is kept in (ends in /)"
+}
+
+variable "host_dump_dir" {
+  type        = string
+  default     = "/var/tmp/"
+  description = "Folder on the trove_manage host where the dump is written before it is fetched (ends in /)"
+}
+
+variable "min_free_mb" {
+  type        = number
+  default     = 1024
+  description = "Free space (MiB) needed in dump_dir on the control node"
+}
+
+variable "trove_status" {
+  type        = bool
+  default     = true
+  description = "Run `trove-status upgrade check` (python -m trove.cmd.status) of the installed code; a warning (instances with running tasks) stops the run"
+}
+
+# --- controllers -------------------------------------------------------------
+
+variable "conf_default" {
+  type        = map(string)
+  default     = {}
+  description = "trove.conf [DEFAULT] options the new release needs (read its release notes)"
+}
+
+variable "transport_url" {
+  type        = string
+  default     = ""
+  sensitive   = true
+  description = "trove.conf [DEFAULT] transport_url (empty: left as it is)"
+}
+
+variable "guest_conf" {
+  type        = map(map(string))
+  default     = {}
+  description = "trove-guestagent.conf options by section, e.g. { mysql = { docker_image = \"...\", backup_docker_image = \"...\" } }: the guest reads them (Trove injects the file at create and rebuild), not trove.conf. Since Victoria the guest appends the datastore version to docker_image (image:5.7.29): give the image without a tag"
+}
+
+variable "controller_serial" {
+  type        = number
+  default     = 1
+  description = "How many controllers restart at once; the API of each is checked before the next"
+}
+
+variable "restart_timeout" {
+  type        = string
+  default     = "180s"
+  description = "How long a controller's services may take to be up and its API to answer after the restart"
+}
+
+# --- guest image -------------------------------------------------------------
 
 variable "build_image" {
   type        = bool
@@ -66,55 +157,28 @@ variable "build_image" {
 variable "guest" {
   type = object({
     os          = optional(string, "ubuntu")
-    os_release  = optional(string, "bionic")
-    dev_mode    = optional(bool, true)
+    os_release  = optional(string, "jammy")
+    dev_mode    = optional(bool, false)
     guest_user  = optional(string, "ubuntu")
     disk_format = optional(string, "qcow2")
   })
   default     = {}
-  description = "trovestack build-image arguments: OS, release, dev mode (guest agent code from the controller), guest user"
+  description = "trovestack build-image arguments. Trove since Zed needs the guest's Python 3.8+: Ubuntu focal (Zed, 2023.1) or jammy (2023.2 and later; DevStack's default), never bionic. dev_mode = true makes guests fetch the agent's code from the controller at boot: for development only"
 }
 
 variable "image_cache" {
   type        = string
   default     = "/var/tmp/runbook-trove-images/"
-  description = "Folder on the control node the built image is fetched into before the Glance upload (ends in /)"
+  description = "Control-node folder the built image is fetched into before the Glance upload (ends in /)"
 }
 
-# --- controller ----------------------------------------------------------
-
-variable "conf_default" {
-  type        = map(string)
-  default     = { control_exchange = "trove" }
-  description = "trove.conf [DEFAULT] options for the new release"
-}
-
-variable "transport_url" {
+variable "image_id" {
   type        = string
   default     = ""
-  sensitive   = true
-  description = "trove.conf [DEFAULT] transport_url (empty: left as it is)"
+  description = "Use this Glance image instead of building and uploading one (an image built elsewhere, or openstack-ansible's trove_glance_images)"
 }
 
-variable "conf_datastore" {
-  type        = map(string)
-  default     = { docker_image = "mysql", backup_docker_image = "openstacktrove/db-backup-mysql5.7:1.1.0" }
-  description = "Options of the datastore's own trove.conf section ([mysql]): since Victoria the database runs in a container on the guest"
-}
-
-variable "trove_api_url" {
-  type        = string
-  default     = "http://127.0.0.1:8779/"
-  description = "Trove API root, checked from the control node after the restart"
-}
-
-variable "seed_trove_conf" {
-  type        = string
-  default     = ""
-  description = "Lab only: a control-node trove.conf copied to controllers that have none yet (never overwrites)"
-}
-
-# --- datastore -----------------------------------------------------------
+# --- datastore ---------------------------------------------------------------
 
 variable "datastore" {
   type = object({
@@ -124,8 +188,8 @@ variable "datastore" {
     new_version = string
     packages    = optional(list(string), [])
   })
-  default     = { name = "mysql", old_version = "5.7.29", new_version = "5.7.30" }
-  description = "The datastore, the version the instances are on, and the version to register and move them to"
+  default     = { name = "mysql", old_version = "5.7.29", new_version = "5.7.29" }
+  description = "The datastore; the version its instances are on; the version to point at the new image. Upstream's in-place procedure keeps the version (old = new) and rebuilds; a different new_version also moves the instances to it (datastore-version upgrade)"
 }
 
 variable "register_with" {
@@ -140,8 +204,8 @@ variable "register_with" {
 
 variable "validation_rules" {
   type        = string
-  default     = "/usr/lib/python3/dist-packages/trove/templates/mysql/validation-rules.json"
-  description = "validation-rules.json of the datastore on the trove_manage host, unless the host var validation_rules says (DevStack: /opt/stack/trove/trove/templates/mysql/validation-rules.json)"
+  default     = ""
+  description = "validation-rules.json of the datastore on the trove_manage host (empty: the one of the installed Trove package, found by trove_python)"
 }
 
 variable "make_default" {
@@ -150,43 +214,37 @@ variable "make_default" {
   description = "Make the new version the datastore's default (new instances get it)"
 }
 
-# --- instances -----------------------------------------------------------
+# --- instances ---------------------------------------------------------------
 
 variable "upgrade_mode" {
   type        = string
-  default     = "rebuild"
-  description = "rebuild: in place (Victoria and later guests); backup-restore: new instances from backups (guests of Ussuri or older)"
+  default     = "in-place"
+  description = "in-place: rebuild every instance from the new image (guests of Victoria and later); backup-restore: new instances from backups (guests of Ussuri or older)"
   validation {
-    condition     = contains(["rebuild", "backup-restore"], var.upgrade_mode)
-    error_message = "upgrade_mode is rebuild or backup-restore."
+    condition     = contains(["in-place", "backup-restore"], var.upgrade_mode)
+    error_message = "upgrade_mode is in-place or backup-restore."
   }
-}
-
-variable "rebuild_guests" {
-  type        = bool
-  default     = true
-  description = "rebuild mode: rebuild each guest from the new image (management API) before the datastore-version upgrade"
 }
 
 variable "instance_timeout" {
   type        = string
   default     = "20m"
-  description = "How long one instance may take to become HEALTHY after a rebuild, upgrade or restore"
+  description = "How long one instance may take to be HEALTHY after a rebuild, upgrade or restore"
 }
 
 variable "instance_names" {
   type        = list(string)
   default     = []
-  description = "Only these instances (empty: every instance on the old version)"
+  description = "Only these instances (empty: every instance of the datastore). The gate still looks at all of them"
 }
 
 variable "verify_data" {
   type        = string
-  default     = "api"
-  description = "backup-restore: how to check the restored instance: api (databases + users through Trove), checksum (mysql_checksum through the instance address), none"
+  default     = "checksum"
+  description = "backup-restore: how the restored instance is checked: checksum (mysql_checksum of every table through both addresses), select (the rows of verify_db.tables, compared), none"
   validation {
-    condition     = contains(["api", "checksum", "none"], var.verify_data)
-    error_message = "verify_data is api, checksum or none."
+    condition     = contains(["checksum", "select", "none"], var.verify_data)
+    error_message = "verify_data is checksum, select or none."
   }
 }
 
@@ -195,14 +253,15 @@ variable "verify_db" {
     user     = optional(string, "")
     password = optional(string, "")
     database = optional(string, "")
+    tables   = optional(list(string), [])
   })
   default     = {}
   sensitive   = true
-  description = "verify_data = checksum: a database user both instances know, and the database to compare (same MySQL version on both: CHECKSUM TABLE depends on it)"
+  description = "A database user both instances know and the database to compare (the control node must reach the instances' addresses)"
 }
 
-locals {
-  image_name  = "trove-guest-${var.release}-${var.guest.os}-${var.guest.os_release}${var.guest.dev_mode ? "-dev" : ""}"
-  image_file  = "${local.image_name}.${var.guest.disk_format}"
-  backup_name = "before-${var.release}"
+variable "delete_old_instances" {
+  type        = bool
+  default     = false
+  description = "backup-restore: delete each old instance once its restore verified. Never without this"
 }

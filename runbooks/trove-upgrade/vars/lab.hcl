@@ -1,28 +1,30 @@
-# (Not lab.vars.hcl next to main.hcl: every .hcl file of the runbook folder
-# is part of the runbook, so variable files live in vars/.)
-# Variables for the local lab (lab/trove-demo.sh): -i inventories/lab.hcl
-# --var-file runbooks/trove-upgrade/vars/lab.hcl, with OS_CLIENT_CONFIG_FILE
-# pointing at $RUNBOOK_LAB_DIR/openstack/clouds.yaml.
-release       = "zed"
-admin_cloud   = "lab-admin"
-project_cloud = "lab-demo"
+# The local lab (inventories/lab.hcl, devstack1 of lab/devstack): Trove 18
+# (zed) upgraded to the Debian 13 root's Trove 23 (2025.1) once the test
+# (or lab/devstack's release.sh install 2025.1) installed it. OpenStack does
+# not support zed -> 2025.1 (it skips 2023.1 .. 2024.2): the lab has only
+# these two releases, so the jump is allowed here explicitly; Trove's own
+# schema rules (a Wallaby-or-later schema for its alembic code) still apply.
+# Give the new guest image: --var image_id=$LAB_DEVSTACK_IMAGE2_ID.
+from_release       = "zed"
+target_release     = "2025.1"
+allow_release_jump = true
+admin_cloud        = "devstack-admin"
+project_cloud      = "devstack"
 
-# trovestack needs diskimage-builder and the internet: the demo puts the
-# lab's small fake guest image where build_image would write it.
-guest       = { disk_format = "raw" }
-image_cache = "/tmp/runbook-lab/trove-image-cache/"
+# No diskimage-builder or internet here: the lab registered its guest images.
+build_image = false
 
-# Trove's fake mode in lab/openstack listens here.
-trove_api_url = "http://127.0.0.1:28779/"
+datastore = { name = "mysql", old_version = "5.7.29", new_version = "5.7.29" }
 
-datastore = { name = "mysql", old_version = "5.7.29", new_version = "5.7.30" }
+guest_conf = {
+  mysql = {
+    docker_image        = "quay.io/openstack.trove/mysql"
+    backup_docker_image = "quay.io/openstack.trove/db-backup-mysql"
+  }
+}
 
-# Debian's packaged trove.conf, for controllers without one.
-seed_trove_conf = "/etc/trove/trove.conf"
-
-conf_default = { control_exchange = "trove", trove_volume_support = "true" }
-
-# Other tests share the lab's Trove: leave the default version alone (they
-# create instances without naming one) and upgrade only the demo's instances.
-make_default   = false
-instance_names = ["trove-demo-db1", "trove-demo-db2"]
+# trove-release-exec runs the 2025.1 code in its own root, where /tmp is
+# devstack1's and /var/tmp is not.
+host_dump_dir = "/tmp/"
+dump_dir      = "/tmp/runbook-lab/trove-upgrade-dumps/"
+min_free_mb   = 64
