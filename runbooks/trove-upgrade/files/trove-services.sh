@@ -108,7 +108,7 @@ state)
 		while read -r pid et args; do
 			st=$((t0 - et))
 			if [ "$st" -lt "$installed" ]; then
-				printf '{"pid":%s,"started":%s,"command":"%s"},' "$pid" "$st" "$(printf '%s' "$args" | cut -c1-120 | tr -c 'A-Za-z0-9@._:/ =()-' '?')"
+				printf '{"pid":%s,"started":%s,"command":"%s"},' "$pid" "$st" "$(printf '%s' "$args" | cut -c1-120 | tr -d '\n' | tr -c 'A-Za-z0-9@._:/ =()-' '?')"
 			fi
 		done >"${TMPDIR:-/tmp}/trove-services.$$" || true
 	procs=$(sed 's/,$//' "${TMPDIR:-/tmp}/trove-services.$$")
