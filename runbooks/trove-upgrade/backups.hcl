@@ -9,7 +9,7 @@
 # and the named ones when instance_names says.
 task "to_move" {
   depends_on = [task.preflight_ok]
-  when       = var.upgrade_mode == "backup-restore"
+  when       = (contains(var.phases, "controllers") || contains(var.phases, "instances")) && (var.upgrade_mode == "backup-restore")
   trove_instance {
     cloud             = var.project_cloud
     action            = "list"

@@ -19,7 +19,7 @@ task "stamp_schema" {
   hosts      = group.trove_manage
   run_once   = true
   depends_on = [task.db_dump_kept]
-  when       = jsondecode(task.trove_release.outputs.stdout).stamp != ""
+  when       = contains(var.phases, "controllers") && (jsondecode(task.trove_release.outputs.stdout).stamp != "")
   container  = try(host.vars.trove_container, null)
   command {
     argv  = concat(host.vars.trove_python, ["-", host.vars.trove_conf, "stamp", jsondecode(task.trove_release.outputs.stdout).stamp])
@@ -34,7 +34,7 @@ task "migrate_db" {
   hosts      = group.trove_manage
   run_once   = true
   depends_on = [task.stamp_schema]
-  when       = !jsondecode(task.trove_release.outputs.stdout).at_head
+  when       = contains(var.phases, "controllers") && (!jsondecode(task.trove_release.outputs.stdout).at_head)
   container  = try(host.vars.trove_container, null)
   timeout    = "30m"
   command {
@@ -57,7 +57,7 @@ task "schema_after" {
 }
 
 task "schema_at_head" {
-  when = !runbook.check_mode
+  when = contains(var.phases, "controllers") && (!runbook.check_mode)
   assert {
     conditions = [{
       condition = jsondecode(task.schema_after.outputs.stdout).at_head
@@ -75,7 +75,7 @@ task "schema_at_head" {
 task "conf_default" {
   for_each   = toset(try(host.vars.conf_files, [host.vars.trove_conf]))
   hosts      = group.controller
-  when       = length(var.conf_default) > 0 || var.transport_url != ""
+  when       = contains(var.phases, "controllers") && (length(var.conf_default) > 0 || var.transport_url != "")
   depends_on = [task.preflight_ok]
   ini {
     path    = each.value
@@ -86,6 +86,7 @@ task "conf_default" {
 }
 
 task "guest_conf" {
+  when = contains(var.phases, "controllers")
   for_each   = var.guest_conf
   hosts      = group.controller
   serial     = 1 # one edit of the file at a time
@@ -102,9 +103,10 @@ task "guest_conf" {
 # (host var code_paths) and of trove.conf, after the edits above. In check
 # mode, after an edit that would happen, this is known only after apply.
 task "services_before" {
+  when = contains(var.phases, "controllers")
   hosts      = group.controller
   read_only  = true
-  depends_on = [task.conf_default, task.guest_conf, task.schema_at_head]
+  depends_on = [task.conf_default, task.schema_at_head]
   command {
     argv  = concat(["sh", "-s", "state", try(host.vars.service_manager, "systemd")], host.vars.code_paths, try(host.vars.conf_paths, [host.vars.trove_conf]), ["--"], host.vars.trove_units)
     stdin = local.services_script
@@ -120,7 +122,7 @@ task "restart" {
   hosts               = group.controller
   serial              = var.controller_serial
   max_fail_percentage = 0
-  when                = length(jsondecode(task.services_before.outputs.stdout).stale) > 0
+  when                = contains(var.phases, "controllers") && (length(jsondecode(task.services_before.outputs.stdout).stale) > 0)
   command {
     argv  = concat(["sh", "-s", "restart", try(host.vars.service_manager, "systemd"), try(host.vars.trove_api_url, ""), trimsuffix(var.restart_timeout, "s"), "--"], jsondecode(task.services_before.outputs.stdout).stale)
     stdin = local.services_script
@@ -129,6 +131,7 @@ task "restart" {
 
 # The proof: nothing runs older code or config than what is installed.
 task "services_after" {
+  when = contains(var.phases, "controllers")
   hosts      = group.controller
   read_only  = true
   depends_on = [task.restart]
@@ -140,7 +143,7 @@ task "services_after" {
 
 task "new_code_serving" {
   hosts = group.controller
-  when  = !runbook.check_mode
+  when  = contains(var.phases, "controllers") && (!runbook.check_mode)
   assert {
     conditions = [
       {

@@ -5,6 +5,7 @@
 
 # What the API says before (read-only; admin sees the image ids).
 task "datastore_before" {
+  when = contains(var.phases, "datastore")
   depends_on = [task.new_code_serving]
   trove_datastore {
     cloud     = var.admin_cloud
@@ -27,7 +28,7 @@ task "register_version" {
   hosts     = group.trove_manage
   run_once  = true
   container = try(host.vars.trove_container, null)
-  when = var.register_with == "trove-manage" && !(
+  when = contains(var.phases, "datastore") && var.register_with == "trove-manage" && !(
     contains(task.datastore_before.outputs.versions, var.datastore.new_version) &&
     lookup(task.datastore_before.outputs.image_ids, var.datastore.new_version, "") == task.new_image.outputs.msg
   )
@@ -47,7 +48,7 @@ task "load_parameters" {
   run_once   = true
   depends_on = [task.register_version, task.register_version_api]
   container  = try(host.vars.trove_container, null)
-  when       = lookup(task.datastore_before.outputs.parameter_counts, var.datastore.new_version, 0) == 0
+  when       = contains(var.phases, "datastore") && (lookup(task.datastore_before.outputs.parameter_counts, var.datastore.new_version, 0) == 0)
   command {
     argv = concat(host.vars.trove_manage, ["--config-file", host.vars.trove_conf, "db_load_datastore_config_parameters",
       var.datastore.name, var.datastore.new_version,
@@ -62,7 +63,7 @@ task "default_version" {
   run_once   = true
   depends_on = [task.load_parameters]
   container  = try(host.vars.trove_container, null)
-  when       = var.register_with == "trove-manage" && var.make_default && task.datastore_before.outputs.default_version != var.datastore.new_version
+  when       = contains(var.phases, "datastore") && (var.register_with == "trove-manage" && var.make_default && task.datastore_before.outputs.default_version != var.datastore.new_version)
   command {
     argv = concat(host.vars.trove_manage, ["--config-file", host.vars.trove_conf, "datastore_update", var.datastore.name, var.datastore.new_version])
   }
@@ -72,7 +73,7 @@ task "default_version" {
 # The API-side alternative (register_with = "api"): the management API does
 # what datastore_version_update does and says what it changed.
 task "register_version_api" {
-  when = var.register_with == "api"
+  when = contains(var.phases, "datastore") && (var.register_with == "api")
   trove_datastore {
     cloud     = var.admin_cloud
     action    = "version"
@@ -88,6 +89,7 @@ task "register_version_api" {
 
 # Read again, through the API, after whichever path ran.
 task "datastore_after" {
+  when = (contains(var.phases, "datastore") || contains(var.phases, "instances"))
   depends_on = [task.default_version, task.register_version_api]
   trove_datastore {
     cloud     = var.admin_cloud
@@ -98,7 +100,7 @@ task "datastore_after" {
 # The proof: trove-manage's exit status is not. Skipped in check mode,
 # where nothing was registered yet.
 task "verify_version" {
-  when = !runbook.check_mode
+  when = contains(var.phases, "datastore") && (!runbook.check_mode)
   assert {
     conditions = [
       {

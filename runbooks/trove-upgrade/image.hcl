@@ -13,7 +13,7 @@
 task "build_image" {
   hosts    = group.devstack
   run_once = true
-  when     = var.build_image && var.image_id == ""
+  when     = contains(var.phases, "datastore") && (var.build_image && var.image_id == "")
   become   = false
   timeout  = "2h"
   command {
@@ -27,7 +27,7 @@ task "build_image" {
 task "fetch_image" {
   hosts      = group.devstack
   run_once   = true
-  when       = var.image_id == ""
+  when       = contains(var.phases, "datastore") && (var.image_id == "")
   depends_on = [task.build_image]
   fetch {
     src  = "${host.vars.image_dir}/${local.image_file}"
@@ -43,7 +43,7 @@ task "fetch_image" {
 # image of the same name is renamed, never deleted, because running
 # instances and the old datastore version still point at it.
 task "guest_image" {
-  when = var.image_id == ""
+  when = contains(var.phases, "datastore") && (var.image_id == "")
   openstack_image {
     cloud            = var.admin_cloud
     name             = local.image_name

@@ -1,8 +1,11 @@
 # The database instances, once the new version is verified through the API.
+# They are rebuilt from the image the datastore version points at
+# (datastore_after), so this phase can run in a window of its own.
 # Every instance of the datastore in every project (management API, admin),
 # cluster members and replicas included.
 
 task "fleet" {
+  when = contains(var.phases, "instances")
   depends_on = [task.verify_version]
   trove_instance {
     cloud        = var.admin_cloud
@@ -21,16 +24,16 @@ task "fleet" {
 # rerun rebuilds nothing. One at a time, each HEALTHY before the next
 # (serial = 1, max_fail_percentage = 0).
 task "rebuild_guest" {
-  for_each = var.upgrade_mode == "in-place" ? {
+  for_each = var.upgrade_mode == "in-place" && contains(var.phases, "instances") ? {
     for i in task.fleet.outputs.instances : i.id => i
-    if i.image_id != task.new_image.outputs.msg && (length(var.instance_names) == 0 || contains(var.instance_names, i.name))
+    if i.image_id != lookup(task.datastore_after.outputs.image_ids, var.datastore.new_version, "") && (length(var.instance_names) == 0 || contains(var.instance_names, i.name))
   } : {}
   serial              = 1
   max_fail_percentage = 0
   trove_instance {
     cloud   = var.admin_cloud
     id      = each.value.id
-    rebuild = task.new_image.outputs.msg
+    rebuild = lookup(task.datastore_after.outputs.image_ids, var.datastore.new_version, "")
     wait    = { status = "HEALTHY", timeout = var.instance_timeout }
   }
 }
@@ -41,7 +44,7 @@ task "rebuild_guest" {
 # upgraded: a failure leaves the instance in ERROR on the new version,
 # which is why the gate below looks at every instance, not at versions.
 task "upgrade_version" {
-  for_each = var.upgrade_mode == "in-place" && var.datastore.old_version != var.datastore.new_version ? {
+  for_each = var.upgrade_mode == "in-place" && contains(var.phases, "instances") && var.datastore.old_version != var.datastore.new_version ? {
     for i in task.fleet.outputs.instances : i.id => i
     if i.datastore.version == var.datastore.old_version && (length(var.instance_names) == 0 || contains(var.instance_names, i.name))
   } : {}
@@ -113,7 +116,7 @@ block {
   # Or the rows themselves of the named tables, as upstream's procedure
   # checks them (`select * from Persons`) (verify_data = "select").
   task "old_rows" {
-    for_each = var.verify_data == "select" ? { for p in setproduct(keys(task.restore_new.outputs), var.verify_db.tables) : "${p[0]}/${p[1]}" => { instance = p[0], table = p[1] } } : {}
+    for_each = var.verify_data == "select" ? { for p in setproduct(keys(task.restore_new.outputs), var.verify_tables) : "${p[0]}/${p[1]}" => { instance = p[0], table = p[1] } } : {}
     mysql_query {
       from           = "control"
       login_host     = [for i in task.to_move.outputs.instances : i.addresses[0].address if i.name == each.value.instance][0]
@@ -125,7 +128,7 @@ block {
   }
 
   task "new_rows" {
-    for_each = var.verify_data == "select" ? { for p in setproduct(keys(task.restore_new.outputs), var.verify_db.tables) : "${p[0]}/${p[1]}" => { instance = p[0], table = p[1] } } : {}
+    for_each = var.verify_data == "select" ? { for p in setproduct(keys(task.restore_new.outputs), var.verify_tables) : "${p[0]}/${p[1]}" => { instance = p[0], table = p[1] } } : {}
     mysql_query {
       from           = "control"
       login_host     = task.restore_new.outputs[each.value.instance].addresses[0].address
@@ -142,7 +145,7 @@ block {
       conditions = var.verify_data == "checksum" ? [{
         condition = task.old_checksum.outputs[each.key].checksum == task.new_checksum.outputs[each.key].checksum
         message   = "${each.key}${local.restore_suffix} does not hold what ${each.key} holds: ${join(", ", [for t, v in task.old_checksum.outputs[each.key].tables : "${t} ${v.rows} rows -> ${try(task.new_checksum.outputs[each.key].tables[t].rows, "missing")}" if try(task.new_checksum.outputs[each.key].tables[t].checksum, "") != v.checksum])}"
-        }] : [for t in var.verify_db.tables : {
+        }] : [for t in var.verify_tables : {
         condition = jsonencode(task.old_rows.outputs["${each.key}/${t}"].rows) == jsonencode(task.new_rows.outputs["${each.key}/${t}"].rows)
         message   = "${t}: ${each.key}${local.restore_suffix} has ${length(task.new_rows.outputs["${each.key}/${t}"].rows)} rows, ${each.key} ${length(task.old_rows.outputs["${each.key}/${t}"].rows)}, or they differ"
       }]
@@ -207,6 +210,7 @@ block {
 # left to do): none in ERROR (ERROR, BUILDING_ERROR_SERVER ...), every one
 # ACTIVE with its database HEALTHY, idle, and (in place) on the new image.
 task "fleet_after" {
+  when = contains(var.phases, "instances")
   depends_on = [task.rebuild_guest, task.upgrade_version, task.delete_old, task.verify_restored]
   trove_instance {
     cloud        = var.admin_cloud
@@ -217,14 +221,14 @@ task "fleet_after" {
 }
 
 task "gate" {
-  when = !runbook.check_mode
+  when = contains(var.phases, "instances") && (!runbook.check_mode)
   assert {
     conditions = concat([{ condition = true, message = "" }], [
       for i in task.fleet_after.outputs.instances : {
-        condition = i.status == "ACTIVE" && i.operating_status == "HEALTHY" && (i.task == "" || i.task == "No tasks for the instance.") && (var.upgrade_mode != "in-place" || length(var.instance_names) > 0 || i.image_id == task.new_image.outputs.msg)
+        condition = i.status == "ACTIVE" && i.operating_status == "HEALTHY" && (i.task == "" || i.task == "No tasks for the instance.") && (var.upgrade_mode != "in-place" || length(var.instance_names) > 0 || i.image_id == lookup(task.datastore_after.outputs.image_ids, var.datastore.new_version, ""))
         message   = "instance ${i.name} (${i.id}, project ${i.tenant_id}) is ${i.status}/${i.operating_status}${i.fault == "" ? "" : " (${i.fault})"}${i.task == "" || i.task == "No tasks for the instance." ? "" : ", busy: ${i.task}"}, ${i.datastore.type} ${i.datastore.version} on image ${i.image_id}"
       }
     ])
-    success_msg = "every ${var.datastore.name} instance is ACTIVE/HEALTHY${var.upgrade_mode == "in-place" ? " on image ${task.new_image.outputs.msg}" : ""}"
+    success_msg = "every ${var.datastore.name} instance is ACTIVE/HEALTHY${var.upgrade_mode == "in-place" ? " on image ${lookup(task.datastore_after.outputs.image_ids, var.datastore.new_version, "")}" : ""}"
   }
 }

@@ -75,6 +75,16 @@ variable "allow_release_jump" {
   description = "Go from from_release to the installed release although OpenStack does not support the jump (Trove's own schema rules still apply: its alembic code migrates any Wallaby-or-later schema). At your own risk; the dump is taken first"
 }
 
+variable "phases" {
+  type        = set(string)
+  default     = ["controllers", "datastore", "instances"]
+  description = "What this run does besides the pre-flight (always): controllers (dump, migration, options, restarts), datastore (guest image, version), instances (fleet check, rebuilds or restores, gate). One change window each is fine: the instances phase reads the image from the datastore version"
+  validation {
+    condition     = alltrue([for p in var.phases : contains(["controllers", "datastore", "instances"], p)])
+    error_message = "phases are controllers, datastore and instances."
+  }
+}
+
 variable "admin_cloud" {
   type        = string
   default     = "devstack-admin"
@@ -253,11 +263,16 @@ variable "verify_db" {
     user     = optional(string, "")
     password = optional(string, "")
     database = optional(string, "")
-    tables   = optional(list(string), [])
   })
   default     = {}
   sensitive   = true
   description = "A database user both instances know and the database to compare (the control node must reach the instances' addresses)"
+}
+
+variable "verify_tables" {
+  type        = list(string)
+  default     = []
+  description = "verify_data = select: the tables whose rows are compared"
 }
 
 variable "delete_old_instances" {

@@ -51,6 +51,7 @@ task "release_path" {
 # Every instance of every project, with its server and the image the server
 # runs (management API + Nova, admin): the fleet before anything changes.
 task "fleet_before" {
+  when = contains(var.phases, "instances")
   trove_instance {
     cloud        = var.admin_cloud
     action       = "list"
@@ -64,6 +65,7 @@ task "fleet_before" {
 # busy with a task (a guest mid-task when its controller restarts can be
 # left failed) needs a human first.
 task "fleet_healthy" {
+  when = contains(var.phases, "instances")
   assert {
     conditions = concat([{ condition = true, message = "" }], [
       for i in task.fleet_before.outputs.instances : {
@@ -124,7 +126,7 @@ task "db_dump" {
   hosts      = group.trove_manage
   run_once   = true
   depends_on = [task.preflight_ok]
-  when       = !jsondecode(task.trove_release.outputs.stdout).at_head
+  when       = contains(var.phases, "controllers") && (!jsondecode(task.trove_release.outputs.stdout).at_head)
   container  = try(host.vars.trove_container, null)
   timeout    = "30m"
   command {
@@ -138,7 +140,7 @@ task "db_dump_kept" {
   hosts      = group.trove_manage
   run_once   = true
   depends_on = [task.db_dump]
-  when       = !jsondecode(task.trove_release.outputs.stdout).at_head
+  when       = contains(var.phases, "controllers") && (!jsondecode(task.trove_release.outputs.stdout).at_head)
   container  = try(host.vars.trove_container, null)
   fetch {
     src  = "${var.host_dump_dir}trove-db-schema-${jsondecode(task.trove_release.outputs.stdout).current}.sql.gz"
