@@ -106,7 +106,7 @@ task "services_before" {
   when = contains(var.phases, "controllers")
   hosts      = group.controller
   read_only  = true
-  depends_on = [task.conf_default, task.schema_at_head]
+  depends_on = [task.conf_default]
   command {
     argv  = concat(["sh", "-s", "state", try(host.vars.service_manager, "systemd")], host.vars.code_paths, try(host.vars.conf_paths, [host.vars.trove_conf]), ["--"], host.vars.trove_units)
     stdin = local.services_script
@@ -122,6 +122,7 @@ task "restart" {
   hosts               = group.controller
   serial              = var.controller_serial
   max_fail_percentage = 0
+  depends_on          = [task.schema_at_head] # new code on the new schema
   when                = contains(var.phases, "controllers") && (length(jsondecode(task.services_before.outputs.stdout).stale) > 0)
   command {
     argv  = concat(["sh", "-s", "restart", try(host.vars.service_manager, "systemd"), try(host.vars.trove_api_url, ""), trimsuffix(var.restart_timeout, "s"), "--"], jsondecode(task.services_before.outputs.stdout).stale)
