@@ -3,10 +3,13 @@
 # config than what is installed, one controller at a time.
 
 locals {
-  # files/trove-release.py's facts of the first controller (they agree:
-  # release_path checked it).
   release_script  = file("files/trove-release.py")
   services_script = file("files/trove-services.sh")
+  # The schema after the migration; the services before and after the
+  # restart (files/trove-services.sh state), as this host sees them.
+  schema       = jsondecode(task.schema_after.outputs.stdout)
+  services     = jsondecode(task.services_before.outputs.stdout)
+  services_now = jsondecode(task.services_after.outputs.stdout)
 }
 
 # Trove 2024.2+ migrates with alembic; a database still under
@@ -19,10 +22,10 @@ task "stamp_schema" {
   hosts      = group.trove_manage
   run_once   = true
   depends_on = [task.db_dump_kept]
-  when       = contains(var.phases, "controllers") && (jsondecode(task.trove_release.outputs.stdout).stamp != "")
+  when       = contains(var.phases, "controllers") && (local.release.stamp != "")
   container  = try(host.vars.trove_container, null)
   command {
-    argv  = concat(host.vars.trove_python, ["-", host.vars.trove_conf, "stamp", jsondecode(task.trove_release.outputs.stdout).stamp])
+    argv  = concat(host.vars.trove_python, ["-", host.vars.trove_conf, "stamp", local.release.stamp])
     stdin = local.release_script
   }
 }
@@ -34,7 +37,7 @@ task "migrate_db" {
   hosts      = group.trove_manage
   run_once   = true
   depends_on = [task.stamp_schema]
-  when       = contains(var.phases, "controllers") && (!jsondecode(task.trove_release.outputs.stdout).at_head)
+  when       = contains(var.phases, "controllers") && (!local.release.at_head)
   container  = try(host.vars.trove_container, null)
   timeout    = "30m"
   command {
@@ -60,10 +63,10 @@ task "schema_at_head" {
   when = contains(var.phases, "controllers") && (!runbook.check_mode)
   assert {
     conditions = [{
-      condition = jsondecode(task.schema_after.outputs.stdout).at_head
-      message   = "the Trove database is at ${jsondecode(task.schema_after.outputs.stdout).current_tool} ${jsondecode(task.schema_after.outputs.stdout).current} after the migration, not at the installed code's head ${jsondecode(task.schema_after.outputs.stdout).head}: see migrate_db's output; the dump taken before is in ${var.dump_dir}"
+      condition = local.schema.at_head
+      message   = "the Trove database is at ${local.schema.current_tool} ${local.schema.current} after the migration, not at the installed code's head ${local.schema.head}: see migrate_db's output; the dump taken before is in ${var.dump_dir}"
     }]
-    success_msg = "schema at ${jsondecode(task.schema_after.outputs.stdout).head} (${jsondecode(task.schema_after.outputs.stdout).schema_tool})"
+    success_msg = "schema at ${local.schema.head} (${local.schema.schema_tool})"
   }
 }
 
@@ -123,9 +126,9 @@ task "restart" {
   serial              = var.controller_serial
   max_fail_percentage = 0
   depends_on          = [task.schema_at_head] # new code on the new schema
-  when                = contains(var.phases, "controllers") && (length(jsondecode(task.services_before.outputs.stdout).stale) > 0)
+  when                = contains(var.phases, "controllers") && (length(local.services.stale) > 0)
   command {
-    argv  = concat(["sh", "-s", "restart", try(host.vars.service_manager, "systemd"), try(host.vars.trove_api_url, ""), trimsuffix(var.restart_timeout, "s"), "--"], jsondecode(task.services_before.outputs.stdout).stale)
+    argv  = concat(["sh", "-s", "restart", try(host.vars.service_manager, "systemd"), try(host.vars.trove_api_url, ""), trimsuffix(var.restart_timeout, "s"), "--"], local.services.stale)
     stdin = local.services_script
   }
 }
@@ -148,15 +151,15 @@ task "new_code_serving" {
   assert {
     conditions = [
       {
-        condition = length(jsondecode(task.services_after.outputs.stdout).stale) == 0
-        message   = "${host.name}: ${join(", ", jsondecode(task.services_after.outputs.stdout).stale)} still run(s) code or config older than what is installed"
+        condition = length(local.services_now.stale) == 0
+        message   = "${host.name}: ${join(", ", local.services_now.stale)} still run(s) code or config older than what is installed"
       },
       {
         # A Trove process no listed service accounts for (apache2 serving
         # the API through mod_wsgi, left out of trove_units) still runs the
         # old code: the API would answer from it.
-        condition = length(jsondecode(task.services_after.outputs.stdout).stale_processes) == 0
-        message   = "${host.name}: Trove processes started before the installed code still run: ${join("; ", [for p in jsondecode(task.services_after.outputs.stdout).stale_processes : "pid ${p.pid} ${trimspace(p.command)}"])}: add the service that runs them to trove_units (apache2 where it serves the API)"
+        condition = length(local.services_now.stale_processes) == 0
+        message   = "${host.name}: Trove processes started before the installed code still run: ${join("; ", [for p in local.services_now.stale_processes : "pid ${p.pid} ${trimspace(p.command)}"])}: add the service that runs them to trove_units (apache2 where it serves the API)"
       },
     ]
     success_msg = "${host.name}: every Trove service runs the installed code"

@@ -30,11 +30,11 @@ task "register_version" {
   container = try(host.vars.trove_container, null)
   when = contains(var.phases, "datastore") && var.register_with == "trove-manage" && !(
     contains(task.datastore_before.outputs.versions, var.datastore.new_version) &&
-    lookup(task.datastore_before.outputs.image_ids, var.datastore.new_version, "") == task.new_image.outputs.msg
+    lookup(task.datastore_before.outputs.image_ids, var.datastore.new_version, "") == local.new_image
   )
   command {
     argv = concat(host.vars.trove_manage, ["--config-file", host.vars.trove_conf, "datastore_version_update",
-    var.datastore.name, var.datastore.new_version, var.datastore.manager, task.new_image.outputs.msg, local.packages, "1"])
+    var.datastore.name, var.datastore.new_version, var.datastore.manager, local.new_image, local.packages, "1"])
   }
   failed_when = self.failed || !can(regex("updated", self.outputs.stdout)) || can(regex("(?i)(error|traceback|not found)", "${self.outputs.stdout}\n${self.outputs.stderr}"))
 }
@@ -52,7 +52,7 @@ task "load_parameters" {
   command {
     argv = concat(host.vars.trove_manage, ["--config-file", host.vars.trove_conf, "db_load_datastore_config_parameters",
       var.datastore.name, var.datastore.new_version,
-    var.validation_rules != "" ? var.validation_rules : "${jsondecode(task.schema_after.outputs.stdout).templates}/${var.datastore.manager}/validation-rules.json"])
+    var.validation_rules != "" ? var.validation_rules : "${local.schema.templates}/${var.datastore.manager}/validation-rules.json"])
   }
   failed_when = self.failed || can(regex("(?i)(error|traceback|not found)", "${self.outputs.stdout}\n${self.outputs.stderr}"))
 }
@@ -80,7 +80,7 @@ task "register_version_api" {
     datastore = var.datastore.name
     version   = var.datastore.new_version
     manager   = var.datastore.manager
-    image     = task.new_image.outputs.msg
+    image     = local.new_image
     packages  = var.datastore.packages
     active    = true
     default   = var.make_default ? true : null
@@ -108,8 +108,8 @@ task "verify_version" {
         message   = "datastore ${var.datastore.name} has no active version ${var.datastore.new_version} (versions: ${join(", ", task.datastore_after.outputs.versions)})"
       },
       {
-        condition = lookup(task.datastore_after.outputs.image_ids, var.datastore.new_version, "") == task.new_image.outputs.msg
-        message   = "version ${var.datastore.new_version} uses image ${lookup(task.datastore_after.outputs.image_ids, var.datastore.new_version, "(none)")}, not the new guest image ${task.new_image.outputs.msg}"
+        condition = lookup(task.datastore_after.outputs.image_ids, var.datastore.new_version, "") == local.new_image
+        message   = "version ${var.datastore.new_version} uses image ${lookup(task.datastore_after.outputs.image_ids, var.datastore.new_version, "(none)")}, not the new guest image ${local.new_image}"
       },
       {
         condition = lookup(task.datastore_after.outputs.parameter_counts, var.datastore.new_version, 0) > 0
@@ -120,6 +120,6 @@ task "verify_version" {
         message   = "the default version of ${var.datastore.name} is ${task.datastore_after.outputs.default_version}, not ${var.datastore.new_version}"
       },
     ]
-    success_msg = "${var.datastore.name} ${var.datastore.new_version} is active with image ${task.new_image.outputs.msg} and ${lookup(task.datastore_after.outputs.parameter_counts, var.datastore.new_version, 0)} configuration parameters"
+    success_msg = "${var.datastore.name} ${var.datastore.new_version} is active with image ${local.new_image} and ${lookup(task.datastore_after.outputs.parameter_counts, var.datastore.new_version, 0)} configuration parameters"
   }
 }

@@ -60,12 +60,6 @@ task "guest_image" {
 locals {
   image_name = "trove-guest-${local.release_tag}-${var.guest.os}-${var.guest.os_release}${var.guest.dev_mode ? "-dev" : ""}"
   image_file = "${local.image_name}.${var.guest.disk_format}"
-}
-
-# The image every later step uses: the one given, or the one uploaded
-# (a task, since locals cannot read task outputs yet).
-task "new_image" {
-  debug {
-    msg = var.image_id != "" ? var.image_id : try(task.guest_image.outputs.id, "")
-  }
+  # The image the datastore version gets: the one given, or the one uploaded.
+  new_image = var.image_id != "" ? var.image_id : try(task.guest_image.outputs.id, "")
 }

@@ -4,6 +4,14 @@
 # Every instance of the datastore in every project (management API, admin),
 # cluster members and replicas included.
 
+locals {
+  # The image the datastore version points at now, read back through the API.
+  version_image = try(lookup(task.datastore_after.outputs.image_ids, var.datastore.new_version, ""), "")
+  # The instances this run moves (instance_names narrows them; the gate
+  # still looks at all).
+  chosen = [for i in task.fleet.outputs.instances : i if length(var.instance_names) == 0 || contains(var.instance_names, i.name)]
+}
+
 task "fleet" {
   when = contains(var.phases, "instances")
   depends_on = [task.verify_version]
@@ -25,15 +33,14 @@ task "fleet" {
 # (serial = 1, max_fail_percentage = 0).
 task "rebuild_guest" {
   for_each = var.upgrade_mode == "in-place" && contains(var.phases, "instances") ? {
-    for i in task.fleet.outputs.instances : i.id => i
-    if i.image_id != lookup(task.datastore_after.outputs.image_ids, var.datastore.new_version, "") && (length(var.instance_names) == 0 || contains(var.instance_names, i.name))
+    for i in local.chosen : i.id => i if i.image_id != local.version_image
   } : {}
   serial              = 1
   max_fail_percentage = 0
   trove_instance {
     cloud   = var.admin_cloud
     id      = each.value.id
-    rebuild = lookup(task.datastore_after.outputs.image_ids, var.datastore.new_version, "")
+    rebuild = local.version_image
     wait    = { status = "HEALTHY", timeout = var.instance_timeout }
   }
 }
@@ -45,8 +52,7 @@ task "rebuild_guest" {
 # which is why the gate below looks at every instance, not at versions.
 task "upgrade_version" {
   for_each = var.upgrade_mode == "in-place" && contains(var.phases, "instances") && var.datastore.old_version != var.datastore.new_version ? {
-    for i in task.fleet.outputs.instances : i.id => i
-    if i.datastore.version == var.datastore.old_version && (length(var.instance_names) == 0 || contains(var.instance_names, i.name))
+    for i in local.chosen : i.id => i if i.datastore.version == var.datastore.old_version
   } : {}
   serial              = 1
   max_fail_percentage = 0
@@ -225,10 +231,10 @@ task "gate" {
   assert {
     conditions = concat([{ condition = true, message = "" }], [
       for i in task.fleet_after.outputs.instances : {
-        condition = i.status == "ACTIVE" && i.operating_status == "HEALTHY" && (i.task == "" || i.task == "No tasks for the instance.") && (var.upgrade_mode != "in-place" || length(var.instance_names) > 0 || i.image_id == lookup(task.datastore_after.outputs.image_ids, var.datastore.new_version, ""))
+        condition = i.status == "ACTIVE" && i.operating_status == "HEALTHY" && (i.task == "" || i.task == "No tasks for the instance.") && (var.upgrade_mode != "in-place" || length(var.instance_names) > 0 || i.image_id == local.version_image)
         message   = "instance ${i.name} (${i.id}, project ${i.tenant_id}) is ${i.status}/${i.operating_status}${i.fault == "" ? "" : " (${i.fault})"}${i.task == "" || i.task == "No tasks for the instance." ? "" : ", busy: ${i.task}"}, ${i.datastore.type} ${i.datastore.version} on image ${i.image_id}"
       }
     ])
-    success_msg = "every ${var.datastore.name} instance is ACTIVE/HEALTHY${var.upgrade_mode == "in-place" ? " on image ${lookup(task.datastore_after.outputs.image_ids, var.datastore.new_version, "")}" : ""}"
+    success_msg = "every ${var.datastore.name} instance is ACTIVE/HEALTHY${var.upgrade_mode == "in-place" ? " on image ${local.version_image}" : ""}"
   }
 }

@@ -16,6 +16,12 @@ task "trove_release" {
   }
 }
 
+locals {
+  # What files/trove-release.py found on this host (the first controller's
+  # for the control node: they agree, release_path checks it).
+  release = jsondecode(task.trove_release.outputs.stdout)
+}
+
 # The release path: one release installed everywhere, the one asked for,
 # and a schema that code can migrate (Trove's own rules, see the script's
 # `refuse`: never a downgrade, alembic code only from a Wallaby-or-later
@@ -126,13 +132,13 @@ task "db_dump" {
   hosts      = group.trove_manage
   run_once   = true
   depends_on = [task.preflight_ok]
-  when       = contains(var.phases, "controllers") && (!jsondecode(task.trove_release.outputs.stdout).at_head)
+  when       = contains(var.phases, "controllers") && (!local.release.at_head)
   container  = try(host.vars.trove_container, null)
   timeout    = "30m"
   command {
-    argv    = concat(host.vars.trove_python, ["-", host.vars.trove_conf, "dump", "${var.host_dump_dir}trove-db-schema-${jsondecode(task.trove_release.outputs.stdout).current}.sql.gz"])
+    argv    = concat(host.vars.trove_python, ["-", host.vars.trove_conf, "dump", "${var.host_dump_dir}trove-db-schema-${local.release.current}.sql.gz"])
     stdin   = file("files/trove-release.py")
-    creates = "${var.host_dump_dir}trove-db-schema-${jsondecode(task.trove_release.outputs.stdout).current}.sql.gz"
+    creates = "${var.host_dump_dir}trove-db-schema-${local.release.current}.sql.gz"
   }
 }
 
@@ -140,10 +146,10 @@ task "db_dump_kept" {
   hosts      = group.trove_manage
   run_once   = true
   depends_on = [task.db_dump]
-  when       = contains(var.phases, "controllers") && (!jsondecode(task.trove_release.outputs.stdout).at_head)
+  when       = contains(var.phases, "controllers") && (!local.release.at_head)
   container  = try(host.vars.trove_container, null)
   fetch {
-    src  = "${var.host_dump_dir}trove-db-schema-${jsondecode(task.trove_release.outputs.stdout).current}.sql.gz"
+    src  = "${var.host_dump_dir}trove-db-schema-${local.release.current}.sql.gz"
     dest = var.dump_dir
     flat = true
   }
