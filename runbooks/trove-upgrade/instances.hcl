@@ -9,7 +9,7 @@ locals {
   version_image = try(lookup(task.datastore_after.outputs.image_ids, var.datastore.new_version, ""), "")
   # The instances this run moves (instance_names narrows them; the gate
   # still looks at all).
-  chosen = [for i in task.fleet.outputs.instances : i if length(var.instance_names) == 0 || contains(var.instance_names, i.name)]
+  chosen = [for i in try(task.fleet.outputs.instances, []) : i if length(var.instance_names) == 0 || contains(var.instance_names, i.name)]
 }
 
 task "fleet" {
