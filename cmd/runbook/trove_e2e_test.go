@@ -3,12 +3,9 @@ package main
 import (
 	"context"
 	"fmt"
-	"net/http"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
-	"syscall"
 	"testing"
 	"time"
 
@@ -27,63 +24,41 @@ import (
 // SSH.
 
 type devstackLab struct {
+	*labtest.Devstack
 	env  map[string]string
-	conn transport.Conn
 	root string // the repository
 	inv  string // inventories/lab.hcl for this lab slot
 }
 
-// needDevstack takes devstack1 for the test (the lock lab/devstack's own
-// tests take too: other packages' tests never see what this one does) and
-// starts it again from its just-stacked state: Trove 18, schema 48.
+// needDevstack takes devstack1 for the test (labtest's lock: other
+// packages' tests never see what this one does) and starts it again from
+// its just-stacked state: Trove 18, schema 48.
 func needDevstack(t *testing.T) *devstackLab {
 	t.Helper()
 	if testing.Short() {
 		t.Skip("lab end-to-end test (minutes)")
 	}
-	env := labtest.Env(t, "devstack")
-	lock, err := os.OpenFile(filepath.Join(env["LAB_DEVSTACK_DIR"], "lock"), os.O_CREATE|os.O_RDWR, 0o600)
-	if err != nil {
-		labtest.Absent(t, "devstack lab lock: %v", err)
-	}
-	if err := syscall.Flock(int(lock.Fd()), syscall.LOCK_EX); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { lock.Close() })
+	d := labtest.DevstackHost(t)
+	d.Reset()
 	root, err := filepath.Abs("../..")
 	if err != nil {
 		t.Fatal(err)
 	}
-	l := &devstackLab{env: env, root: root}
-	l.reset(t)
-	l.conn = labtest.DialEndpoint(t, &transport.Endpoint{
-		Name: env["LAB_DEVSTACK_HOST"], Transport: "ssh", Address: env["LAB_DEVSTACK_ADDRESS"], Port: 22, User: env["LAB_DEVSTACK_USER"],
-		PrivateKey: env["LAB_DEVSTACK_KEY"], KnownHosts: env["LAB_DEVSTACK_KNOWN_HOSTS"], HostKeyChecking: transport.HostKeyStrict,
-		ConnectTimeout: 10 * time.Second,
-	}, "devstack")
+	l := &devstackLab{Devstack: d, env: d.Env, root: root}
 	b, err := os.ReadFile(filepath.Join(root, "inventories", "lab.hcl"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	s := strings.ReplaceAll(string(b), "/tmp/runbook-lab/devstack", env["LAB_DEVSTACK_DIR"])
-	s = strings.ReplaceAll(s, `"10.233.0.10"`, `"`+env["LAB_DEVSTACK_ADDRESS"]+`"`)
+	s := strings.ReplaceAll(string(b), "/tmp/runbook-lab/devstack", d.Env["LAB_DEVSTACK_DIR"])
+	s = strings.ReplaceAll(s, `"10.233.0.10"`, `"`+d.Env["LAB_DEVSTACK_ADDRESS"]+`"`)
 	l.inv = writeFile(t, "lab.hcl", s)
 	return l
-}
-
-// reset starts devstack1 again from its saved just-stacked state.
-func (l *devstackLab) reset(t *testing.T) {
-	t.Helper()
-	out, err := execIn(l.root, "lab/devstack/up.sh", "--reset")
-	if err != nil {
-		t.Fatalf("lab/devstack/up.sh --reset: %v\n%s", err, out)
-	}
 }
 
 func (l *devstackLab) sh(t *testing.T, script string, args ...string) string {
 	t.Helper()
 	argv := append([]string{"/bin/sh", "-c", script, "sh"}, args...)
-	res, err := l.conn.Exec(context.Background(), &transport.Cmd{Argv: argv})
+	res, err := l.Root.Exec(context.Background(), &transport.Cmd{Argv: argv})
 	if err != nil || res.RC != 0 {
 		t.Fatalf("on devstack1: %v rc %v: %s", err, res.RC, res.Stderr)
 	}
@@ -113,20 +88,11 @@ func (l *devstackLab) units(t *testing.T) string {
 // apiCode is the Trove release the API's serving process loaded.
 func (l *devstackLab) apiCode(t *testing.T) string {
 	t.Helper()
-	deadline := time.Now().Add(90 * time.Second)
-	for {
-		resp, err := http.Get(l.env["LAB_DEVSTACK_TROVE_URL"] + "/")
-		if err == nil {
-			resp.Body.Close()
-			if v := resp.Header.Get("X-Lab-Trove-Version"); v != "" {
-				return v
-			}
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("the Trove API does not answer: %v", err)
-		}
-		time.Sleep(time.Second)
+	c, err := l.APICode(90 * time.Second)
+	if err != nil {
+		t.Fatalf("the Trove API: %v", err)
 	}
+	return c.Version
 }
 
 // state is what check mode must not move.
@@ -291,14 +257,6 @@ func TestTroveUpgradeControllersOnDevstack(t *testing.T) {
 	if got := l.state(t); got != before {
 		t.Fatalf("a refused downgrade changed devstack1:\n%s\n->\n%s", before, got)
 	}
-}
-
-// execIn runs a lab script of the repository (the test's environment, so
-// its lab slot, passes on).
-func execIn(root, script string, args ...string) ([]byte, error) {
-	cmd := exec.Command(filepath.Join(root, script), args...)
-	cmd.Dir = root
-	return cmd.CombinedOutput()
 }
 
 func mustRead(t *testing.T, path string) []byte {

@@ -180,11 +180,3 @@ func TempDir(t testing.TB, conn transport.Conn, prefix string) string {
 	})
 	return dir
 }
-
-// DialEndpoint dials a lab host the test names itself (strict host key
-// checking; skipped, or failed when the lab is required, if it does not
-// answer). part names the lab part for the message.
-func DialEndpoint(t testing.TB, ep *transport.Endpoint, part string) transport.Conn {
-	t.Helper()
-	return dial(t, ep, part)
-}
