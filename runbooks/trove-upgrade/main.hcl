@@ -251,10 +251,10 @@ variable "instance_names" {
 variable "verify_data" {
   type        = string
   default     = "checksum"
-  description = "backup-restore: how the restored instance is checked: checksum (mysql_checksum of every table through both addresses), select (the rows of verify_db.tables, compared), none"
+  description = "backup-restore: how the restored instance is checked: checksum (mysql_checksum of every table through both addresses), select (the rows of verify_tables, compared), api (only the names of databases and users, through Trove: when the control node cannot reach the instances), none"
   validation {
-    condition     = contains(["checksum", "select", "none"], var.verify_data)
-    error_message = "verify_data is checksum, select or none."
+    condition     = contains(["checksum", "select", "api", "none"], var.verify_data)
+    error_message = "verify_data is checksum, select, api or none."
   }
 }
 
