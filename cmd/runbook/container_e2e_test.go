@@ -14,7 +14,7 @@ import (
 // A task's commands inside a named container on an SSH host, the runtime
 // run through sudo (as kolla-ansible controllers run trove-manage with
 // `docker exec trove_api`): lab/containers' podman container, reached over
-// the loopback sshd host h01 of lab/ssh.
+// the last loopback sshd host of lab/ssh (tests that count logins watch h01).
 func TestContainerTasksOverSSHWithBecome(t *testing.T) {
 	l := needSSHLab(t)
 	ctr := labtest.Env(t, "containers")
@@ -24,6 +24,7 @@ func TestContainerTasksOverSSHWithBecome(t *testing.T) {
 	}
 	secret := strings.TrimSpace(string(pw))
 	dir := fmt.Sprintf("/tmp/rb-ctr-e2e-%d", time.Now().UnixNano())
+	host := labtest.SSHLastLoopbackHost(t)
 	rb := writeRunbook(t, `
 variable "sudo_password" {
   type      = string
@@ -35,11 +36,14 @@ variable "ctr" {
 variable "dir" {
   type = string
 }
+variable "host" {
+  type = string
+}
 runbook {
   become_password = var.sudo_password
 }
 task "dir" {
-  hosts     = ["h01"]
+  hosts     = [var.host]
   become    = true
   container = var.ctr
   command {
@@ -48,7 +52,7 @@ task "dir" {
   }
 }
 task "conf" {
-  hosts      = ["h01"]
+  hosts      = [var.host]
   become     = true
   container  = var.ctr
   depends_on = [task.dir]
@@ -59,7 +63,7 @@ task "conf" {
   }
 }
 task "read" {
-  hosts      = ["h01"]
+  hosts      = [var.host]
   become     = true
   container  = merge(var.ctr, { user = "nobody" })
   depends_on = [task.conf]
@@ -69,20 +73,20 @@ task "read" {
   changed_when = false
 }
 task "seen" {
-  hosts = ["h01"]
+  hosts = [var.host]
   assert {
     conditions = [{ condition = trimspace(task.read.outputs.stdout) == "65534\ncat: can't open '${var.dir}/app.conf': Permission denied", message = "ran as nobody inside the container: ${task.read.outputs.stdout}" }]
   }
 }
 `)
-	env := []string{"RUNBOOK_VAR_sudo_password=" + secret, "RUNBOOK_VAR_dir=" + dir,
+	env := []string{"RUNBOOK_VAR_sudo_password=" + secret, "RUNBOOK_VAR_dir=" + dir, "RUNBOOK_VAR_host=" + host,
 		fmt.Sprintf(`RUNBOOK_VAR_ctr={ name = %q, runtime = %q }`, ctr["LAB_CONTAINER_NAME"], ctr["LAB_CONTAINER_RUNTIME"])}
 	args := []string{"--json", "-i", l.get("LAB_SSH_INVENTORY_HCL"), rb}
 	r := run(t, env, append([]string{"run"}, args...)...)
 	if r.code != exitChanges {
 		t.Fatalf("run: exit %d\n%s%s", r.code, r.stdout, r.stderr)
 	}
-	if st := r.finished()["task.seen@h01"]; st != "ok" {
+	if st := r.finished()["task.seen@"+host]; st != "ok" {
 		t.Errorf("seen: %s\n%s", st, r.stdout)
 	}
 	// The file is inside the container, with its mode, and not on the host.

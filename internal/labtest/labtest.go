@@ -105,17 +105,56 @@ func SSHConn(t testing.TB) transport.Conn {
 	return sshHost(t, true)
 }
 
-// SSHLoopbackConn dials a loopback host of lab/ssh: its sshd runs on this
-// machine itself, so what the login (or sudo) sees is this machine's / and
-// /tmp, e.g. a lab part's files. Write only under a fresh TempDir.
+// SSHLoopbackConn dials the last loopback host of lab/ssh: its sshd runs
+// on this machine itself, so what the login (or sudo) sees is this
+// machine's / and /tmp, e.g. a lab part's files. The last one, because
+// tests that count logins watch the first (h01). Write only under a fresh
+// TempDir.
 func SSHLoopbackConn(t testing.TB) transport.Conn {
 	t.Helper()
 	return sshHost(t, false)
 }
 
+// SSHLastLoopbackHost is the name of the host SSHLoopbackConn dials.
+func SSHLastLoopbackHost(t testing.TB) string {
+	t.Helper()
+	_, name := lastLoopback(t, Env(t, "ssh"))
+	return name
+}
+
+func lastLoopback(t testing.TB, env map[string]string) (*transport.Endpoint, string) {
+	t.Helper()
+	b, err := os.ReadFile(env["LAB_SSH_HOSTS_JSON"])
+	if err != nil {
+		Absent(t, "ssh lab hosts: %v", err)
+	}
+	var hosts []struct {
+		Name, Address, User, Netns, Jump string
+		Port                             int
+	}
+	if err := json.Unmarshal(b, &hosts); err != nil {
+		Absent(t, "ssh lab hosts.json: %v", err)
+	}
+	for i := len(hosts) - 1; i >= 0; i-- {
+		h := hosts[i]
+		if h.Netns == "" && h.Jump == "" && h.Name != env["LAB_SSH_JUMP"] {
+			return &transport.Endpoint{Name: h.Name, Transport: "ssh", Address: h.Address, Port: h.Port, User: h.User,
+				PrivateKey: env["LAB_SSH_KEY"], KnownHosts: env["LAB_SSH_KNOWN_HOSTS"],
+				HostKeyChecking: transport.HostKeyStrict, ConnectTimeout: 5 * time.Second}, h.Name
+		}
+	}
+	Absent(t, "ssh lab lists no loopback host")
+	return nil, ""
+}
+
 func sshHost(t testing.TB, netnsFirst bool) transport.Conn {
 	t.Helper()
 	env := Env(t, "ssh")
+	if !netnsFirst {
+		ep, _ := lastLoopback(t, env)
+		t.Logf("lab host %s (%s:%d)", ep.Name, ep.Address, ep.Port)
+		return dial(t, ep, "ssh")
+	}
 	b, err := os.ReadFile(env["LAB_SSH_HOSTS_JSON"])
 	if err != nil {
 		Absent(t, "ssh lab hosts: %v", err)
@@ -128,11 +167,7 @@ func sshHost(t testing.TB, netnsFirst bool) transport.Conn {
 		Absent(t, "ssh lab hosts.json: %v", err)
 	}
 	var pick *transport.Endpoint
-	order := []bool{true, false}
-	if !netnsFirst {
-		order = []bool{false}
-	}
-	for _, netns := range order {
+	for _, netns := range []bool{true, false} {
 		for _, h := range hosts {
 			if pick == nil && (h.Netns != "") == netns && h.Jump == "" && h.Name != env["LAB_SSH_JUMP"] {
 				pick = &transport.Endpoint{Name: h.Name, Transport: "ssh", Address: h.Address, Port: h.Port, User: h.User,
