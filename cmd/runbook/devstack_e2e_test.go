@@ -51,7 +51,7 @@ func TestDevstackInventoryOnLab(t *testing.T) {
 		t.Fatalf("exit %d\n%s%s", r.code, r.stdout, r.stderr)
 	}
 	st := r.finished()
-	for _, task := range []string{"login", "become", "trove_units", "trove_conf", "trove_manage", "trove_python", "validation_rules", "image_dir"} {
+	for _, task := range []string{"login", "become", "trove_units", "trove_conf", "trove_manage", "trove_python", "code_paths", "image_dir"} {
 		if got := st["task."+task+"@devstack"]; got != "ok" {
 			t.Errorf("task %s: %q, want ok", task, got)
 		}

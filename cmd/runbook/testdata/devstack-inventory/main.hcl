@@ -52,7 +52,7 @@ task "trove_manage" {
   hosts      = group.trove_manage
   check_mode = false
   command {
-    argv = [host.vars.trove_manage, "--help"]
+    argv = concat(host.vars.trove_manage, ["--help"])
   }
   changed_when = false
 }
@@ -61,16 +61,16 @@ task "trove_python" {
   hosts      = group.trove_manage
   check_mode = false
   command {
-    argv = [host.vars.trove_python, "-c", "import trove.db.sqlalchemy.api"]
+    argv = concat(host.vars.trove_python, ["-c", "import trove.db.sqlalchemy.api"])
   }
   changed_when = false
 }
 
-task "validation_rules" {
-  hosts      = group.trove_manage
+task "code_paths" {
+  hosts      = group.controller
   check_mode = false
   command {
-    argv = ["test", "-s", host.vars.validation_rules]
+    argv = concat(["ls", "-d"], host.vars.code_paths, host.vars.conf_paths, [host.vars.guest_conf])
   }
   changed_when = false
 }
