@@ -31,11 +31,11 @@ task "trove_units" {
   check_mode = false
   command {
     # the units the inventory names, patterns as systemctl lists them
-    argv = concat(["systemctl", "list-units", "--no-legend", "--plain", "--state=active"], host.vars.trove_units)
+    argv = concat(["systemctl", "list-units", "--no-legend", "--plain", "--state=active"], [for u in host.vars.trove_units : can(regex("\\.", u)) ? u : "${u}.service"])
   }
   changed_when = false
-  # devstack@tr-* is the conductor and the taskmanager
-  failed_when = self.failed || length(regexall("(?m)^devstack@tr-(cond|tmgr)\\.service", self.outputs.stdout)) != 2
+  # apache2 serves the API; the conductor and the taskmanager are devstack@tr-*
+  failed_when = self.failed || length(regexall("(?m)^(apache2|devstack@tr-(cond|tmgr))\\.service", self.outputs.stdout)) != 3
 }
 
 
