@@ -22,6 +22,7 @@ import (
 	"github.com/zclconf/go-cty/cty"
 
 	"github.com/runbook-dev/runbook/engine/module"
+	"github.com/runbook-dev/runbook/modules/internal/filediff"
 	"github.com/runbook-dev/runbook/modules/internal/hostfs"
 )
 
@@ -92,7 +93,7 @@ func ReadLocal(p string) ([]byte, error) {
 	return b, nil
 }
 
-func (m *Module) target(ctx context.Context, req *module.Request) (*Target, error) {
+func (m *Module) target(ctx context.Context, req *module.Request, planned *module.PlanResponse) (*Target, error) {
 	content, name, err := source(req)
 	if err != nil {
 		return nil, err
@@ -100,7 +101,22 @@ func (m *Module) target(ctx context.Context, req *module.Request) (*Target, erro
 	t := ReadTarget(req.Args)
 	t.Content = content
 	t.Sensitive = req.IsSensitive("content")
-	if t.Dest, err = intoDir(ctx, req, t.Dest, name); err != nil {
+	if planned != nil {
+		if ch, ok := planned.Private.(*filediff.Change); ok {
+			t.Dest = ch.Cur.Path // the plan found where the file goes
+			return t, nil
+		}
+	}
+	// One FS for the look at dest and the plan's: one probe, which brings
+	// the content and the owners' lookups too.
+	t.fsys = hostfs.For(req)
+	t.fsys.WillLookUp(t.Attrs.Lookups()...)
+	if path.IsAbs(t.Dest) && !strings.HasSuffix(t.Dest, "/") {
+		if err := t.fsys.Prefetch(ctx, t.Dest, len(content) <= hostfs.MaxProbeContent); err != nil {
+			return nil, err
+		}
+	}
+	if t.Dest, err = intoDir(ctx, t.fsys, t.Dest, name); err != nil {
 		return nil, err
 	}
 	return t, nil
@@ -108,10 +124,10 @@ func (m *Module) target(ctx context.Context, req *module.Request) (*Target, erro
 
 // intoDir puts a file named name into dest when dest ends in "/" or is a
 // directory on the host, as Ansible's copy does.
-func intoDir(ctx context.Context, req *module.Request, dest, name string) (string, error) {
+func intoDir(ctx context.Context, fsys *hostfs.FS, dest, name string) (string, error) {
 	dirLike := strings.HasSuffix(dest, "/")
 	if !dirLike && path.IsAbs(dest) {
-		fi, err := hostfs.For(req).Stat(ctx, dest)
+		fi, err := fsys.Stat(ctx, dest)
 		if err != nil && !errors.Is(err, fs.ErrNotExist) {
 			return "", err
 		}
@@ -128,7 +144,7 @@ func intoDir(ctx context.Context, req *module.Request, dest, name string) (strin
 
 // Plan compares the host's file with the content.
 func (m *Module) Plan(ctx context.Context, req *module.PlanRequest) *module.PlanResponse {
-	t, err := m.target(ctx, &req.Request)
+	t, err := m.target(ctx, &req.Request, nil)
 	if err != nil {
 		return &module.PlanResponse{Err: err}
 	}
@@ -137,7 +153,7 @@ func (m *Module) Plan(ctx context.Context, req *module.PlanRequest) *module.Plan
 
 // Apply writes the file when it differs.
 func (m *Module) Apply(ctx context.Context, req *module.ApplyRequest) *module.ApplyResponse {
-	t, err := m.target(ctx, &req.Request)
+	t, err := m.target(ctx, &req.Request, req.Planned)
 	if err != nil {
 		return &module.ApplyResponse{Outputs: cty.NullVal(Outputs), Err: err}
 	}

@@ -35,6 +35,17 @@ type Target struct {
 	Content   []byte
 	Attrs     filediff.Attrs
 	Sensitive bool // hide the content in the diff
+
+	fsys *hostfs.FS // the FS to read the host through; nil: a new one
+}
+
+// fs is the FS the target reads the host through: one per plan, so that
+// every question about dest is one probe.
+func (t *Target) fs(req *module.Request) *hostfs.FS {
+	if t.fsys == nil {
+		t.fsys = hostfs.For(req)
+	}
+	return t.fsys
 }
 
 // TargetRules are the checks of TargetArgs.
@@ -52,7 +63,7 @@ func (t *Target) compare(ctx context.Context, req *module.Request) (*filediff.Ch
 	if !path.IsAbs(t.Dest) {
 		return nil, fmt.Errorf("dest %q must be an absolute path", t.Dest)
 	}
-	fsys := hostfs.For(req)
+	fsys := t.fs(req)
 	fsys.WillLookUp(t.Attrs.Lookups()...)
 	cur, err := filediff.ReadFor(ctx, fsys, t.Dest, t.Content)
 	if err != nil {
@@ -101,7 +112,7 @@ func (t *Target) Plan(ctx context.Context, req *module.Request) *module.PlanResp
 		return &module.PlanResponse{Action: module.NoOp, Reason: ch.Reason(), Outputs: t.outputs(false, "")}
 	}
 	return &module.PlanResponse{Action: module.Change, Reason: ch.Reason(), Diff: ch.Diff(), Private: ch,
-		Outputs: t.plannedOutputs(ch), Planned: ch.Planned(hostfs.For(req))}
+		Outputs: t.plannedOutputs(ch), Planned: ch.Planned(t.fs(req))}
 }
 
 // Apply writes the file as planned (planned may be nil: then it looks

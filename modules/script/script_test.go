@@ -3,8 +3,6 @@ package script
 import (
 	"context"
 	"errors"
-	"io"
-	"io/fs"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -121,16 +119,15 @@ type failingUpload struct {
 	made string
 }
 
+// Exec runs the command that stages the script for real (the directory
+// is made), then says writing the script failed, as a full disk does.
 func (f *failingUpload) Exec(ctx context.Context, cmd *transport.Cmd) (*transport.Result, error) {
 	res, err := f.Conn.Exec(ctx, cmd)
-	if err == nil && cmd.Argv[0] == "mktemp" {
-		f.made = strings.TrimSpace(string(res.Stdout))
+	if err == nil && len(cmd.Argv) > 2 && cmd.Argv[2] == stageScript {
+		f.made = strings.SplitN(string(res.Stdout), "\n", 2)[0]
+		res.RC, res.Stderr = 1, []byte("cat: write error: No space left on device\n")
 	}
 	return res, err
-}
-
-func (f *failingUpload) Upload(context.Context, io.Reader, string, fs.FileMode) error {
-	return errors.New("disk full")
 }
 
 func TestErrors(t *testing.T) {
@@ -145,7 +142,7 @@ func TestErrors(t *testing.T) {
 	fu := &failingUpload{Conn: local.New("h1")}
 	req = moduletest.Request(moduletest.Args(t, m, `src = "testdata/hello.sh"`), fu, "")
 	a := m.Apply(context.Background(), &module.ApplyRequest{Request: req})
-	if a.Err == nil || !strings.Contains(a.Err.Error(), "uploading testdata/hello.sh: disk full") {
+	if a.Err == nil || !strings.Contains(a.Err.Error(), "putting the script testdata/hello.sh on the host") || !strings.Contains(a.Err.Error(), "No space left") {
 		t.Errorf("apply err %v", a.Err)
 	}
 	if fu.made == "" {

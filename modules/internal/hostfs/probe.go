@@ -57,6 +57,9 @@ type answer struct {
 	b   []byte
 	ok  bool
 	err error
+	// unread: the probe asked for the content and could not bring it
+	// (too big, or cat failed): ReadFile reads it the transport's way.
+	unread bool
 }
 
 // probes is an FS's memory of the host's answers, by question and path.
@@ -195,8 +198,15 @@ func (f *FS) probe(ctx context.Context, p string, content bool) error {
 		if real != "" {
 			f.pr.put("content", real, a)
 		}
-	} else if len(out) > 0 && out[0] == 'N' && content && st.err == nil && !st.fi.Mode.IsRegular() {
-		f.pr.put("content", p, answer{err: fmt.Errorf("read %s: is a %s", p, st.fi.Type())})
+	} else if content {
+		switch {
+		case st.err != nil && errors.Is(st.err, fs.ErrNotExist):
+			f.pr.put("content", p, answer{err: fmt.Errorf("read %s: %w", p, fs.ErrNotExist)})
+		case st.err == nil && !st.fi.Mode.IsRegular():
+			f.pr.put("content", p, answer{err: fmt.Errorf("read %s: is a %s", p, st.fi.Type())})
+		default:
+			f.pr.put("content", p, answer{unread: true})
+		}
 	}
 	return nil
 }
@@ -276,7 +286,7 @@ func (f *FS) hostReadFile(ctx context.Context, p string) ([]byte, error) {
 		}
 		a, ok = f.pr.get("content", p)
 	}
-	if ok {
+	if ok && !a.unread {
 		if a.err != nil {
 			return nil, a.err
 		}
