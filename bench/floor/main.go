@@ -4,7 +4,7 @@
 // Nothing else (no engine, no quoting, no pool): whatever runbook adds on
 // top of this is overhead.
 //
-//	go run ./bench/floor -hosts /tmp/runbook-lab/ssh/hosts.json -max-hosts 20 -n 20
+//	go run ./bench/floor -max-hosts 20 -n 20   (the lab of $RUNBOOK_LAB_DIR or $RUNBOOK_LAB_SLOT)
 package main
 
 import (
@@ -14,11 +14,13 @@ import (
 	"log"
 	"net"
 	"os"
+	"path/filepath"
 	"strconv"
 	"sync"
 	"syscall"
 	"time"
 
+	"github.com/runbook-dev/runbook/internal/labdir"
 	"golang.org/x/crypto/ssh"
 	"golang.org/x/crypto/ssh/knownhosts"
 )
@@ -33,9 +35,10 @@ type host struct {
 }
 
 func main() {
-	hostsFile := flag.String("hosts", "/tmp/runbook-lab/ssh/hosts.json", "hosts.json of the lab")
-	keyFile := flag.String("key", "/tmp/runbook-lab/ssh/id_ed25519", "private key")
-	khFile := flag.String("known-hosts", "/tmp/runbook-lab/ssh/known_hosts", "known_hosts")
+	lab := filepath.Join(labdir.Dir(), "ssh")
+	hostsFile := flag.String("hosts", filepath.Join(lab, "hosts.json"), "hosts.json of the lab")
+	keyFile := flag.String("key", filepath.Join(lab, "id_ed25519"), "private key")
+	khFile := flag.String("known-hosts", filepath.Join(lab, "known_hosts"), "known_hosts")
 	maxHosts := flag.Int("max-hosts", 20, "use the first N loopback hosts")
 	n := flag.Int("n", 20, "sessions of `true` per host")
 	flag.Parse()

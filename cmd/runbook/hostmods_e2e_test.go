@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bufio"
 	"bytes"
 	"context"
 	"fmt"
@@ -16,6 +15,7 @@ import (
 
 	"github.com/runbook-dev/runbook/engine/transport"
 	"github.com/runbook-dev/runbook/engine/transport/ssh"
+	"github.com/runbook-dev/runbook/internal/labtest"
 )
 
 // The host-module end-to-end tests run the shipped service-config example
@@ -33,28 +33,11 @@ type systemdLab struct {
 
 func needSystemdLab(t *testing.T) *systemdLab {
 	t.Helper()
-	dir := os.Getenv("RUNBOOK_LAB_DIR")
-	if dir == "" {
-		dir = "/tmp/runbook-lab"
-	}
 	absent := func(format string, args ...any) {
 		t.Helper()
-		if os.Getenv("RUNBOOK_LAB_REQUIRED") == "1" {
-			t.Fatalf(format, args...)
-		}
-		t.Skipf(format, args...)
+		labtest.Absent(t, format, args...)
 	}
-	f, err := os.Open(filepath.Join(dir, "systemd", "env"))
-	if err != nil {
-		absent("the systemd lab is not up: %v (run lab/systemd/up.sh)", err)
-	}
-	defer f.Close()
-	env := map[string]string{}
-	for sc := bufio.NewScanner(f); sc.Scan(); {
-		if k, v, ok := strings.Cut(sc.Text(), "="); ok && !strings.HasPrefix(k, "#") {
-			env[k] = v
-		}
-	}
+	env := labtest.Env(t, "systemd")
 	lab := &systemdLab{inventory: env["LAB_SYSTEMD_INVENTORY"], hosts: strings.Split(env["LAB_SYSTEMD_HOSTS"], ","), conns: map[string]transport.Conn{}}
 	addrs := strings.Split(env["LAB_SYSTEMD_ADDRESSES"], ",")
 	if lab.inventory == "" || lab.hosts[0] == "" || len(addrs) != len(lab.hosts) {

@@ -26,14 +26,43 @@ func needSSHLab(t *testing.T) *sshLab {
 
 func (l *sshLab) get(k string) string { return l.env[k] }
 
-// handshakes counts accepted logins in a loopback host's sshd log.
-func (l *sshLab) handshakes(t *testing.T, host string) int {
-	t.Helper()
-	b, err := os.ReadFile(filepath.Join(l.get("LAB_SSH_LOG_DIR"), host+".log"))
-	if err != nil {
-		t.Fatal(err)
+// sshdPID is a shell snippet that reports (on stderr) the sshd process
+// of the connection it runs in: the nearest sshd ancestor, which OpenSSH
+// forks once per connection and which runs every session of it. The
+// number of distinct ones a run reports for a host is the number of
+// connections that run made to it, a counter no other test can move (the
+// sshd log is shared by every test that uses the host at the same time).
+const sshdPID = `p=$$; while [ "$p" -gt 1 ]; do case "$(cat /proc/$p/comm)" in sshd*) echo "sshd-pid=$p" >&2; break;; esac; p=$(cut -d' ' -f4 /proc/$p/stat); done`
+
+// connections returns, per host, the sshd processes a --json run's
+// tasks reported with sshdPID, and how many reports there were.
+func connections(r runOut) (map[string]map[string]bool, map[string]int) {
+	pids, reports := map[string]map[string]bool{}, map[string]int{}
+	for _, ev := range r.events {
+		if ev["type"] != "task_output" {
+			continue
+		}
+		line, _ := ev["line"].(string)
+		pid, ok := strings.CutPrefix(line, "sshd-pid=")
+		if !ok {
+			continue
+		}
+		h := ev["host"].(string)
+		if pids[h] == nil {
+			pids[h] = map[string]bool{}
+		}
+		pids[h][pid] = true
+		reports[h]++
 	}
-	return strings.Count(string(b), "Accepted publickey")
+	return pids, reports
+}
+
+// hclQuote writes s as an HCL string literal; hclEscape is its inside:
+// quotes and backslashes escaped, ${ and %{ kept literal.
+func hclQuote(s string) string { return `"` + hclEscape(s) + `"` }
+
+func hclEscape(s string) string {
+	return strings.NewReplacer(`\`, `\\`, `"`, `\"`, "${", "$${", "%{", "%%{").Replace(s)
 }
 
 func writeRunbook(t *testing.T, src string) string {
@@ -54,23 +83,23 @@ func writeFile(t *testing.T, name, src string) string {
 	return p
 }
 
-const fiveTasks = `
+var fiveTasks = `
 task "t1" {
   hosts = "all"
   command {
-    argv = ["sh", "-c", "echo $(hostname) > /dev/null; id -un"]
+    argv = ["sh", "-c", ` + hclQuote(sshdPID+"; echo $(hostname) > /dev/null; id -un") + `]
   }
 }
 task "t2" {
   hosts = "all"
   shell {
-    cmd = "test \"${trimspace(task.t1.outputs.stdout)}\" = rb"
+    cmd = "` + hclEscape(sshdPID) + `; test \"${trimspace(task.t1.outputs.stdout)}\" = rb"
   }
 }
 task "t3" {
   hosts = "all"
   command {
-    argv = ["true"]
+    argv = ["sh", "-c", ` + hclQuote(sshdPID) + `]
   }
   depends_on = [task.t2]
 }
@@ -95,10 +124,6 @@ func TestSSHFleetReusesOneConnectionPerHost(t *testing.T) {
 	for i := 1; i <= 12; i++ {
 		hosts = append(hosts, fmt.Sprintf("h%02d", i))
 	}
-	before := map[string]int{}
-	for _, h := range hosts {
-		before[h] = l.handshakes(t, h)
-	}
 	rb := writeRunbook(t, fiveTasks)
 	r := run(t, nil, "run", "--json", "-i", l.get("LAB_SSH_INVENTORY_HCL"), rb)
 	if r.code != exitChanges {
@@ -117,9 +142,12 @@ func TestSSHFleetReusesOneConnectionPerHost(t *testing.T) {
 			t.Errorf("assert on %s: %q", h, st)
 		}
 	}
-	for _, h := range hosts {
-		if n := l.handshakes(t, h) - before[h]; n != 1 {
-			t.Errorf("%s: %d SSH logins for 5 tasks, want exactly 1", h, n)
+	// Three tasks report the sshd process of their connection: one
+	// connection per host carried all of them.
+	pids, reports := connections(r)
+	for _, h := range append(hosts, "n01", "n02", "n03", "jump", "inner1") {
+		if reports[h] != 3 || len(pids[h]) != 1 {
+			t.Errorf("%s: %d SSH connections for 5 tasks (%d reports), want exactly 1", h, len(pids[h]), reports[h])
 		}
 	}
 	if _, err := os.Stat("/tmp/PWNED-runbook-e2e"); err == nil {

@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/runbook-dev/runbook/engine/transport"
+	"github.com/runbook-dev/runbook/internal/labdir"
 )
 
 // Devstack is lab/devstack's devstack1 (a DevStack-shaped Trove control
@@ -72,7 +73,7 @@ func (d *Devstack) Reset() {
 		d.t.Fatalf("lab/devstack/up.sh --reset: %v\n%s", err, out)
 	}
 	d.t.Logf("devstack1 reset in %s", time.Since(start).Round(time.Second))
-	env, err := ReadEnv(filepath.Join(d.Env["LAB_DEVSTACK_DIR"], "env"))
+	env, err := labdir.ReadEnv(filepath.Join(d.Env["LAB_DEVSTACK_DIR"], "env"))
 	if err != nil {
 		d.t.Fatal(err)
 	}

@@ -3,77 +3,46 @@
 // files the lab scripts write under $RUNBOOK_LAB_DIR and dials hosts with
 // the project's own SSH transport, host keys checked strictly.
 //
-// A test that needs a lab part that is not up is skipped, or failed when
-// RUNBOOK_LAB_REQUIRED=1 (as `make test` and CI set it), so a missing lab
-// can never pass silently. It is test support only: nothing outside tests
-// imports it.
+// Lab tests run only when asked (internal/labdir): RUNBOOK_LAB_REQUIRED=1,
+// as `make test` and CI set it, or an explicit RUNBOOK_LAB_DIR; a lab that
+// merely happens to be up is not used. A test that needs a lab part that
+// is not up is skipped, or failed under RUNBOOK_LAB_REQUIRED=1, so a
+// missing lab can never pass silently. It is test support only: nothing
+// outside tests imports it.
 package labtest
 
 import (
-	"bufio"
 	"context"
 	"encoding/json"
 	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/runbook-dev/runbook/engine/transport"
 	"github.com/runbook-dev/runbook/engine/transport/ssh"
+	"github.com/runbook-dev/runbook/internal/labdir"
 )
 
-// Dir is where the lab keeps its state ($RUNBOOK_LAB_DIR).
-func Dir() string {
-	if d := os.Getenv("RUNBOOK_LAB_DIR"); d != "" {
-		return d
-	}
-	return "/tmp/runbook-lab"
-}
+// Dir is where the lab keeps its state (internal/labdir).
+func Dir() string { return labdir.Dir() }
 
 // Required reports whether a missing lab fails tests instead of skipping.
-func Required() bool { return os.Getenv("RUNBOOK_LAB_REQUIRED") == "1" }
+func Required() bool { return labdir.Required() }
 
 // Absent skips the test, or fails it when the lab is required.
 func Absent(t testing.TB, format string, args ...any) {
 	t.Helper()
-	if Required() {
-		t.Fatalf(format, args...)
-	}
-	t.Skipf(format, args...)
-}
-
-// ReadEnv reads a lab env file: KEY=VALUE lines, # comments.
-func ReadEnv(path string) (map[string]string, error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return nil, err
-	}
-	defer f.Close()
-	env := map[string]string{}
-	sc := bufio.NewScanner(f)
-	for sc.Scan() {
-		line := strings.TrimSpace(sc.Text())
-		if line == "" || strings.HasPrefix(line, "#") {
-			continue
-		}
-		if k, v, ok := strings.Cut(line, "="); ok {
-			env[k] = strings.Trim(v, `"'`)
-		}
-	}
-	return env, sc.Err()
+	labdir.Absent(t, format, args...)
 }
 
 // Env returns the env file of a lab part ("ssh", "systemd", "mariadb",
-// "openstack"), or skips/fails the test when that part is not up.
+// "openstack"): it skips the test unless lab tests are asked for
+// (RUNBOOK_LAB_REQUIRED=1 or RUNBOOK_LAB_DIR), and when that part is not
+// up (fails it when the lab is required).
 func Env(t testing.TB, part string) map[string]string {
 	t.Helper()
-	path := filepath.Join(Dir(), part, "env")
-	env, err := ReadEnv(path)
-	if err != nil {
-		Absent(t, "%s lab not up (%v); start it with lab/up.sh %s", part, err, part)
-	}
-	return env
+	return labdir.Env(t, part)
 }
 
 func pool(t testing.TB) *ssh.Pool {

@@ -3,9 +3,10 @@ package local
 import (
 	"os"
 	"os/exec"
-	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/runbook-dev/runbook/internal/labdir"
 )
 
 // labBecome returns the SSH lab's sudo user (rb, who must always give his
@@ -16,17 +17,11 @@ func labBecome(t *testing.T) (user, password string) {
 	if testing.Short() {
 		t.Skip("lab tests are not short")
 	}
-	root := os.Getenv("RUNBOOK_LAB_DIR")
-	if root == "" {
-		root = "/tmp/runbook-lab"
-	}
 	absent := func(why string) {
-		if os.Getenv("RUNBOOK_LAB_REQUIRED") == "1" {
-			t.Fatalf("ssh lab required but %s", why)
-		}
-		t.Skipf("ssh lab not available (%s); start it with lab/ssh/up.sh", why)
+		t.Helper()
+		labdir.Absent(t, "ssh lab not available (%s); start it with lab/ssh/up.sh", why)
 	}
-	b, err := os.ReadFile(filepath.Join(root, "ssh", "become_password"))
+	b, err := os.ReadFile(labdir.File(t, "ssh", "become_password"))
 	if err != nil {
 		absent(err.Error())
 	}

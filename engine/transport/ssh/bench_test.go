@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/runbook-dev/runbook/engine/transport"
+	"github.com/runbook-dev/runbook/internal/labdir"
 )
 
 // runFleet opens a fresh pool, runs n `true` per endpoint (all at once) and
@@ -67,10 +68,7 @@ func BenchmarkPoolInProcess(b *testing.B) {
 func BenchmarkLabPool(b *testing.B) {
 	dir := os.Getenv("RUNBOOK_BENCH_LAB_DIR")
 	if dir == "" {
-		dir = os.Getenv("RUNBOOK_LAB_DIR")
-	}
-	if dir == "" {
-		dir = "/tmp/runbook-lab"
+		dir = labdir.Dir()
 	}
 	lab := filepath.Join(dir, "ssh")
 	data, err := os.ReadFile(filepath.Join(lab, "hosts.json"))

@@ -1,7 +1,6 @@
 package ssh
 
 import (
-	"bufio"
 	"encoding/json"
 	"os"
 	"os/exec"
@@ -11,6 +10,7 @@ import (
 	"time"
 
 	"github.com/runbook-dev/runbook/engine/transport"
+	"github.com/runbook-dev/runbook/internal/labdir"
 )
 
 // sshLab is the real-sshd lab made by lab/ssh/up.sh.
@@ -30,46 +30,24 @@ type labHost struct {
 	Jump    string `json:"jump"`
 }
 
-// needLab returns the lab, or skips the test when it is not up (fails
-// instead when RUNBOOK_LAB_REQUIRED=1, as in CI).
+// needLab returns the lab, or skips the test when lab tests are not asked
+// for or it is not up (fails instead when RUNBOOK_LAB_REQUIRED=1, as in
+// CI).
 func needLab(t *testing.T) *sshLab {
 	t.Helper()
 	if testing.Short() {
 		t.Skip("lab tests are not short")
 	}
-	root := os.Getenv("RUNBOOK_LAB_DIR")
-	if root == "" {
-		root = "/tmp/runbook-lab"
-	}
-	l := &sshLab{dir: filepath.Join(root, "ssh"), env: map[string]string{}}
-	absent := func(why string, args ...any) *sshLab {
-		if os.Getenv("RUNBOOK_LAB_REQUIRED") == "1" {
-			t.Fatalf("ssh lab required but "+why, args...)
-		}
-		t.Skipf("ssh lab not available ("+why+"); start it with lab/ssh/up.sh", args...)
-		return nil
-	}
-	f, err := os.Open(filepath.Join(l.dir, "env"))
-	if err != nil {
-		return absent("%v", err)
-	}
-	defer f.Close()
-	sc := bufio.NewScanner(f)
-	for sc.Scan() {
-		line := strings.TrimSpace(sc.Text())
-		if k, v, ok := strings.Cut(line, "="); ok && !strings.HasPrefix(line, "#") {
-			l.env[k] = v
-		}
-	}
+	l := &sshLab{dir: filepath.Join(labdir.Dir(), "ssh"), env: labdir.Env(t, "ssh")}
 	b, err := os.ReadFile(l.env["LAB_SSH_HOSTS_JSON"])
 	if err != nil {
-		return absent("%v", err)
+		labdir.Absent(t, "ssh lab hosts: %v; start it with lab/ssh/up.sh", err)
 	}
 	if err := json.Unmarshal(b, &l.hosts); err != nil {
-		return absent("hosts.json: %v", err)
+		labdir.Absent(t, "ssh lab hosts.json: %v", err)
 	}
 	if len(l.hosts) == 0 {
-		return absent("no hosts in hosts.json")
+		labdir.Absent(t, "no hosts in the ssh lab's hosts.json")
 	}
 	return l
 }

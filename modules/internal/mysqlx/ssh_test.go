@@ -1,61 +1,22 @@
 package mysqlx
 
 import (
-	"bufio"
 	"context"
 	"errors"
-	"os"
-	"path/filepath"
-	"strconv"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/runbook-dev/runbook/engine/transport"
-	"github.com/runbook-dev/runbook/engine/transport/ssh"
+	"github.com/runbook-dev/runbook/internal/labtest"
 	"github.com/runbook-dev/runbook/modules/internal/mysqlx/mysqlxtest"
 )
 
-// sshLabHost connects to the first loopback host of lab/ssh (an sshd in
-// this machine's own network namespace, so the lab MariaDB on 127.0.0.1
-// is reachable from it).
+// sshLabHost connects to a loopback host of lab/ssh (an sshd in this
+// machine's own network namespace, so the lab MariaDB on 127.0.0.1 is
+// reachable from it).
 func sshLabHost(t *testing.T) transport.Conn {
 	t.Helper()
-	path := filepath.Join(mysqlxtest.Dir(), "ssh", "env")
-	f, err := os.Open(path)
-	if err != nil {
-		if os.Getenv("RUNBOOK_LAB_REQUIRED") == "1" {
-			t.Fatalf("ssh lab env: %v", err)
-		}
-		t.Skipf("ssh lab env %s: %v (run lab/ssh/up.sh)", path, err)
-	}
-	defer f.Close()
-	env := map[string]string{}
-	sc := bufio.NewScanner(f)
-	for sc.Scan() {
-		if k, v, ok := strings.Cut(sc.Text(), "="); ok && !strings.HasPrefix(k, "#") {
-			env[k] = v
-		}
-	}
-	port, _ := strconv.Atoi(env["LAB_SSH_BASE_PORT"])
-	pool := ssh.NewPool(ssh.Options{ConfigFile: "none", AgentSocket: "none", HomeDir: t.TempDir()})
-	t.Cleanup(func() { pool.Close() })
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-	defer cancel()
-	conn, err := pool.Dial(ctx, &transport.Endpoint{
-		Name: "h01", Transport: "ssh", Address: env["LAB_SSH_LOOPBACK_ADDR"], Port: port, User: env["LAB_SSH_USER"],
-		PrivateKey: env["LAB_SSH_KEY"], KnownHosts: env["LAB_SSH_KNOWN_HOSTS"], HostKeyChecking: transport.HostKeyStrict,
-	})
-	if err == nil {
-		_, err = conn.Exec(ctx, &transport.Cmd{Argv: []string{"true"}})
-	}
-	if err != nil {
-		if os.Getenv("RUNBOOK_LAB_REQUIRED") == "1" {
-			t.Fatalf("ssh lab host h01: %v", err)
-		}
-		t.Skipf("ssh lab host h01: %v (run lab/ssh/up.sh)", err)
-	}
-	return conn
+	return labtest.SSHLoopbackConn(t)
 }
 
 // TestRunOverSSH runs through a real SSH host: the option file goes up

@@ -1,16 +1,12 @@
 package fdtest
 
 import (
-	"bufio"
 	"context"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/runbook-dev/runbook/engine/transport"
-	"github.com/runbook-dev/runbook/engine/transport/ssh"
+	"github.com/runbook-dev/runbook/internal/labtest"
 )
 
 // LabConn connects over SSH (the project's own transport, host keys
@@ -23,51 +19,7 @@ func LabConn(t testing.TB) (transport.Conn, string) {
 	if testing.Short() {
 		t.Skip("lab tests are not short")
 	}
-	root := os.Getenv("RUNBOOK_LAB_DIR")
-	if root == "" {
-		root = "/tmp/runbook-lab"
-	}
-	absent := func(format string, args ...any) {
-		t.Helper()
-		if os.Getenv("RUNBOOK_LAB_REQUIRED") == "1" {
-			t.Fatalf(format, args...)
-		}
-		t.Skipf(format, args...)
-	}
-	envPath := filepath.Join(root, "systemd", "env")
-	f, err := os.Open(envPath)
-	if err != nil {
-		absent("systemd lab not available (%v); start it with lab/systemd/up.sh", err)
-	}
-	defer f.Close()
-	env := map[string]string{}
-	for sc := bufio.NewScanner(f); sc.Scan(); {
-		if k, v, ok := strings.Cut(strings.TrimSpace(sc.Text()), "="); ok && !strings.HasPrefix(k, "#") {
-			env[k] = v
-		}
-	}
-	names := strings.Split(env["LAB_SYSTEMD_HOSTS"], ",")
-	addrs := strings.Split(env["LAB_SYSTEMD_ADDRESSES"], ",")
-	if names[0] == "" || len(addrs) != len(names) {
-		absent("systemd lab env %s lists no hosts", envPath)
-	}
-	pool := ssh.NewPool(ssh.Options{ConfigFile: "none", AgentSocket: "none", HomeDir: t.TempDir()})
-	t.Cleanup(func() { _ = pool.Close() })
-	ep := &transport.Endpoint{
-		Name: names[0], Transport: "ssh", Address: addrs[0], Port: 22, User: env["LAB_SYSTEMD_USER"],
-		PrivateKey: env["LAB_SYSTEMD_KEY"], KnownHosts: env["LAB_SYSTEMD_KNOWN_HOSTS"],
-		HostKeyChecking: transport.HostKeyStrict, ConnectTimeout: 5 * time.Second,
-	}
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-	defer cancel()
-	conn, err := pool.Dial(ctx, ep)
-	if err == nil {
-		_, err = conn.Exec(ctx, &transport.Cmd{Argv: []string{"true"}})
-	}
-	if err != nil {
-		absent("systemd lab host %s (%s) not reachable: %v (run lab/systemd/up.sh)", names[0], addrs[0], err)
-	}
-	return conn, names[0]
+	return labtest.SystemdHost(t)
 }
 
 // LabDir makes a fresh directory under parent on the lab host (e.g. /etc,

@@ -1,5 +1,5 @@
 // Package mysqlxtest lets tests reach the lab's MariaDB (lab/mariadb/up.sh):
-// it reads $RUNBOOK_LAB_DIR/mariadb/env (default /tmp/runbook-lab) and makes
+// it reads the lab's mariadb/env (internal/labdir: only when lab tests are asked for) and makes
 // throwaway databases the lab's user owns (rbtest_*). Without the lab a test
 // is skipped, unless RUNBOOK_LAB_REQUIRED=1 (CI), when it fails.
 //
@@ -7,20 +7,19 @@
 package mysqlxtest
 
 import (
-	"bufio"
 	"context"
 	"crypto/rand"
 	"database/sql"
 	"encoding/hex"
 	"net"
 	"os"
-	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/go-sql-driver/mysql"
+	"github.com/runbook-dev/runbook/internal/labdir"
 )
 
 // Lab is the lab server's address and credentials.
@@ -32,31 +31,22 @@ type Lab struct {
 	Socket   string
 }
 
-// Dir returns the lab directory.
-func Dir() string {
-	if d := os.Getenv("RUNBOOK_LAB_DIR"); d != "" {
-		return d
-	}
-	return "/tmp/runbook-lab"
-}
+// Dir returns the lab directory (internal/labdir).
+func Dir() string { return labdir.Dir() }
 
 // Server returns the lab's MariaDB, after checking that it answers.
 func Server(t testing.TB) *Lab {
 	t.Helper()
-	path := filepath.Join(Dir(), "mariadb", "env")
-	env, err := readEnv(path)
-	if err != nil {
-		absent(t, "lab MariaDB env %s: %v (run lab/mariadb/up.sh)", path, err)
-	}
+	env := labdir.Env(t, "mariadb")
 	pw, err := os.ReadFile(env["LAB_MYSQL_PASSWORD_FILE"])
 	if err != nil {
-		absent(t, "lab MariaDB password: %v (run lab/mariadb/up.sh)", err)
+		labdir.Absent(t, "lab MariaDB password: %v (run lab/mariadb/up.sh)", err)
 	}
 	port, _ := strconv.Atoi(env["LAB_MYSQL_PORT"])
 	l := &Lab{Host: env["LAB_MYSQL_HOST"], Port: port, User: env["LAB_MYSQL_USER"], Password: strings.TrimSpace(string(pw)), Socket: env["LAB_MYSQL_SOCKET"]}
 	c, err := net.DialTimeout("tcp", net.JoinHostPort(l.Host, strconv.Itoa(l.Port)), 2*time.Second)
 	if err != nil {
-		absent(t, "lab MariaDB at %s:%d does not answer: %v (run lab/mariadb/up.sh)", l.Host, l.Port, err)
+		labdir.Absent(t, "lab MariaDB at %s:%d does not answer: %v (run lab/mariadb/up.sh)", l.Host, l.Port, err)
 	}
 	c.Close()
 	return l
@@ -108,32 +98,4 @@ func (l *Lab) HCL(from string) string {
 		"login_port = " + strconv.Itoa(l.Port) + "\n" +
 		"login_user = \"" + l.User + "\"\n" +
 		"login_password = \"" + l.Password + "\"\n"
-}
-
-func absent(t testing.TB, format string, args ...any) {
-	t.Helper()
-	if os.Getenv("RUNBOOK_LAB_REQUIRED") == "1" {
-		t.Fatalf(format, args...)
-	}
-	t.Skipf(format, args...)
-}
-
-func readEnv(path string) (map[string]string, error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return nil, err
-	}
-	defer f.Close()
-	env := map[string]string{}
-	sc := bufio.NewScanner(f)
-	for sc.Scan() {
-		line := strings.TrimSpace(sc.Text())
-		if line == "" || strings.HasPrefix(line, "#") {
-			continue
-		}
-		if k, v, ok := strings.Cut(line, "="); ok {
-			env[k] = strings.Trim(v, `"'`)
-		}
-	}
-	return env, sc.Err()
 }

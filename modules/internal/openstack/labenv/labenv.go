@@ -1,5 +1,5 @@
 // Package labenv lets tests find the lab's OpenStack (lab/openstack/up.sh):
-// it reads $RUNBOOK_LAB_DIR/openstack/env (default /tmp/runbook-lab) and
+// it reads the lab's openstack/env (internal/labdir: only when lab tests are asked for) and
 // points OS_CLIENT_CONFIG_FILE at the lab's clouds.yaml. Without the lab a
 // test is skipped, unless RUNBOOK_LAB_REQUIRED=1 (CI), when it fails.
 //
@@ -7,7 +7,6 @@
 package labenv
 
 import (
-	"bufio"
 	"net"
 	"net/url"
 	"os"
@@ -15,31 +14,24 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/runbook-dev/runbook/internal/labdir"
 )
 
 // Env is the lab's env file as a map (LAB_GLANCE_URL, LAB_IMAGE_ID...).
 type Env map[string]string
 
-// Dir returns the lab directory.
-func Dir() string {
-	if d := os.Getenv("RUNBOOK_LAB_DIR"); d != "" {
-		return d
-	}
-	return "/tmp/runbook-lab"
-}
+// Dir returns the lab directory (internal/labdir).
+func Dir() string { return labdir.Dir() }
 
 // OpenStack returns the lab's OpenStack env, after checking that Keystone,
 // Glance and Trove answer, and sets OS_CLIENT_CONFIG_FILE for the test.
 func OpenStack(t testing.TB) Env {
 	t.Helper()
-	path := filepath.Join(Dir(), "openstack", "env")
-	env, err := read(path)
-	if err != nil {
-		absent(t, "lab OpenStack env %s: %v (run lab/openstack/up.sh)", path, err)
-	}
+	env := Env(labdir.Env(t, "openstack"))
 	for _, k := range []string{"LAB_KEYSTONE_URL", "LAB_GLANCE_URL", "LAB_TROVE_BASE_URL"} {
 		if !reachable(env[k]) {
-			absent(t, "lab OpenStack: %s=%s does not answer (run lab/openstack/up.sh)", k, env[k])
+			labdir.Absent(t, "lab OpenStack: %s=%s does not answer (run lab/openstack/up.sh)", k, env[k])
 		}
 	}
 	t.Setenv("OS_CLIENT_CONFIG_FILE", env["LAB_OS_CLOUDS_YAML"])
@@ -82,36 +74,6 @@ func troveFakeClouds(t testing.TB, env Env) {
 	t.Setenv("OS_CLIENT_CONFIG_FILE", filepath.Join(dir, "clouds.yaml"))
 	env["LAB_TROVE_CLOUD_DEMO"] = "lab-trove-fake-demo"
 	env["LAB_TROVE_CLOUD_ADMIN"] = "lab-trove-fake-admin"
-}
-
-func absent(t testing.TB, format string, args ...any) {
-	t.Helper()
-	if os.Getenv("RUNBOOK_LAB_REQUIRED") == "1" {
-		t.Fatalf(format, args...)
-	}
-	t.Skipf(format, args...)
-}
-
-func read(path string) (Env, error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return nil, err
-	}
-	defer f.Close()
-	env := Env{}
-	sc := bufio.NewScanner(f)
-	for sc.Scan() {
-		line := strings.TrimSpace(sc.Text())
-		if line == "" || strings.HasPrefix(line, "#") {
-			continue
-		}
-		k, v, ok := strings.Cut(line, "=")
-		if !ok {
-			continue
-		}
-		env[k] = strings.Trim(v, `"'`)
-	}
-	return env, sc.Err()
 }
 
 func reachable(raw string) bool {
