@@ -60,6 +60,10 @@ func (rs *runState) runNode(ctx context.Context, n *node) *result {
 	if !known {
 		return rs.unpredictable(n, "", "for_each known after apply", outTy)
 	}
+	if len(items) == 0 {
+		rs.emitFinished(event.TaskFinished{Task: t.Addr(), Host: n.host.Name, Status: event.StatusSkipped, Reason: "for_each is empty"})
+		return &result{status: event.StatusSkipped, outputs: cty.EmptyObjectVal}
+	}
 	keys := make([]string, len(items))
 	for i, it := range items {
 		keys[i] = it.key

@@ -130,13 +130,17 @@ func (r *redactor) add(secrets []string) {
 	r.repl = strings.NewReplacer(args...)
 }
 
-// addValue makes the string forms of v (and of everything in it) secret.
-func (r *redactor) addValue(v cty.Value) {
+// addValue makes the string forms of v (and of everything in it) secret,
+// but for the public names given (host names: a module's outputs often
+// name the host, which is no secret and must stay readable).
+func (r *redactor) addValue(v cty.Value, public map[string]bool) {
 	seen := map[string]bool{}
 	addSecrets(v, true, seen)
 	out := make([]string, 0, len(seen))
 	for s := range seen {
-		out = append(out, s)
+		if !public[s] {
+			out = append(out, s)
+		}
 	}
 	r.add(out)
 }
@@ -151,8 +155,9 @@ func (r *redactor) s(s string) string {
 	return repl.Replace(s)
 }
 
-// Emit scrubs e and passes it on. Instance keys and host names are
-// scrubbed too: a key may have come from a value that equals a secret.
+// Emit scrubs e and passes it on. Instance keys are scrubbed too (a key
+// may come from a task's output that printed a secret); host names are
+// the inventory's, never secrets.
 func (r *redactor) Emit(e event.Event) {
 	if r.sink == nil {
 		return
@@ -160,16 +165,16 @@ func (r *redactor) Emit(e event.Event) {
 	e = r.hideTask(e)
 	switch ev := e.(type) {
 	case event.TaskStarted:
-		ev.Key, ev.Host = r.s(ev.Key), r.s(ev.Host)
+		ev.Key = r.s(ev.Key)
 		e = ev
 	case event.TaskOutput:
-		ev.Key, ev.Host, ev.Line = r.s(ev.Key), r.s(ev.Host), r.s(ev.Line)
+		ev.Key, ev.Line = r.s(ev.Key), r.s(ev.Line)
 		e = ev
 	case event.TaskRetry:
-		ev.Key, ev.Host, ev.Reason = r.s(ev.Key), r.s(ev.Host), r.s(ev.Reason)
+		ev.Key, ev.Reason = r.s(ev.Key), r.s(ev.Reason)
 		e = ev
 	case event.TaskFinished:
-		ev.Key, ev.Host = r.s(ev.Key), r.s(ev.Host)
+		ev.Key = r.s(ev.Key)
 		ev.Reason, ev.Stderr = r.s(ev.Reason), r.s(ev.Stderr)
 		diff := make([]event.Diff, len(ev.Diff))
 		for i, d := range ev.Diff {
@@ -190,7 +195,7 @@ func (r *redactor) Emit(e event.Event) {
 		ev.Message = r.s(ev.Message)
 		e = ev
 	case event.HostCommand:
-		ev.Key, ev.Host = r.s(ev.Key), r.s(ev.Host)
+		ev.Key = r.s(ev.Key)
 		ev.Command, ev.Error = r.s(ev.Command), r.s(ev.Error)
 		e = ev
 	case event.HostConnected:

@@ -175,6 +175,15 @@ func (p *Prepared) Run(ctx context.Context, opts RunOptions) *Result {
 	return rs.finish(start, interrupted, internal)
 }
 
+// publicNames are the inventory's host names: never taken for secrets.
+func (rs *runState) publicNames() map[string]bool {
+	out := make(map[string]bool, len(rs.p.l.Inventory.Hosts))
+	for name := range rs.p.l.Inventory.Hosts {
+		out[name] = true
+	}
+	return out
+}
+
 // reportMissed reports instances the walk never reached (only a cycle in
 // the graph, which Prepare rejects, can leave one): each is a failure, so
 // that no run ends as if all its work was done.
@@ -347,7 +356,7 @@ func (rs *runState) visit(ctx context.Context, n *node) {
 	if rs.p.sensitiveTasks[t.Addr()] && r.outputs != cty.NilVal {
 		// sensitive = true: the outputs are secrets for every task that
 		// uses them, and their text is scrubbed from what others show.
-		rs.sink.addValue(r.outputs)
+		rs.sink.addValue(r.outputs, rs.publicNames())
 		r.outputs = r.outputs.Mark(lang.SensitiveMark)
 	}
 	rs.setResult(n, r)

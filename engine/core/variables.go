@@ -130,15 +130,30 @@ func resolveVariables(rb *config.Runbook, in VarValues, files map[string]*hcl.Fi
 		switch {
 		case given && r.expr != nil:
 			x, d := r.expr.Value(nil)
+			if d.HasErrors() && v.Sensitive {
+				// Neither the message nor a snippet of the file may show
+				// the value of a sensitive variable.
+				diags = append(diags, &hcl.Diagnostic{Severity: hcl.DiagError, Summary: "Invalid value for variable",
+					Detail:  fmt.Sprintf("The value from %s for the sensitive variable %q cannot be evaluated (it is not shown).", r.source, name),
+					Subject: v.DeclRange.Ptr()})
+				continue
+			}
 			diags = append(diags, d...)
 			if d.HasErrors() {
 				continue
 			}
 			val, subject = x, r.expr.Range().Ptr()
+			if v.Sensitive {
+				subject = v.DeclRange.Ptr()
+			}
 		case given:
 			x, err := parseRawString(r.str, v.Type)
 			if err != nil {
-				diags = append(diags, &hcl.Diagnostic{Severity: hcl.DiagError, Summary: "Invalid value for variable", Detail: fmt.Sprintf("%s: %s", r.source, err), Subject: v.DeclRange.Ptr()})
+				detail := fmt.Sprintf("%s: %s", r.source, err)
+				if v.Sensitive {
+					detail = fmt.Sprintf("%s: the value cannot be read as %s (it is not shown: the variable is sensitive).", r.source, v.Type.FriendlyName())
+				}
+				diags = append(diags, &hcl.Diagnostic{Severity: hcl.DiagError, Summary: "Invalid value for variable", Detail: detail, Subject: v.DeclRange.Ptr()})
 				continue
 			}
 			val = x

@@ -88,3 +88,62 @@ func FuzzSelect(f *testing.F) {
 		}
 	})
 }
+
+// FuzzLoadDir feeds an Ansible inventory folder (an INI or YAML hosts
+// file, group_vars/ and host_vars/ files) through Load, as an operator's
+// -i FOLDER: the merge of variables from all of them must give diagnostics,
+// never a panic.
+func FuzzLoadDir(f *testing.F) {
+	f.Add([]byte("[web]\nw1 ansible_host=10.0.0.1\nw2\n[db:children]\nweb\n"), []byte("port: 80\nlist: [1, 2]\n"), []byte("port: 81\nnested: {a: {b: c}}\n"), false)
+	f.Add([]byte("all:\n  children:\n    web:\n      hosts:\n        w1: {ansible_port: 2222}\n"), []byte("{\"port\": 80}"), []byte("- not a map\n"), true)
+	f.Add([]byte("[web]\nw1\n"), []byte("&a x: *a\n"), []byte("port: !!int nope\n"), false)
+	f.Add([]byte("[web\nw1 = 2\n"), []byte(""), []byte("\x00\xff"), false)
+	base := f.TempDir()
+	n := 0
+	f.Fuzz(func(t *testing.T, hosts, groupVars, hostVars []byte, yaml bool) {
+		n++
+		dir := filepath.Join(base, filepath.Base(t.Name())+"-"+string(rune('a'+n%26)))
+		for _, d := range []string{"group_vars", "host_vars"} {
+			if err := os.MkdirAll(filepath.Join(dir, d), 0o700); err != nil {
+				t.Fatal(err)
+			}
+		}
+		name := "hosts"
+		if yaml {
+			name = "hosts.yml"
+		}
+		files := map[string][]byte{
+			name:                          hosts,
+			"group_vars/all.yml":          groupVars,
+			"group_vars/web.yml":          hostVars,
+			"host_vars/w1.yml":            hostVars,
+			"host_vars/w2/extra.json":     groupVars,
+			"group_vars/db/00-first.yaml": hostVars,
+		}
+		for p, b := range files {
+			full := filepath.Join(dir, p)
+			if err := os.MkdirAll(filepath.Dir(full), 0o700); err != nil {
+				t.Fatal(err)
+			}
+			if err := os.WriteFile(full, b, 0o600); err != nil {
+				t.Fatal(err)
+			}
+		}
+		inv, diags := Load(dir)
+		for _, d := range diags {
+			if d.Summary == "" {
+				t.Errorf("diagnostic without a summary: %#v", d)
+			}
+		}
+		if inv == nil {
+			t.Fatal("Load returned no inventory")
+		}
+		for _, p := range []string{"all", "web", "db", "w*"} {
+			_, _ = inv.Select([]string{p})
+		}
+		if _, err := inv.MarshalJSON(); err != nil {
+			t.Fatal(err)
+		}
+		_ = os.RemoveAll(dir)
+	})
+}
