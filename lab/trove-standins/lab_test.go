@@ -106,10 +106,17 @@ func (i instance) healthy() bool {
 }
 
 func (i instance) address() string {
+	return i.addressOf("private")
+}
+
+func (i instance) addressOf(kind string) string {
 	for _, a := range i.Addresses {
-		if a.Type == "private" {
+		if a.Type == kind {
 			return a.Address
 		}
+	}
+	if kind != "private" {
+		return ""
 	}
 	if len(i.IP) > 0 {
 		return i.IP[0]
@@ -119,7 +126,7 @@ func (i instance) address() string {
 
 type createOpts struct {
 	name, version, backup, flavor string
-	withData                      bool
+	withData, public              bool
 }
 
 func (l *lab) create(o createOpts) (instance, error) {
@@ -137,6 +144,9 @@ func (l *lab) create(o createOpts) (instance, error) {
 	}
 	if o.backup != "" {
 		in["restorePoint"] = map[string]any{"backupRef": o.backup}
+	}
+	if o.public {
+		in["access"] = map[string]any{"is_public": true}
 	}
 	var out struct{ Instance instance }
 	_, err := l.trove.Post(l.ctx(), l.trove.ServiceURL("instances"), map[string]any{"instance": in}, &out,

@@ -34,11 +34,17 @@ func TestTroveLifecycle(t *testing.T) {
 func lifecycle(t *testing.T, l *lab) {
 	version, upgradeTo := l.env["LAB_DATASTORE_VERSION"], l.env["LAB_DATASTORE_UPGRADE_VERSION"]
 
-	// create, with a database and a user
-	a := l.mustCreate(createOpts{name: l.prefix + "-a", version: version, withData: true})
+	// create, with a database and a user, public (a floating IP)
+	a := l.mustCreate(createOpts{name: l.prefix + "-a", version: version, withData: true, public: true})
 	a = l.waitHealthy(a.ID)
 	l.exec(a, "CREATE TABLE Persons (id INT PRIMARY KEY, name VARCHAR(50))", "INSERT INTO Persons VALUES (1, 'Alice')")
 	want := []string{"1:Alice"}
+	if pub := a.addressOf("public"); pub == "" {
+		t.Errorf("public instance %s has no public address: %+v", a.Name, a.Addresses)
+	} else if got := l.query(instance{Name: a.Name, IP: []string{pub}}, "u1", "lab-pw-1", "testdb",
+		"SELECT COUNT(*) FROM Persons"); got != "1" {
+		t.Errorf("public instance %s at its public address %s: %s rows", a.Name, pub, got)
+	}
 
 	// the guest got the files Trove wrote for it, as Trove wrote them
 	srv := l.server(a.ID)
