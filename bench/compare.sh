@@ -1,9 +1,20 @@
 #!/usr/bin/env bash
-# Compare runbook with the floor (one x/crypto/ssh connection per host, a
-# session per command), ansible-playbook (pipelining) and ansible + Mitogen on
-# the same real sshd hosts, and print a markdown table on stdout.
+# Compare runbook with the floors (one x/crypto/ssh connection per host),
+# ansible-playbook (pipelining) and ansible + Mitogen on the same real hosts,
+# side by side in one run, and print markdown tables on stdout:
 #
-#   bench/compare.sh             # 20 hosts x 20 tasks, then 200 hosts x 5 tasks
+#   (a) 20 hosts x 20 chained tasks of `true` (loopback sshd hosts): both
+#       floors (sessions one after another per host, and all at once),
+#       runbook, ansible-playbook, Mitogen;
+#   (b) a realistic mixed runbook (file, template, ini, lineinfile, command
+#       with creates, systemd) over the systemd lab's 20 hosts behind the
+#       latency lab's proxies at 0, 25 and 100 ms round trip, first run and
+#       second run: runbook, ansible-playbook, Mitogen, and a floor that does
+#       each task in one round trip (bench/floor -mode shell);
+#   (c) HOSTS_BIG (1,000) hosts x TASKS_BIG (5) tasks: floors and runbook,
+#       with peak RSS, and the memory of the sshd hosts.
+#
+#   bench/compare.sh
 #
 # The hosts come from lab/ssh/up.sh, started in a lab folder of its own
 # (BENCH_LAB_DIR, default /tmp/runbook-bench) so the test lab is not touched:
@@ -11,9 +22,11 @@
 # to curve25519-sha256. The bench lab is taken down at the end unless it was
 # already up or KEEP_LAB=1.
 #
-# Knobs: RUNS (3, the median run by wall time is shown), HOSTS_BIG (200),
-# TASKS_BIG (5), BENCH_LAB_DIR, BENCH_BASE_PORT (24201), SKIP_ANSIBLE=1,
-# KEEP_LAB=1.
+# Knobs: RUNS (3, the median run by wall time is shown; RUNS_MIXED, 1, for
+# (b)), HOSTS_BIG (1000), TASKS_BIG (5), RTTS ("0 25 100"), BENCH_LAB_DIR,
+# BENCH_BASE_PORT (the slot's first loopback sshd port + 100), SKIP_ANSIBLE=1,
+# SKIP_MIXED=1, SKIP_BIG=1, MIXED_HOSTS (20), KEEP_LAB=1. (b) needs the slot's systemd lab
+# with 20 hosts and the latency lab up (make bench starts them).
 #
 # Columns: wall time; client CPU = user+sys of the command and the children it
 # waited for (/usr/bin/time); machine CPU = all CPU time spent on the machine
@@ -27,10 +40,18 @@ REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 RUNS=${RUNS:-3}
 HOSTS_SMALL=20
 TASKS_SMALL=20
-HOSTS_BIG=${HOSTS_BIG:-200}
+HOSTS_BIG=${HOSTS_BIG:-1000}
 TASKS_BIG=${TASKS_BIG:-5}
-BENCH_LAB_DIR=${BENCH_LAB_DIR:-/tmp/runbook-bench}
-BENCH_BASE_PORT=${BENCH_BASE_PORT:-24201}
+RUNS_MIXED=${RUNS_MIXED:-1}
+RTTS=${RTTS:-0 25 100}
+SKIP_MIXED=${SKIP_MIXED:-0}
+SKIP_BIG=${SKIP_BIG:-0}
+MIXED_HOSTS=${MIXED_HOSTS:-20}
+# shellcheck source=lab/slot.sh
+. "$REPO/lab/slot.sh"
+BENCH_LAB_DIR=${BENCH_LAB_DIR:-/tmp/runbook-bench${LAB_SLOT#0}}
+SLOT_LAB_DIR=$LAB_DIR # the slot's own lab: systemd hosts and latency proxies for (b)
+BENCH_BASE_PORT=${BENCH_BASE_PORT:-$(($(lab_ssh_base_port) + 100))}
 SKIP_ANSIBLE=${SKIP_ANSIBLE:-0}
 KEEP_LAB=${KEEP_LAB:-0}
 LAB=$BENCH_LAB_DIR/ssh
@@ -88,6 +109,9 @@ fi
 # runbook exits 2 when it changed something (as every `true` does).
 # shellcheck disable=SC2016 # $0 and $@ belong to the inner sh
 RB_RUN=(/bin/sh -c '"$0" "$@"; rc=$?; [ "$rc" -eq 2 ] && exit 0; exit "$rc"' "$RUNBOOK")
+# The same, where a run that changes nothing (exit 0) is fine too.
+# shellcheck disable=SC2016
+RB_RUN_ANY=(/bin/sh -c '"$0" "$@"; rc=$?; [ "$rc" -eq 2 ] && exit 0; exit "$rc"' "$RUNBOOK")
 
 # --- hosts --------------------------------------------------------------------
 if [[ -r $LAB/up.conf ]] && grep -q "SSH_HOSTS=$HOSTS_BIG " "$LAB/up.conf"; then
@@ -218,12 +242,13 @@ measure() {
 results=$WORK/results
 : >"$results"
 
-# --- 20 x 20 --------------------------------------------------------------------
+# --- (a) 20 x 20 -----------------------------------------------------------------
 make_inputs "$HOSTS_SMALL" "$TASKS_SMALL"
 S=$WORK/$HOSTS_SMALL
-log "$HOSTS_SMALL hosts x $TASKS_SMALL tasks"
-measure "floor" "$S/hosts" "$WORK/floor" -hosts "$LAB/hosts.json" -key "$LAB/id_ed25519" \
-	-known-hosts "$LAB/known_hosts" -max-hosts "$HOSTS_SMALL" -n "$TASKS_SMALL" >>"$results"
+FLOOR=("$WORK/floor" -hosts "$LAB/hosts.json" -key "$LAB/id_ed25519" -known-hosts "$LAB/known_hosts")
+log "(a) $HOSTS_SMALL hosts x $TASKS_SMALL tasks"
+measure "floor" "$S/hosts" "${FLOOR[@]}" -max-hosts "$HOSTS_SMALL" -n "$TASKS_SMALL" >>"$results"
+measure "floor-seq" "$S/hosts" "${FLOOR[@]}" -mode sequential -max-hosts "$HOSTS_SMALL" -n "$TASKS_SMALL" >>"$results"
 if [[ -n $RUNBOOK ]]; then
 	measure "runbook" "$S/hosts" "${RB_RUN[@]}" run --no-color -i "$S/inventory.hcl" "$S/rb" >>"$results" ||
 		die "runbook failed"
@@ -235,37 +260,144 @@ if [[ $SKIP_ANSIBLE != 1 ]]; then
 	measure "ansible-mitogen" "$S/hosts" env ANSIBLE_CONFIG="$cfg" ansible-playbook "$S/playbook.yml" >>"$results"
 fi
 
-# --- 200 x 5 ----------------------------------------------------------------------
-make_inputs "$HOSTS_BIG" "$TASKS_BIG"
-B=$WORK/$HOSTS_BIG
-log "$HOSTS_BIG hosts x $TASKS_BIG tasks"
-measure "floor-big" "$B/hosts" "$WORK/floor" -hosts "$LAB/hosts.json" -key "$LAB/id_ed25519" \
-	-known-hosts "$LAB/known_hosts" -max-hosts "$HOSTS_BIG" -n "$TASKS_BIG" >>"$results"
-if [[ -n $RUNBOOK ]]; then
-	measure "runbook-big" "$B/hosts" "${RB_RUN[@]}" run --no-color --forks "$HOSTS_BIG" -i "$B/inventory.hcl" "$B/rb" >>"$results"
+# --- (b) the mixed runbook over 20 systemd hosts at 0, 25, 100 ms -------------------
+mixed_results=$WORK/mixed-results
+: >"$mixed_results"
+if [[ $SKIP_MIXED != 1 ]]; then
+	SD=$SLOT_LAB_DIR/systemd
+	LT=$SLOT_LAB_DIR/latency
+	[[ -r $LT/hosts.json ]] || die "(b) needs the latency lab: lab/up.sh systemd latency (SYSTEMD_HOSTS=20), or SKIP_MIXED=1"
+	M=$WORK/mixed
+	mkdir -p "$M/rb" "$M/templates"
+	jq '[.[] | select(.part == "systemd")]' "$LT/hosts.json" >"$M/hosts.json"
+	nm=$(jq length "$M/hosts.json")
+	((nm >= MIXED_HOSTS)) || die "(b) wants $MIXED_HOSTS systemd hosts behind the proxies, $LT/hosts.json has $nm (SYSTEMD_HOSTS=$MIXED_HOSTS lab/up.sh systemd latency)"
+	jq -r ".[:$MIXED_HOSTS][] | [.name, .address, (.port|tostring)] | @tsv" "$M/hosts.json" >"$M/hosts.tsv"
+	{
+		printf 'defaults {\n  user = "root"\n  private_key = "%s"\n  known_hosts = "%s"\n  host_key_checking = "strict"\n}\n' "$SD/id_ed25519" "$LT/known_hosts"
+		printf 'group "bench" {}\n'
+		while IFS=$'\t' read -r name addr port; do
+			printf 'host "%s" {\n  address = "%s"\n  port = %s\n  groups = ["bench"]\n}\n' "$name" "$addr" "$port"
+		done <"$M/hosts.tsv"
+	} >"$M/inventory.hcl"
+	{
+		printf '[bench]\n'
+		while IFS=$'\t' read -r name addr port; do
+			printf '%s ansible_host=%s ansible_port=%s ansible_user=root ansible_ssh_private_key_file=%s\n' "$name" "$addr" "$port" "$SD/id_ed25519"
+		done <"$M/hosts.tsv"
+	} >"$M/inventory.ini"
+	cp "$REPO/bench/mixed/main.hcl" "$M/rb/main.hcl"
+	cp "$REPO/bench/mixed/app.conf.tpl" "$M/rb/app.conf.tpl"
+	cp "$REPO/bench/mixed/app.conf.j2" "$M/templates/app.conf.j2"
+	cp "$REPO/bench/mixed/playbook.yml" "$M/playbook.yml"
+	cp "$REPO/bench/mixed/floor-tasks.sh" "$M/floor-tasks.sh"
+	for strategy in ssh mitogen; do
+		{
+			printf '[defaults]\ninventory = %s\nhost_key_checking = True\ninterpreter_python = /usr/bin/python3\n' "$M/inventory.ini"
+			printf 'retry_files_enabled = False\nforks = 20\ngathering = explicit\n'
+			[[ $strategy != mitogen ]] || printf 'strategy_plugins = %s\nstrategy = mitogen_linear\n' "$MITOGEN_STRATEGY"
+			printf '\n[ssh_connection]\npipelining = True\ncontrol_path_dir = %s/cp\n' "$WORK"
+			printf 'ssh_args = -C -o ControlMaster=auto -o ControlPersist=60s -o UserKnownHostsFile=%s -o GlobalKnownHostsFile=/dev/null -o StrictHostKeyChecking=yes\n' "$LT/known_hosts"
+		} >"$M/ansible-$strategy.cfg"
+	done
+	# reset: the hosts as before a first run (no /etc/rb-bench, rb-disabled
+	# stopped), over the proxies with the floor's shell (not measured).
+	printf 'rm -rf /etc/rb-bench; systemctl stop rb-disabled\n' >"$M/reset.sh"
+	MFLOOR=("$WORK/floor" -mode shell -all -hosts "$M/hosts.json" -key "$SD/id_ed25519" -known-hosts "$LT/known_hosts" -max-hosts "$MIXED_HOSTS")
+	reset_hosts() { "${MFLOOR[@]}" -tasks "$M/reset.sh" >/dev/null 2>&1 || die "resetting the mixed hosts failed"; }
+	# mixed LABEL CMD...: first run (after a reset) and second run, RUNS_MIXED times.
+	mixed() {
+		local label=$1 r
+		shift
+		for r in first second; do
+			: >"$WORK/mruns"
+			for ((i = 1; i <= RUNS_MIXED; i++)); do
+				[[ $r == second ]] || reset_hosts
+				[[ $r == first ]] || "$@" >/dev/null 2>&1 || true # the state a second run finds
+				stop_masters
+				rm -rf "$WORK/cp" && mkdir -p "$WORK/cp"
+				if ! /usr/bin/time -f '%e %U %S %M' -o "$WORK/time" "$@" >"$WORK/out" 2>&1; then
+					tail -20 "$WORK/out" >&2
+					die "(b) $label $r run failed"
+				fi
+				read -r wall u s rss <"$WORK/time"
+				awk -v w="$wall" -v u="$u" -v s="$s" -v m="$rss" 'BEGIN{printf "%.2f %.2f %d\n", w, u+s, m}' >>"$WORK/mruns"
+			done
+			printf '%s %s %s %s\n' "$rtt" "$label" "$r" "$(sort -n "$WORK/mruns" | sed -n "$(((RUNS_MIXED + 1) / 2))p")" >>"$mixed_results"
+			log "(b) +$rtt ms $label $r: $(tail -1 "$mixed_results")"
+		done
+	}
+	for rtt in $RTTS; do
+		"$REPO/lab/latency/ctl.sh" set "$rtt" >&2
+		mixed floor "${MFLOOR[@]}" -tasks "$M/floor-tasks.sh"
+		[[ -z $RUNBOOK ]] || mixed runbook "${RB_RUN_ANY[@]}" run --no-color -i "$M/inventory.hcl" "$M/rb"
+		if [[ $SKIP_ANSIBLE != 1 ]]; then
+			mixed ansible-pipelining env ANSIBLE_CONFIG="$M/ansible-ssh.cfg" ansible-playbook "$M/playbook.yml"
+			mixed ansible-mitogen env ANSIBLE_CONFIG="$M/ansible-mitogen.cfg" ansible-playbook "$M/playbook.yml"
+		fi
+	done
+	"$REPO/lab/latency/ctl.sh" set 0 >&2
 fi
 
-# --- table ------------------------------------------------------------------------
-awk -v small="$HOSTS_SMALL hosts x $TASKS_SMALL tasks of true" -v big="$HOSTS_BIG hosts x $TASKS_BIG tasks of true" \
-	-v runs="$RUNS" -v have_rb="${RUNBOOK:+1}" -v have_ans="$([[ $SKIP_ANSIBLE == 1 ]] || echo 1)" '
-function row(name, k, floor) {
-	printf "| %s | %.2f s | %.2f s | %.2f s | %d MiB | %d | %.1fx | %.1fx |\n", name, wall[k], cpu[k], mcpu[k], rss[k] / 1024, conn[k],
-		wall[k] / wall[floor], (cpu[floor] > 0 ? cpu[k] / cpu[floor] : 0)
+# --- (c) HOSTS_BIG x TASKS_BIG ------------------------------------------------------------
+sshd_mem=""
+if [[ $SKIP_BIG != 1 ]]; then
+	make_inputs "$HOSTS_BIG" "$TASKS_BIG"
+	B=$WORK/$HOSTS_BIG
+	log "(c) $HOSTS_BIG hosts x $TASKS_BIG tasks"
+	measure "floor-big" "$B/hosts" "${FLOOR[@]}" -max-hosts "$HOSTS_BIG" -n "$TASKS_BIG" >>"$results"
+	measure "floor-seq-big" "$B/hosts" "${FLOOR[@]}" -mode sequential -max-hosts "$HOSTS_BIG" -n "$TASKS_BIG" >>"$results"
+	if [[ -n $RUNBOOK ]]; then
+		measure "runbook-big" "$B/hosts" "${RB_RUN[@]}" run --no-color --forks "$HOSTS_BIG" -i "$B/inventory.hcl" "$B/rb" >>"$results"
+	fi
+	# The hosts' own memory: PSS of every sshd listener of the bench lab.
+	sshd_mem=$(jq -r '.[] | select(.pid > 0) | .pid' "$LAB/hosts.json" | while read -r pid; do
+		awk '/^Pss:/ {print $2}' "/proc/$pid/smaps_rollup" 2>/dev/null
+	done | awk '{s += $1; n++} END {printf "%d sshd listeners: %.0f MiB PSS in all (%.2f MiB each)", n, s / 1024, (n ? s / 1024 / n : 0)}')
+fi
+
+# --- tables -------------------------------------------------------------------------------
+printf 'Machine: %s; load average at the end: %s\n\n' \
+	"$(nproc) cores, $(uname -r), $(ssh -V 2>&1 | cut -d, -f1) sshd, $(dpkg-query -W -f='ansible-core ${Version}' ansible-core 2>/dev/null || echo no ansible)" \
+	"$(cut -d' ' -f1-3 /proc/loadavg)"
+awk -v small="(a) $HOSTS_SMALL hosts x $TASKS_SMALL tasks of true, chained" -v big="(c) $HOSTS_BIG hosts x $TASKS_BIG tasks of true, chained" \
+	-v runs="$RUNS" -v skipbig="$SKIP_BIG" -v have_rb="${RUNBOOK:+1}" -v have_ans="$([[ $SKIP_ANSIBLE == 1 ]] || echo 1)" '
+function row(name, k, floor, seq) {
+	if (!(k in wall)) return
+	printf "| %s | %.2f s | %.2f s | %.2f s | %d MiB | %d | %.2fx | %.2fx | %.1fx |\n", name, wall[k], cpu[k], mcpu[k], rss[k] / 1024, conn[k],
+		wall[k] / wall[seq], (cpu[seq] > 0 ? cpu[k] / cpu[seq] : 0), wall[k] / wall[floor]
 }
 { wall[$1] = $2; cpu[$1] = $3; rss[$1] = $4; mcpu[$1] = $5; conn[$1] = $6 }
 END {
-	printf "Median of %d runs. Machine: %s\n\n", runs, MACHINE
-	hdr = "| what | wall | client CPU | machine CPU | peak RSS | SSH connections | wall vs floor | client CPU vs floor |\n|---|---|---|---|---|---|---|---|\n"
+	printf "Median of %d runs.\n\n", runs
+	hdr = "| what | wall | client CPU | machine CPU | peak RSS | SSH connections | wall vs floor, one after another | client CPU vs that floor | wall vs floor, all at once |\n|---|---|---|---|---|---|---|---|---|\n"
 	printf "**%s**\n\n%s", small, hdr
-	row("floor: x/crypto/ssh, 1 connection/host, all sessions at once", "floor", "floor")
-	if (have_rb) row("runbook run (tasks in order, depends_on chain)", "runbook", "floor")
-	else print "| runbook | (skipped: cmd/runbook missing or not building) | | | | | | |"
+	row("floor: x/crypto/ssh, 1 connection/host, all sessions at once", "floor", "floor", "floor-seq")
+	row("floor: x/crypto/ssh, 1 connection/host, sessions one after another", "floor-seq", "floor", "floor-seq")
+	if (have_rb) row("runbook run (depends_on chain)", "runbook", "floor", "floor-seq")
 	if (have_ans) {
-		row("ansible-playbook, pipelining, forks 20", "ansible-pipelining", "floor")
-		row("ansible-playbook + Mitogen (mitogen_linear), forks 20", "ansible-mitogen", "floor")
-	} else print "| ansible | (skipped: SKIP_ANSIBLE=1) | | | | | | |"
-	printf "\n**%s**\n\n%s", big, hdr
-	row("floor", "floor-big", "floor-big")
-	if (have_rb) row("runbook run --forks " HOSTS_BIG, "runbook-big", "floor-big")
-}' MACHINE="$(nproc) cores, $(uname -r), $(ssh -V 2>&1 | cut -d, -f1) sshd, $(dpkg-query -W -f='ansible-core ${Version}' ansible-core 2>/dev/null || echo no ansible)" \
-	HOSTS_BIG="$HOSTS_BIG" "$results"
+		row("ansible-playbook, pipelining, forks 20", "ansible-pipelining", "floor", "floor-seq")
+		row("ansible-playbook + Mitogen (mitogen_linear), forks 20", "ansible-mitogen", "floor", "floor-seq")
+	}
+	if (skipbig != 1) {
+		printf "\n**%s**\n\n%s", big, hdr
+		row("floor, all at once", "floor-big", "floor-big", "floor-seq-big")
+		row("floor, one after another", "floor-seq-big", "floor-big", "floor-seq-big")
+		if (have_rb) row("runbook run --forks " HOSTS_BIG, "runbook-big", "floor-big", "floor-seq-big")
+	}
+}' HOSTS_BIG="$HOSTS_BIG" "$results"
+[[ -z $sshd_mem ]] || printf '\nHosts: %s.\n' "$sshd_mem"
+if [[ -s $mixed_results ]]; then
+	printf '\n**(b) mixed runbook (6 tasks: file, template, ini, lineinfile, command with creates, systemd), %s systemd hosts behind toxiproxy, median of %s**\n\n' "$MIXED_HOSTS" "$RUNS_MIXED"
+	awk '
+	{ k = $1 SUBSEP $2 SUBSEP $3; wall[k] = $4; cpu[k] = $5; rss[k] = $6; if (!($1 in seen)) { seen[$1] = 1; rtts[++nr] = $1 } if (!($2 in seenl)) { seenl[$2] = 1; labels[++nl] = $2 } }
+	END {
+		printf "| round trip | what | first run | second run | first vs floor | second vs floor | client CPU (first) | peak RSS |\n|---|---|---|---|---|---|---|---|\n"
+		for (i = 1; i <= nr; i++) for (j = 1; j <= nl; j++) {
+			r = rtts[i]; l = labels[j]; f = r SUBSEP l SUBSEP "first"; s = r SUBSEP l SUBSEP "second"
+			if (!(f in wall)) continue
+			ff = r SUBSEP "floor" SUBSEP "first"; fs = r SUBSEP "floor" SUBSEP "second"
+			printf "| +%s ms | %s | %.2f s | %.2f s | %.2fx | %.2fx | %.2f s | %d MiB |\n", r, l, wall[f], wall[s], wall[f] / wall[ff], wall[s] / wall[fs], cpu[f], rss[f] / 1024
+		}
+	}' "$mixed_results"
+fi

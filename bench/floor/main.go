@@ -1,13 +1,23 @@
 // Command floor is the benchmark floor: the least an SSH client can do to
 // run N commands on H hosts. It dials each host once with x/crypto/ssh and
-// runs N sessions of `true` per host, all at once, then prints what it took.
-// Nothing else (no engine, no quoting, no pool): whatever runbook adds on
-// top of this is overhead.
+// then, by -mode:
+//
+//   - parallel: N sessions of `true` per host, all at once;
+//   - sequential: N sessions of `true` per host, one after another (as a
+//     runbook of chained tasks must);
+//   - shell: one session per host running sh, to which each task (N of
+//     `true`, or the tasks of -tasks: shell text separated by lines "---",
+//     $H the host's name) is written and its end read back: each task costs
+//     exactly one round trip, the least a task can cost on a network.
+//
+// It then prints what it took. Nothing else (no engine, no quoting, no
+// pool): whatever runbook adds on top of this is overhead.
 //
 //	go run ./bench/floor -max-hosts 20 -n 20   (the lab of $RUNBOOK_LAB_DIR or $RUNBOOK_LAB_SLOT)
 package main
 
 import (
+	"bufio"
 	"encoding/json"
 	"flag"
 	"fmt"
@@ -16,6 +26,7 @@ import (
 	"os"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"sync"
 	"syscall"
 	"time"
@@ -41,7 +52,25 @@ func main() {
 	khFile := flag.String("known-hosts", filepath.Join(lab, "known_hosts"), "known_hosts")
 	maxHosts := flag.Int("max-hosts", 20, "use the first N loopback hosts")
 	n := flag.Int("n", 20, "sessions of `true` per host")
+	mode := flag.String("mode", "parallel", "parallel, sequential or shell")
+	tasksFile := flag.String("tasks", "", "shell mode: tasks, separated by lines \"---\"")
+	allHosts := flag.Bool("all", false, "use every host of the file (not only loopback ones)")
 	flag.Parse()
+	var tasks []string
+	if *tasksFile != "" {
+		tb, err := os.ReadFile(*tasksFile)
+		if err != nil {
+			log.Fatal(err)
+		}
+		for _, t := range strings.Split(string(tb), "\n---\n") {
+			if strings.TrimSpace(t) != "" {
+				tasks = append(tasks, t)
+			}
+		}
+	}
+	for len(tasks) < *n && *tasksFile == "" {
+		tasks = append(tasks, "true")
+	}
 
 	var all []host
 	b, err := os.ReadFile(*hostsFile)
@@ -53,7 +82,7 @@ func main() {
 	}
 	var hosts []host
 	for _, h := range all {
-		if h.Jump == "" && h.Netns == "" && len(hosts) < *maxHosts {
+		if h.Jump == "" && (h.Netns == "" || *allHosts) && len(hosts) < *maxHosts {
 			hosts = append(hosts, h)
 		}
 	}
@@ -101,25 +130,44 @@ func main() {
 				return
 			}
 			defer c.Close()
-			var sw sync.WaitGroup
-			for i := 0; i < *n; i++ {
-				sw.Add(1)
-				go func() {
-					defer sw.Done()
-					s, err := c.NewSession()
-					if err == nil {
-						err = s.Run("true")
-						s.Close()
-					}
-					if err != nil {
-						log.Printf("%s: %v", h.Name, err)
-						mu.Lock()
-						fail++
-						mu.Unlock()
-					}
-				}()
+			failed := func(err error) {
+				log.Printf("%s: %v", h.Name, err)
+				mu.Lock()
+				fail++
+				mu.Unlock()
 			}
-			sw.Wait()
+			run := func() error {
+				s, err := c.NewSession()
+				if err != nil {
+					return err
+				}
+				defer s.Close()
+				return s.Run("true")
+			}
+			switch *mode {
+			case "sequential":
+				for i := 0; i < *n; i++ {
+					if err := run(); err != nil {
+						failed(err)
+					}
+				}
+			case "shell":
+				if err := shell(c, h.Name, tasks); err != nil {
+					failed(err)
+				}
+			default:
+				var sw sync.WaitGroup
+				for i := 0; i < *n; i++ {
+					sw.Add(1)
+					go func() {
+						defer sw.Done()
+						if err := run(); err != nil {
+							failed(err)
+						}
+					}()
+				}
+				sw.Wait()
+			}
 		}()
 	}
 	wg.Wait()
@@ -127,9 +175,55 @@ func main() {
 	var ru syscall.Rusage
 	_ = syscall.Getrusage(syscall.RUSAGE_SELF, &ru)
 	cpu := time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
-	fmt.Printf("floor: %d hosts x %d sessions: wall %.3fs (connect %.3fs), cpu %.3fs, maxrss %d KiB, failures %d\n",
-		len(hosts), *n, wall.Seconds(), connectTime.Seconds(), cpu.Seconds(), ru.Maxrss, fail)
+	fmt.Printf("floor (%s): %d hosts x %d tasks: wall %.3fs (connect %.3fs), cpu %.3fs, maxrss %d KiB, failures %d\n",
+		*mode, len(hosts), len(tasks), wall.Seconds(), connectTime.Seconds(), cpu.Seconds(), ru.Maxrss, fail)
 	if fail > 0 {
 		os.Exit(1)
 	}
+}
+
+// shell runs the tasks one after another in one sh on the host: each is
+// written with a line that prints an end mark and its status, and the mark
+// is read back before the next is written. One round trip per task.
+func shell(c *ssh.Client, name string, tasks []string) error {
+	s, err := c.NewSession()
+	if err != nil {
+		return err
+	}
+	defer s.Close()
+	in, err := s.StdinPipe()
+	if err != nil {
+		return err
+	}
+	out, err := s.StdoutPipe()
+	if err != nil {
+		return err
+	}
+	if err := s.Start("exec /bin/sh"); err != nil {
+		return err
+	}
+	r := bufio.NewReader(out)
+	if _, err := fmt.Fprintf(in, "H=%s\n", name); err != nil {
+		return err
+	}
+	for i, t := range tasks {
+		mark := fmt.Sprintf("__floor_done_%d__", i)
+		if _, err := fmt.Fprintf(in, "%s\necho %s $?\n", t, mark); err != nil {
+			return err
+		}
+		for {
+			line, err := r.ReadString('\n')
+			if err != nil {
+				return fmt.Errorf("task %d: %w", i+1, err)
+			}
+			if rest, ok := strings.CutPrefix(line, mark+" "); ok {
+				if rc := strings.TrimSpace(rest); rc != "0" {
+					return fmt.Errorf("task %d exited %s", i+1, rc)
+				}
+				break
+			}
+		}
+	}
+	_ = in.Close()
+	return s.Wait()
 }

@@ -77,7 +77,7 @@ done < <(jq -r '.[].port' "$tmp")
 if [[ -z $pid ]]; then
 	holder=$(ss -Hltnp "sport = :$LATENCY_API_PORT" 2>/dev/null | head -1)
 	[[ -z $holder ]] || die "API port $LATENCY_API_PORT is busy: $holder"
-	setsid "$LAT/bin/toxiproxy-server" -host 127.0.0.1 -port "$LATENCY_API_PORT" </dev/null >"$LAT/server.log" 2>&1 &
+	setsid "$LAT/bin/toxiproxy-server" -host 127.0.0.1 -port "$LATENCY_API_PORT" </dev/null >"$LAT/server.log" 2>&1 9>&- &
 	pid=$!
 	printf '%s\n' "$pid" >"$LAT/server.pid"
 	for _ in $(seq 100); do

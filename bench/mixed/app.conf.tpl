@@ -1,0 +1,3 @@
+# managed by the bench
+name = ${name}
+port = ${port}
