@@ -922,3 +922,84 @@ task "x" {
 		t.Errorf("a task-output local in hosts: exit %d\n%s", r.code, r.stdout)
 	}
 }
+
+// --limit never pulls in a host outside it (Ansible's meaning), so a task
+// that reads a task whose every instance the limit leaves out fails
+// before anything runs, naming both, instead of reading null at run time.
+func TestLimitLeavingOutWhatATaskReads(t *testing.T) {
+	rb := writeFiles(t, map[string]string{"main.hcl": `
+variable "dir" {
+  type = string
+}
+task "ctl_version" {
+  hosts = group.ctl
+  command {
+    argv = ["echo", "v2"]
+  }
+  read_only = true
+}
+task "web_conf" {
+  hosts = group.web
+  command {
+    argv    = ["sh", "-c", "echo ${trimspace(task.ctl_version.outputs.stdout)} > ${var.dir}/${host.name}"]
+    creates = "${var.dir}/${host.name}"
+  }
+}
+`})
+	dir := t.TempDir()
+	r := run(t, nil, "run", "-i", "testdata/fleet.inventory.hcl", "--limit", "w1", "--var", "dir="+dir, rb)
+	if r.code != exitError || !strings.Contains(r.stdout+r.stderr, "task.web_conf reads task.ctl_version, which --limit leaves out") ||
+		!strings.Contains(r.stdout+r.stderr, "(c1)") {
+		t.Fatalf("--limit w1 leaving out what task.web_conf reads: exit %d\n%s%s", r.code, r.stdout, r.stderr)
+	}
+	if strings.Contains(r.stdout+r.stderr, "null value") {
+		t.Error("a null value error instead of the reason")
+	}
+	if entries, _ := os.ReadDir(dir); len(entries) != 0 {
+		t.Errorf("something ran before the limit was reported: %v", entries)
+	}
+	// With the read host in the limit, it runs.
+	r = run(t, nil, "run", "-i", "testdata/fleet.inventory.hcl", "--limit", "w1,c1", "--var", "dir="+dir, rb)
+	if b, err := os.ReadFile(filepath.Join(dir, "w1")); r.code != exitChanges || err != nil || string(b) != "v2\n" {
+		t.Errorf("--limit w1,c1: exit %d, w1 = %q (%v)\n%s%s", r.code, b, err, r.stdout, r.stderr)
+	}
+}
+
+// A var file's lines are values: with a sensitive variable declared, a
+// syntax error or a mistyped name on a secret's line shows where it is,
+// never the line.
+func TestVarFileDiagnosticsNeverShowASecretLine(t *testing.T) {
+	rb := writeFiles(t, map[string]string{"main.hcl": `
+variable "token" {
+  type      = string
+  sensitive = true
+}
+task "t" {
+  debug {
+    msg = "ok"
+  }
+}
+`})
+	dir := t.TempDir()
+	files := map[string]string{
+		"broken.yaml":   "token: [s3cr3t-value\n",
+		"typo.vars.hcl": "tokn = \"s3cr3t-value\"\n",
+		"typo.json":     "{\"tokn\": \"s3cr3t-value\"}\n",
+	}
+	for name, content := range files {
+		path := filepath.Join(dir, name)
+		if err := os.WriteFile(path, []byte(content), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		for _, format := range [][]string{nil, {"--json"}} {
+			args := append(append([]string{"validate"}, format...), "--var-file", path, rb)
+			r := run(t, nil, args...)
+			if r.code != exitError || !strings.Contains(r.stdout+r.stderr, name) || !strings.Contains(r.stdout+r.stderr, `"line":1`) && !strings.Contains(r.stdout+r.stderr, name+":1") {
+				t.Errorf("%s %v: exit %d, no position\n%s%s", name, format, r.code, r.stdout, r.stderr)
+			}
+			if strings.Contains(r.stdout+r.stderr, "s3cr3t") {
+				t.Errorf("%s %v: the secret's line is shown:\n%s%s", name, format, r.stdout, r.stderr)
+			}
+		}
+	}
+}

@@ -6,7 +6,6 @@ import (
 	"os"
 
 	"github.com/hashicorp/hcl/v2"
-	"github.com/hashicorp/hcl/v2/hclparse"
 	"github.com/spf13/cobra"
 
 	"github.com/runbook-dev/runbook/engine/core"
@@ -84,7 +83,6 @@ func diagFiles(l *core.Loaded, diags hcl.Diagnostics) map[string]*hcl.File {
 			files[k] = v
 		}
 	}
-	p := hclparse.NewParser()
 	for _, d := range diags {
 		if d.Subject == nil || d.Subject.Filename == "" {
 			continue
@@ -97,7 +95,6 @@ func diagFiles(l *core.Loaded, diags hcl.Diagnostics) map[string]*hcl.File {
 			continue
 		}
 		files[d.Subject.Filename] = &hcl.File{Bytes: src}
-		_ = p
 	}
 	return files
 }

@@ -151,6 +151,12 @@ func (l *Loader) Load(dir string, srcs []Source) (*Runbook, hcl.Diagnostics) {
 				b, d := l.decodeBlock(blk, len(rb.Blocks))
 				diags = append(diags, d...)
 				if b != nil {
+					for _, prev := range rb.Blocks {
+						if b.Name != "" && prev.Name == b.Name {
+							diags = append(diags, duplicate("block", b.Name, prev.NameRange, b.NameRange))
+							break
+						}
+					}
 					rb.Blocks = append(rb.Blocks, b)
 					for _, group := range [][]*Task{b.Tasks, b.Rescue, b.Always} {
 						for _, t := range group {

@@ -161,6 +161,7 @@ func (t *Task) Addr() string {
 // Block is a block { } of tasks with rescue and always groups.
 type Block struct {
 	Name      string // optional label
+	NameRange hcl.Range
 	Index     int
 	Hosts     hcl.Expression // default hosts for the tasks inside
 	Tasks     []*Task

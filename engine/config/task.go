@@ -225,7 +225,7 @@ func (l *Loader) decodeBlock(blk *hcl.Block, index int) (*Block, hcl.Diagnostics
 			diags = append(diags, &hcl.Diagnostic{Severity: hcl.DiagError, Summary: "Invalid block name",
 				Detail: "A block name is a string literal that is a valid name (letters, digits, underscores, dashes).", Subject: a.Expr.Range().Ptr()})
 		} else {
-			b.Name = name
+			b.Name, b.NameRange = name, a.Expr.Range()
 		}
 	}
 	var rescue, always *hcl.Block

@@ -51,16 +51,18 @@ type barrier struct {
 
 // graphBuilder expands tasks to nodes.
 type graphBuilder struct {
-	a      *analysis
-	inv    *inventory.Inventory
-	limit  map[string]bool // nil: no --limit
-	tags   []string
-	skip   []string
-	before map[*config.Task]bool // declared before --start-at-task's task
-	scope  *hcl.EvalContext      // var, local, group, runbook: for hosts and serial
-	g      *dag.Graph[*node]
-	nodes  map[string][]*node          // task addr -> nodes in host order
-	onHost map[string]map[string]*node // task addr -> host -> node
+	a     *analysis
+	inv   *inventory.Inventory
+	limit map[string]bool // nil: no --limit
+	// limitedOut is, per task, the hosts --limit took away from it.
+	limitedOut map[string][]string
+	tags       []string
+	skip       []string
+	before     map[*config.Task]bool // declared before --start-at-task's task
+	scope      *hcl.EvalContext      // var, local, group, runbook: for hosts and serial
+	g          *dag.Graph[*node]
+	nodes      map[string][]*node          // task addr -> nodes in host order
+	onHost     map[string]map[string]*node // task addr -> host -> node
 	// selectCache keeps the hosts of each list of patterns: many tasks
 	// run on the same group.
 	selectCache map[string][]*inventory.Host
@@ -238,6 +240,11 @@ func (b *graphBuilder) build() hcl.Diagnostics {
 			for _, h := range hosts {
 				if b.limit[h.Name] {
 					kept = append(kept, h)
+				} else {
+					if b.limitedOut == nil {
+						b.limitedOut = map[string][]string{}
+					}
+					b.limitedOut[t.Addr()] = append(b.limitedOut[t.Addr()], h.Name)
 				}
 			}
 			hosts = kept
@@ -372,6 +379,7 @@ func (b *graphBuilder) build() hcl.Diagnostics {
 		}
 	}
 	b.pullReads()
+	diags = append(diags, b.checkLimitReads()...)
 	b.runbookSerial(batches)
 	diags = append(diags, b.checkCycles()...)
 	return uniqueDiags(diags)
@@ -568,6 +576,52 @@ func (b *graphBuilder) taskOf(addr string) *config.Task {
 		return b.a.rb.Task(name)
 	}
 	return nil
+}
+
+// checkLimitReads reports, before anything runs, a task that would run
+// and reads a task whose every instance --limit took away: its read would
+// find nothing (Ansible's --limit never touches hosts outside it, so
+// the task cannot be pulled in as --tags pulls in what it reads).
+func (b *graphBuilder) checkLimitReads() hcl.Diagnostics {
+	if len(b.limitedOut) == 0 {
+		return nil
+	}
+	var diags hcl.Diagnostics
+	all := append(append([]*config.Task(nil), b.a.rb.Tasks...), b.a.rb.Handlers...)
+	for _, t := range all {
+		ns := b.nodes[t.Addr()]
+		ti := b.a.tasks[t.Addr()]
+		if ti == nil || len(ns) == 0 || (ns[0].filtered && !ns[0].pulled) {
+			continue
+		}
+		deps := make([]string, 0, len(ti.deps))
+		for dep, kind := range ti.deps {
+			if !kind.dependsOn && len(b.nodes[dep]) == 0 && len(b.limitedOut[dep]) > 0 {
+				deps = append(deps, dep)
+			}
+		}
+		sort.Strings(deps)
+		for _, dep := range deps {
+			out := b.limitedOut[dep]
+			diags = append(diags, &hcl.Diagnostic{
+				Severity: hcl.DiagError,
+				Summary:  fmt.Sprintf("%s reads %s, which --limit leaves out", t.Addr(), dep),
+				Detail: fmt.Sprintf("%s runs on %s but reads %s, whose hosts (%s) are all outside --limit: "+
+					"it would read nothing. Add one of them to --limit, or select fewer tasks (--tags).",
+					t.Addr(), hostList(ns), dep, strings.Join(out, ", ")),
+				Subject: ti.deps[dep].rng.Ptr(),
+			})
+		}
+	}
+	return diags
+}
+
+func hostList(ns []*node) string {
+	names := make([]string, len(ns))
+	for i, n := range ns {
+		names[i] = n.host.Name
+	}
+	return strings.Join(names, ", ")
 }
 
 // sameHostOrAll returns dep's instance on host, or every instance of dep

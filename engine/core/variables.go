@@ -15,6 +15,7 @@ import (
 
 	"github.com/runbook-dev/runbook/engine/config"
 	"github.com/runbook-dev/runbook/engine/dag"
+	"github.com/runbook-dev/runbook/engine/event"
 	"github.com/runbook-dev/runbook/engine/lang"
 	"github.com/runbook-dev/runbook/internal/didyoumean"
 )
@@ -68,6 +69,33 @@ type rawValue struct {
 // resolveVariables computes every variable's value: default < environment
 // < var files < --var, converted to the declared type and validated.
 // Sensitive values are marked.
+// hideVarFileLines keeps the lines of var files out of diagnostics when
+// the runbook declares a sensitive variable: a syntax error or a mistyped
+// name may sit on a secret's line, and nothing can tell which line holds
+// one. The position (file:line:col) stays.
+func hideVarFileLines(rb *config.Runbook, diags hcl.Diagnostics, in VarValues) hcl.Diagnostics {
+	sensitive := false
+	for _, v := range rb.Variables {
+		sensitive = sensitive || v.Sensitive
+	}
+	if !sensitive {
+		return diags
+	}
+	files := map[string]bool{}
+	for _, f := range in.Files {
+		files[f] = true
+	}
+	for _, doc := range in.Documents {
+		files[doc.Name] = true
+	}
+	for _, d := range diags {
+		if d.Subject != nil && files[d.Subject.Filename] {
+			d.Extra = event.NoSnippet{}
+		}
+	}
+	return diags
+}
+
 func resolveVariables(rb *config.Runbook, in VarValues, files map[string]*hcl.File) (map[string]cty.Value, hcl.Diagnostics) {
 	var diags hcl.Diagnostics
 	raw := map[string]rawValue{}
@@ -192,7 +220,7 @@ func resolveVariables(rb *config.Runbook, in VarValues, files map[string]*hcl.Fi
 		diags = append(diags, validateVariable(rb, v, conv)...)
 		values[name] = conv
 	}
-	return values, diags
+	return values, hideVarFileLines(rb, diags, in)
 }
 
 // parseRawString reads a value given as a string: strings stay strings;

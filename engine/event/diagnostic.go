@@ -23,6 +23,11 @@ func NewDiagnostics(diags hcl.Diagnostics, files map[string]*hcl.File) []Diagnos
 	return out
 }
 
+// NoSnippet, as a diagnostic's Extra, keeps its source lines out of
+// every view (they may hold a secret, as a var file's lines do): the
+// position is kept, the snippet left out.
+type NoSnippet struct{}
+
 // NewDiagnostic converts one hcl diagnostic to a Diagnostic, taking the
 // snippet and the enclosing block's name from files (file name -> parsed
 // file; a file missing there gives no snippet).
@@ -40,6 +45,9 @@ func NewDiagnostic(d *hcl.Diagnostic, files map[string]*hcl.File) Diagnostic {
 	ev.EndLine, ev.EndColumn = subj.End.Line, subj.End.Column
 	if ev.EndLine < ev.Line || (ev.EndLine == ev.Line && ev.EndColumn <= ev.Column) { // empty
 		ev.EndLine, ev.EndColumn = ev.Line, ev.Column+1
+	}
+	if _, hide := d.Extra.(NoSnippet); hide {
+		return ev
 	}
 	file := files[subj.Filename]
 	if file == nil || file.Bytes == nil {
