@@ -28,6 +28,7 @@ task "stamp_schema" {
     argv  = concat(host.vars.trove_python, ["-", host.vars.trove_conf, "stamp", local.release.stamp])
     stdin = local.release_script
   }
+  changed_when = true # it runs only when a stamp is due: check says "would change"
 }
 
 # The migration, only when the schema is behind the installed code.
@@ -43,7 +44,8 @@ task "migrate_db" {
   command {
     argv = concat(host.vars.trove_manage, ["--config-file", host.vars.trove_conf, "db_upgrade"])
   }
-  failed_when = self.failed || can(regex("(?i)(traceback|critical|error:)", "${self.outputs.stdout}\n${self.outputs.stderr}"))
+  failed_when  = self.failed || can(regex("(?i)(traceback|critical|error:)", "${self.outputs.stdout}\n${self.outputs.stderr}"))
+  changed_when = true # it runs only when the schema is behind: check says "would change"
 }
 
 # Read the schema again: it must be the installed code's head.
@@ -131,6 +133,7 @@ task "restart" {
     argv  = concat(["sh", "-s", "restart", try(host.vars.service_manager, "systemd"), try(host.vars.trove_api_url, ""), trimsuffix(var.restart_timeout, "s"), "--"], local.services.stale)
     stdin = local.services_script
   }
+  changed_when = true # it runs only when a service is stale: check says "would change"
 }
 
 # The proof: nothing runs older code or config than what is installed.

@@ -36,7 +36,8 @@ task "register_version" {
     argv = concat(host.vars.trove_manage, ["--config-file", host.vars.trove_conf, "datastore_version_update",
     var.datastore.name, var.datastore.new_version, var.datastore.manager, local.new_image, local.packages, "1"])
   }
-  failed_when = self.failed || !can(regex("updated", self.outputs.stdout)) || can(regex("(?i)(error|traceback|not found)", "${self.outputs.stdout}\n${self.outputs.stderr}"))
+  failed_when  = self.failed || !can(regex("updated", self.outputs.stdout)) || can(regex("(?i)(\\berror\\b|traceback|not found)", "${self.outputs.stdout}\n${self.outputs.stderr}"))
+  changed_when = true # it runs only when the API does not show the version with the image yet: check says "would change"
 }
 
 # Configuration groups are validated against these rules: without them
@@ -54,7 +55,8 @@ task "load_parameters" {
       var.datastore.name, var.datastore.new_version,
     var.validation_rules != "" ? var.validation_rules : "${local.schema.templates}/${var.datastore.manager}/validation-rules.json"])
   }
-  failed_when = self.failed || can(regex("(?i)(error|traceback|not found)", "${self.outputs.stdout}\n${self.outputs.stderr}"))
+  failed_when  = self.failed || can(regex("(?i)(\\berror\\b|traceback|not found)", "${self.outputs.stdout}\n${self.outputs.stderr}"))
+  changed_when = true # it runs only when the version has no parameters yet: check says "would change"
 }
 
 # New instances get the default version: move it once the new version is in.
@@ -67,7 +69,8 @@ task "default_version" {
   command {
     argv = concat(host.vars.trove_manage, ["--config-file", host.vars.trove_conf, "datastore_update", var.datastore.name, var.datastore.new_version])
   }
-  failed_when = self.failed || !can(regex("updated", self.outputs.stdout)) || can(regex("(?i)(error|traceback|not found)", "${self.outputs.stdout}\n${self.outputs.stderr}"))
+  failed_when  = self.failed || !can(regex("updated", self.outputs.stdout)) || can(regex("(?i)(\\berror\\b|traceback|not found)", "${self.outputs.stdout}\n${self.outputs.stderr}"))
+  changed_when = true # it runs only when another version is the default: check says "would change"
 }
 
 # The API-side alternative (register_with = "api"): the management API does
