@@ -33,10 +33,14 @@ type Devstack struct {
 // after stacking call Reset.
 func DevstackHost(t testing.TB) *Devstack {
 	t.Helper()
-	env := Env(t, "devstack")
-	lock, err := os.OpenFile(filepath.Join(env["LAB_DEVSTACK_DIR"], "lock"), os.O_CREATE|os.O_RDWR, 0o600)
+	// The lock first, the env file after: another package's test may be
+	// in the middle of a Reset, whose down.sh removes the env file until
+	// up.sh writes it again.
+	labdir.Need(t)
+	dir := filepath.Join(labdir.Dir(), "devstack")
+	lock, err := os.OpenFile(filepath.Join(dir, "lock"), os.O_CREATE|os.O_RDWR, 0o600)
 	if err != nil {
-		Absent(t, "devstack lab lock: %v", err)
+		Absent(t, "devstack lab not up (%v); start it with lab/up.sh devstack", err)
 	}
 	start := time.Now()
 	if err := syscall.Flock(int(lock.Fd()), syscall.LOCK_EX); err != nil {
@@ -47,6 +51,7 @@ func DevstackHost(t testing.TB) *Devstack {
 		t.Logf("waited %s for devstack1 (another test had it)", d.Round(time.Second))
 	}
 	t.Cleanup(func() { lock.Close() }) // closing releases the lock
+	env := Env(t, "devstack")
 	ep := &transport.Endpoint{
 		Name: env["LAB_DEVSTACK_HOST"], Transport: "ssh", Address: env["LAB_DEVSTACK_ADDRESS"], Port: 22,
 		User: env["LAB_DEVSTACK_USER"], PrivateKey: env["LAB_DEVSTACK_KEY"], KnownHosts: env["LAB_DEVSTACK_KNOWN_HOSTS"],

@@ -443,6 +443,9 @@ func (l *lab) logs() string {
 		out, _ := exec.Command("sh", "-c", "grep -E 'ERROR|WARNING' "+l.env["LAB_STANDINS_LOGS"]+"/"+f+" | tail -n 8").Output()
 		fmt.Fprintf(&b, "--- %s\n%s", f, out)
 	}
+	// the guests' own errors (a prepare that failed says why only there)
+	out, _ := exec.Command("sh", "-c", "grep -h -A4 -E 'ERROR|WARNING' "+l.env["LAB_STANDINS_LOGS"]+"/guests/*.log | tail -n 30").Output()
+	fmt.Fprintf(&b, "--- guests/*.log\n%s", out)
 	return b.String()
 }
 
