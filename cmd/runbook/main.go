@@ -30,17 +30,31 @@ type exitCode int
 func (e exitCode) Error() string { return fmt.Sprintf("exit %d", int(e)) }
 
 func main() {
-	// RUNBOOK_CPUPROFILE=FILE writes a CPU profile of the whole command,
-	// for measuring the engine (see docs/performance.md).
+	os.Exit(profiled(runMain))
+}
+
+// profiled runs f under the profiles the environment asks for, for
+// measuring the engine (see docs/performance.md): RUNBOOK_CPUPROFILE=FILE
+// a CPU profile of the whole command, RUNBOOK_MEMPROFILE=FILE its
+// allocations (pprof's alloc_space and alloc_objects, sampled).
+func profiled(f func() int) int {
 	if p := os.Getenv("RUNBOOK_CPUPROFILE"); p != "" {
-		if f, err := os.Create(p); err == nil && pprof.StartCPUProfile(f) == nil {
-			code := runMain()
-			pprof.StopCPUProfile()
-			f.Close()
-			os.Exit(code)
+		if out, err := os.Create(p); err == nil && pprof.StartCPUProfile(out) == nil {
+			defer func() {
+				pprof.StopCPUProfile()
+				_ = out.Close()
+			}()
 		}
 	}
-	os.Exit(runMain())
+	if p := os.Getenv("RUNBOOK_MEMPROFILE"); p != "" {
+		defer func() {
+			if out, err := os.Create(p); err == nil {
+				_ = pprof.Lookup("allocs").WriteTo(out, 0)
+				_ = out.Close()
+			}
+		}()
+	}
+	return f()
 }
 
 func runMain() int {

@@ -148,7 +148,7 @@ func (rs *runState) instanceOptions(n *node, sc *hcl.EvalContext) (*instanceOpti
 func (rs *runState) apply(ctx context.Context, n *node, it item, req module.Request, plan *module.PlanResponse,
 	o *instanceOptions, started time.Time, finished func(event.TaskFinished), diff []event.Diff) *result {
 	t := n.task
-	outTy := n.info.mod.Schema().Outputs
+	outTy := n.info.schema.Outputs
 	if outTy == cty.NilType {
 		outTy = cty.DynamicPseudoType
 	}

@@ -226,7 +226,7 @@ func (rs *runState) unpredictable(n *node, key, reason string, outTy cty.Type) *
 func (rs *runState) runItem(ctx context.Context, n *node, it item) *result {
 	t := n.task
 	mod := n.info.mod
-	schema := mod.Schema()
+	schema := n.info.schema
 	outTy := schema.Outputs
 	if outTy == cty.NilType {
 		outTy = cty.DynamicPseudoType
@@ -257,9 +257,18 @@ func (rs *runState) runItem(ctx context.Context, n *node, it item) *result {
 	if diags.HasErrors() {
 		return rs.failAt(n, it.key, started, diagsError(diags))
 	}
+	plain, pvm := args.UnmarkDeepWithPaths()
+	marked := make([]cty.Path, len(pvm))
+	var sensitive []cty.Path
+	for i, pm := range pvm {
+		marked[i] = pm.Path
+		if _, ok := pm.Marks[lang.SensitiveMark]; ok {
+			sensitive = append(sensitive, pm.Path)
+		}
+	}
 	// The module's rules again, now on the values of this instance: a
 	// module's Plan and Apply only see arguments that pass them.
-	if diags := checkArgs(t, mod, args, rs.p.baseDir); diags.HasErrors() {
+	if diags := module.DiagnoseUnmarked(mod, t.Body, t.ModuleRange, plain, marked, rs.p.baseDir); diags.HasErrors() {
 		return rs.failAt(n, it.key, started, diagsError(diags))
 	}
 	if !args.IsWhollyKnown() {
@@ -268,13 +277,6 @@ func (rs *runState) runItem(ctx context.Context, n *node, it item) *result {
 			return &result{status: event.StatusUnpredictable, changed: true, outputs: cty.UnknownVal(outTy)}
 		}
 		return rs.failAt(n, it.key, started, errors.New("an argument is not known: a task it depends on did not produce it"))
-	}
-	plain, pvm := args.UnmarkDeepWithPaths()
-	var sensitive []cty.Path
-	for _, pm := range pvm {
-		if _, ok := pm.Marks[lang.SensitiveMark]; ok {
-			sensitive = append(sensitive, pm.Path)
-		}
 	}
 
 	opts, err := rs.instanceOptions(n, sc)

@@ -78,6 +78,11 @@ func (rs *runState) journalSafe(v cty.Value) (cty.Value, bool) {
 	if v.ContainsMarked() || !v.IsWhollyKnown() {
 		return cty.NilVal, true
 	}
+	if !rs.sink.hasSecrets() {
+		// Nothing to find in its text (the journal marshals it again, and
+		// withholds it if that fails).
+		return v, false
+	}
 	b, err := ctyjson.Marshal(v, cty.DynamicPseudoType)
 	if err != nil {
 		return cty.NilVal, true
@@ -145,6 +150,13 @@ func (r *redactor) addValue(v cty.Value, public map[string]bool) {
 	r.add(out)
 }
 
+// hasSecrets says whether any string is secret yet.
+func (r *redactor) hasSecrets() bool {
+	r.mu.RLock()
+	defer r.mu.RUnlock()
+	return r.repl != nil
+}
+
 func (r *redactor) s(s string) string {
 	r.mu.RLock()
 	repl := r.repl
@@ -163,6 +175,10 @@ func (r *redactor) Emit(e event.Event) {
 		return
 	}
 	e = r.hideTask(e)
+	if !r.hasSecrets() {
+		r.sink.Emit(e) // nothing to scrub: no copy of the event
+		return
+	}
 	switch ev := e.(type) {
 	case event.TaskStarted:
 		ev.Key = r.s(ev.Key)

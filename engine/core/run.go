@@ -126,6 +126,7 @@ type runState struct {
 	order  *resultOrder
 	// nodeLocals are the locals that read task outputs, per instance.
 	nodeLocals map[*node]map[string]cty.Value
+	static     *runScope // what every scope shares
 }
 
 // Run walks the graph: every instance is planned, and applied only where
@@ -143,6 +144,7 @@ func (p *Prepared) Run(ctx context.Context, opts RunOptions) *Result {
 		conns:      map[string]*connEntry{},
 		forks:      make(chan struct{}, p.opts.Forks),
 		nodeLocals: map[*node]map[string]cty.Value{},
+		static:     newRunScope(p, p.opts.Check),
 	}
 	if opts.Step != nil {
 		rs.step = &stepper{ask: opts.Step, answers: map[string]bool{}}

@@ -1,6 +1,8 @@
 package core
 
 import (
+	"sync"
+
 	"github.com/hashicorp/hcl/v2"
 	"github.com/zclconf/go-cty/cty"
 
@@ -27,6 +29,37 @@ func hostObj(h *inventory.Host) cty.Value {
 	})
 }
 
+// runScope holds the parts of every instance's scope that stay the same
+// for the whole run, built once instead of per instance and per
+// evaluation (a scope is made several times for each instance): var,
+// local (when no local reads a task output), runbook, and host per host.
+type runScope struct {
+	vars, locals, runbook cty.Value
+
+	mu    sync.Mutex
+	hosts map[*inventory.Host]cty.Value
+}
+
+func newRunScope(p *Prepared, check bool) *runScope {
+	return &runScope{
+		vars:    cty.ObjectVal(p.vars),
+		locals:  cty.ObjectVal(p.locals),
+		runbook: runbookObj(p.l.Runbook.Dir, cty.BoolVal(check)),
+		hosts:   map[*inventory.Host]cty.Value{},
+	}
+}
+
+func (s *runScope) host(h *inventory.Host) cty.Value {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	v, ok := s.hosts[h]
+	if !ok {
+		v = hostObj(h)
+		s.hosts[h] = v
+	}
+	return v
+}
+
 // scope builds the evaluation context of one instance: only the tasks it
 // refers to are looked up.
 func (rs *runState) scope(n *node, each map[string]cty.Value, self cty.Value) *hcl.EvalContext {
@@ -36,13 +69,17 @@ func (rs *runState) scope(n *node, each map[string]cty.Value, self cty.Value) *h
 			tasks[dep[5:]] = rs.taskObj(dep, n.host.Name, kind.allHosts)
 		}
 	}
+	locals := rs.static.locals
+	if len(n.info.dynLocals) > 0 {
+		locals = cty.ObjectVal(rs.localsOf(n))
+	}
 	vars := map[string]cty.Value{
-		"var":     cty.ObjectVal(rs.p.vars),
-		"local":   cty.ObjectVal(rs.localsOf(n)),
+		"var":     rs.static.vars,
+		"local":   locals,
 		"group":   rs.p.groups,
-		"host":    hostObj(n.host),
+		"host":    rs.static.host(n.host),
 		"task":    cty.ObjectVal(tasks),
-		"runbook": runbookObj(rs.p.l.Runbook.Dir, cty.BoolVal(rs.check)),
+		"runbook": rs.static.runbook,
 	}
 	if each != nil {
 		vars["each"] = cty.ObjectVal(each)
@@ -61,22 +98,23 @@ func (rs *runState) taskObj(addr, host string, withHosts bool) cty.Value {
 	nodes := rs.p.nodes[addr]
 	task := rs.p.l.an.rb.Task(addr[5:])
 	outTy := rs.p.l.an.outputsType(task)
-	inst := func(n *node, status string) cty.Value {
+	// inst is an instance's outputs, changed and status.
+	inst := func(n *node, status string) map[string]cty.Value {
 		r := rs.results[n]
 		if n == nil || r == nil {
-			return cty.ObjectVal(map[string]cty.Value{
+			return map[string]cty.Value{
 				"outputs": cty.NullVal(outTy), "changed": cty.False, "status": cty.StringVal(status),
-			})
+			}
 		}
 		out := r.outputs
 		if out == cty.NilVal {
 			out = cty.NullVal(outTy)
 		}
-		return cty.ObjectVal(map[string]cty.Value{
+		return map[string]cty.Value{
 			"outputs": out, "changed": cty.BoolVal(r.changed), "status": cty.StringVal(string(r.status)),
-		})
+		}
 	}
-	var mine cty.Value
+	var mine map[string]cty.Value
 	if n, ok := rs.p.onHost[addr][host]; ok {
 		mine = inst(n, "not_run")
 	} else if len(nodes) == 1 {
@@ -90,12 +128,10 @@ func (rs *runState) taskObj(addr, host string, withHosts bool) cty.Value {
 	if withHosts {
 		m := make(map[string]cty.Value, len(nodes))
 		for _, n := range nodes {
-			m[n.host.Name] = inst(n, "not_run")
+			m[n.host.Name] = cty.ObjectVal(inst(n, "not_run"))
 		}
 		hosts = cty.ObjectVal(m)
 	}
-	return cty.ObjectVal(map[string]cty.Value{
-		"outputs": mine.GetAttr("outputs"), "changed": mine.GetAttr("changed"), "status": mine.GetAttr("status"),
-		"hosts": hosts,
-	})
+	mine["hosts"] = hosts
+	return cty.ObjectVal(mine)
 }

@@ -21,6 +21,16 @@ type eventLine struct {
 	Data  json.RawMessage `json:"data"`
 }
 
+// eventLineOut is an eventLine as written: the event marshalled in the
+// same pass as the line (a RawMessage would be marshalled, then scanned
+// and copied again).
+type eventLineOut struct {
+	Type  string      `json:"type"`
+	Time  time.Time   `json:"time"`
+	Event string      `json:"event"`
+	Data  event.Event `json:"data"`
+}
+
 // recorded are the events a journal keeps: what a report page shows.
 // Task output lines are not kept (they may be long; the failures'
 // stderr tails are in task_finished).
@@ -37,12 +47,7 @@ func (w *Writer) Events() event.Sink {
 		if !recorded[e.Type()] {
 			return
 		}
-		b, err := json.Marshal(e)
-		if err != nil {
-			return
-		}
-		l := eventLine{Type: "event", Time: time.Now().UTC(), Event: e.Type(), Data: b}
-		out, err := json.Marshal(l)
+		out, err := json.Marshal(eventLineOut{Type: "event", Time: time.Now().UTC(), Event: e.Type(), Data: e})
 		if err != nil {
 			return
 		}

@@ -51,6 +51,14 @@ type Writer struct {
 	f    *os.File
 	path string
 	err  error
+
+	typesMu sync.Mutex
+	types   map[string]typeJSON // the JSON of each task's outputs type, last seen
+}
+
+type typeJSON struct {
+	ty   cty.Type
+	json []byte
 }
 
 var validID = regexp.MustCompile(`^[A-Za-z0-9._-]+$`)
@@ -134,7 +142,7 @@ func (w *Writer) write(l line) {
 func (w *Writer) Completed(task, host, status string, changed bool, outputs cty.Value, withheld bool) {
 	l := line{Type: "done", Task: task, Host: host, Status: status, Changed: changed, Withheld: withheld}
 	if !withheld && outputs != cty.NilVal {
-		b, err := ctyjson.Marshal(outputs, cty.DynamicPseudoType)
+		b, err := w.outputsJSON(task, outputs)
 		if err != nil {
 			l.Withheld = true
 		} else {
@@ -142,6 +150,43 @@ func (w *Writer) Completed(task, host, status string, changed bool, outputs cty.
 		}
 	}
 	w.write(l)
+}
+
+// outputsJSON is ctyjson.Marshal(v, cty.DynamicPseudoType): the value and
+// its type, whose JSON (encoding/json over the type's description, the
+// larger cost) is kept per task, as every instance of a task has the same
+// outputs type as a rule.
+func (w *Writer) outputsJSON(task string, v cty.Value) ([]byte, error) {
+	ty := v.Type()
+	if ty == cty.DynamicPseudoType || v.IsMarked() || !v.IsKnown() {
+		return ctyjson.Marshal(v, cty.DynamicPseudoType)
+	}
+	w.typesMu.Lock()
+	t, ok := w.types[task]
+	w.typesMu.Unlock()
+	if !ok || !t.ty.Equals(ty) {
+		b, err := ctyjson.MarshalType(ty)
+		if err != nil {
+			return nil, err
+		}
+		t = typeJSON{ty: ty, json: b}
+		w.typesMu.Lock()
+		if w.types == nil {
+			w.types = map[string]typeJSON{}
+		}
+		w.types[task] = t
+		w.typesMu.Unlock()
+	}
+	val, err := ctyjson.Marshal(v, ty)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]byte, 0, len(val)+len(t.json)+20)
+	out = append(out, `{"value":`...)
+	out = append(out, val...)
+	out = append(out, `,"type":`...)
+	out = append(out, t.json...)
+	return append(out, '}'), nil
 }
 
 // Finished records the end of the run and closes the file.

@@ -14,11 +14,19 @@ import (
 // value.
 func Diagnose(m Module, body hcl.Body, block hcl.Range, args cty.Value, baseDir string) hcl.Diagnostics {
 	plain, marks := args.UnmarkDeepWithPaths()
-	sensitive := make([]cty.Path, len(marks))
+	marked := make([]cty.Path, len(marks))
 	for i, pm := range marks {
-		sensitive[i] = pm.Path
+		marked[i] = pm.Path
 	}
-	errs := HideSensitive(CheckArgs(m, &ValidateRequest{Args: plain, BaseDir: baseDir}), sensitive)
+	return DiagnoseUnmarked(m, body, block, plain, marked, baseDir)
+}
+
+// DiagnoseUnmarked is Diagnose on arguments already stripped of their
+// marks (cty's UnmarkDeepWithPaths, which rebuilds the whole value: a
+// caller that has done it once need not again); marked are the paths
+// that had a mark.
+func DiagnoseUnmarked(m Module, body hcl.Body, block hcl.Range, plain cty.Value, marked []cty.Path, baseDir string) hcl.Diagnostics {
+	errs := HideSensitive(CheckArgs(m, &ValidateRequest{Args: plain, BaseDir: baseDir}), marked)
 	var diags hcl.Diagnostics
 	for _, e := range errs {
 		subject := argRange(body, e.Path)
