@@ -66,6 +66,7 @@ type graphBuilder struct {
 	// selectCache keeps the hosts of each list of patterns: many tasks
 	// run on the same group.
 	selectCache map[string][]*inventory.Host
+	groupFlags  map[string][2]bool // deepFlags of group.NAME
 	joins       map[joinKey]*node // join nodes of any_errors_fatal tasks
 	sensitive   map[string]bool   // task addr -> sensitive = true (no_log)
 	fatal       map[string]bool   // task addr -> any_errors_fatal
@@ -100,10 +101,11 @@ func (b *graphBuilder) hostsOf(t *config.Task) ([]*inventory.Host, hcl.Diagnosti
 	bad := func(detail string) hcl.Diagnostics {
 		return hcl.Diagnostics{{Severity: hcl.DiagError, Summary: "Invalid hosts", Detail: detail, Subject: expr.Range().Ptr()}}
 	}
-	if v.ContainsMarked() {
+	marked, known := b.deepFlags(expr, v)
+	if marked {
 		return nil, bad("hosts cannot be derived from a sensitive value: host names are shown in every line of output.")
 	}
-	if !v.IsWhollyKnown() || v.IsNull() {
+	if !known || v.IsNull() {
 		return nil, bad("hosts must be known before the run starts.")
 	}
 	var patterns []string
@@ -147,6 +149,30 @@ func (b *graphBuilder) hostsOf(t *config.Task) ([]*inventory.Host, hcl.Diagnosti
 	}
 	b.selectCache[key] = hosts
 	return hosts, nil
+}
+
+// deepFlags is v.ContainsMarked() and v.IsWhollyKnown(), which walk all
+// of v. hosts = group.NAME has the same value for every task (the group's
+// object with all its hosts and vars), so for that expression the answer
+// is kept per group.
+func (b *graphBuilder) deepFlags(expr hcl.Expression, v cty.Value) (marked, known bool) {
+	tr, d := hcl.AbsTraversalForExpr(expr)
+	if d.HasErrors() || len(tr) != 2 || tr.RootName() != "group" {
+		return v.ContainsMarked(), v.IsWhollyKnown()
+	}
+	a, ok := tr[1].(hcl.TraverseAttr)
+	if !ok {
+		return v.ContainsMarked(), v.IsWhollyKnown()
+	}
+	if f, ok := b.groupFlags[a.Name]; ok {
+		return f[0], f[1]
+	}
+	marked, known = v.ContainsMarked(), v.IsWhollyKnown()
+	if b.groupFlags == nil {
+		b.groupFlags = map[string][2]bool{}
+	}
+	b.groupFlags[a.Name] = [2]bool{marked, known}
+	return marked, known
 }
 
 // checkGroups reports group.NAME references to groups the inventory does
