@@ -67,9 +67,9 @@ type graphBuilder struct {
 	// run on the same group.
 	selectCache map[string][]*inventory.Host
 	groupFlags  map[string][2]bool // deepFlags of group.NAME
-	joins       map[joinKey]*node // join nodes of any_errors_fatal tasks
-	sensitive   map[string]bool   // task addr -> sensitive = true (no_log)
-	fatal       map[string]bool   // task addr -> any_errors_fatal
+	joins       map[joinKey]*node  // join nodes of any_errors_fatal tasks
+	sensitive   map[string]bool    // task addr -> sensitive = true (no_log)
+	fatal       map[string]bool    // task addr -> any_errors_fatal
 	// hostBatch is each host's batch of a runbook-level serial (absent:
 	// not batched, as the control node, or no runbook serial).
 	hostBatch map[string]int
