@@ -142,7 +142,10 @@ make_inputs() {
 	mkdir -p "$d/rb"
 	hosts "$n" >"$d/hosts"
 	{
-		printf 'defaults {\n  user = "rb"\n  private_key = "%s"\n  known_hosts = "%s"\n  host_key_checking = "strict"\n}\n' \
+		# connect_timeout as the floor's (30 s): with 1,000 hosts starting
+		# at once on 2 cores, the hosts' sshd and the client share the CPU
+		# and a handshake can take more than the default 10 s.
+		printf 'defaults {\n  user = "rb"\n  private_key = "%s"\n  known_hosts = "%s"\n  host_key_checking = "strict"\n  connect_timeout = "30s"\n}\n' \
 			"$LAB/id_ed25519" "$LAB/known_hosts"
 		printf 'group "bench" {}\n'
 		while read -r name addr port _ _; do

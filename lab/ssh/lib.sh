@@ -198,6 +198,7 @@ listening_ports() {
 # every named host has its listener up; fails with the host's log otherwise.
 wait_listening() {
 	local deadline name pending=("$@") next ports pid
+	local -A rebinds=()
 	deadline=$(($(date +%s) + ${LAB_START_TIMEOUT:-15}))
 	while ((${#pending[@]})); do
 		next=()
@@ -205,6 +206,19 @@ wait_listening() {
 		for name in "${pending[@]}"; do
 			load_meta "$name"
 			pid=$(<"$SSH_LAB/pids/$name.pid")
+			if ! pid_alive "$pid" && [[ $H_KIND == loopback ]] && ((${rebinds[$name]:-0} < 5)) &&
+				grep -q "Address already in use" "$H_LOG" 2>/dev/null; then
+				# The slot's ports lie inside the kernel's ephemeral range
+				# (ip_local_port_range): an outgoing connection of anything
+				# else on the machine can hold one for a moment. Try again.
+				rebinds[$name]=$((${rebinds[$name]:-0} + 1))
+				printf 'ssh-lab: %s: port %s busy, starting it again (%d)\n' "$name" "$H_PORT" "${rebinds[$name]}" >&2
+				: >"$H_LOG"
+				sleep 0.5
+				start_host "$name"
+				next+=("$name")
+				continue
+			fi
 			if ! pid_alive "$pid"; then
 				tail -n 5 "$H_LOG" "$SSH_LAB/boot/$name.log" >&2 2>/dev/null || true
 				die "sshd of $name (pid $pid) exited during start; see $H_LOG"
