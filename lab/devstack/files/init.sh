@@ -77,14 +77,14 @@ wait_http "$KEYSTONE_URL" 90
 step "Keystone: projects, users, catalog"
 LAB_ENDPOINTS=$LAB_ENDPOINTS KEYSTONE_URL=$KEYSTONE_URL ADMIN_PASSWORD=$ADMIN_PW DEMO_PASSWORD=$DEMO_PW \
   GLANCE_PASSWORD=$GLANCE_PW TROVE_PASSWORD=$TROVE_PW \
-  /usr/bin/python3 $lib/catalog.py >/etc/devstack/catalog.json
+  timeout 600 /usr/bin/python3 $lib/catalog.py >/etc/devstack/catalog.json
 
 step "Glance: db_sync, start, images"
 setpriv --reuid=stack --regid=stack --init-groups glance-manage --config-file /etc/glance/glance-api.conf db_sync >/dev/null 2>&1
 systemctl start devstack@g-api
 wait_http "$GLANCE_URL/versions" 90
 token() { # USER PASSWORD PROJECT
-  curl -sf -D - -o /dev/null -X POST "$KEYSTONE_URL/auth/tokens" -H 'Content-Type: application/json' \
+  curl -sf --max-time 120 -D - -o /dev/null -X POST "$KEYSTONE_URL/auth/tokens" -H 'Content-Type: application/json' \
     -d "{\"auth\":{\"identity\":{\"methods\":[\"password\"],\"password\":{\"user\":{\"name\":\"$1\",\"domain\":{\"id\":\"default\"},\"password\":\"$2\"}}},\"scope\":{\"project\":{\"name\":\"$3\",\"domain\":{\"id\":\"default\"}}}}}" |
     tr -d '\r' | sed -n 's/^[Xx]-[Ss]ubject-[Tt]oken: //p'
 }
@@ -92,10 +92,10 @@ tok=$(token admin "$ADMIN_PW" admin)
 head -c 1048576 /dev/zero >/var/tmp/lab-guest.img
 image() { # NAME: id of a new public image NAME
   local id
-  id=$(curl -sf -X POST -H "X-Auth-Token: $tok" -H 'Content-Type: application/json' "$GLANCE_URL/v2/images" \
+  id=$(curl -sf --max-time 120 -X POST -H "X-Auth-Token: $tok" -H 'Content-Type: application/json' "$GLANCE_URL/v2/images" \
     -d "{\"name\":\"$1\",\"disk_format\":\"raw\",\"container_format\":\"bare\",\"visibility\":\"public\",\"tags\":[\"trove\",\"lab\"]}" |
     python3 -c 'import json,sys; print(json.load(sys.stdin)["id"])')
-  curl -sf -X PUT -H "X-Auth-Token: $tok" -H 'Content-Type: application/octet-stream' \
+  curl -sf --max-time 120 -X PUT -H "X-Auth-Token: $tok" -H 'Content-Type: application/octet-stream' \
     --data-binary @/var/tmp/lab-guest.img "$GLANCE_URL/v2/images/$id/file"
   echo "$id"
 }
