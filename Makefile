@@ -58,9 +58,12 @@ lab-up:
 lab-down:
 	./lab/down.sh
 
-# The main job: the Trove upgrade against the local lab (systemd
-# controllers, Keystone, Glance, Trove): check mode first, then the run,
-# then a second run that changes nothing. Leaves the lab up.
+# The main job: the seed's scenario on devstack1 (lab/devstack): instance
+# test with a Persons row on Trove 18, Trove 23's code installed, then the
+# upgrade runbook: check (2, nothing touched), run (2), run again (0), and
+# the same row read back. UPGRADE_MODE=in-place (default) or backup-restore.
+# Leaves the lab up.
+export UPGRADE_MODE
 demo:
 	./lab/trove-demo.sh
 

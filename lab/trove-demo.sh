@@ -1,130 +1,152 @@
 #!/usr/bin/env bash
-# The Trove upgrade, end to end, on the local lab (run as root):
+# The seed's scenario, end to end, on devstack1 (lab/devstack; run as root):
 #
-#   lab/trove-demo.sh            # leaves the lab up
-#   lab/trove-demo.sh --down     # ... and takes the systemd and openstack parts down after
+#   lab/trove-demo.sh                                  # in place (rebuild from the new image)
+#   UPGRADE_MODE=backup-restore lab/trove-demo.sh      # backup, restore, rows compared
+#   make demo [UPGRADE_MODE=backup-restore]            # the same
 #
-# 1. builds bin/runbook;
-# 2. brings up the lab parts it needs: lab/up.sh systemd openstack (two
-#    controllers with a real systemd running devstack@tr-* units; Keystone,
-#    Glance and Trove in fake mode);
-# 3. puts the lab's small guest image where trovestack would have written it
-#    (trovestack needs diskimage-builder and the internet: not here);
-# 4. seeds the demo's Trove instances on the old version (trove-demo-db1,
-#    trove-demo-db2; ones an earlier demo upgraded are deleted and made again);
-# 5. runbook check   (expect exit 2: changes pending, nothing changed)
-#    runbook run     (expect exit 2: changes made)
-#    runbook run     (expect exit 0: no changes; the runbook has no
-#                     always-changing step: the migration, the registration and
-#                     the instance steps only run when something is behind).
+# 1. builds bin/runbook; starts devstack1 (lab/up.sh devstack), from its
+#    just-stacked state (Trove 18, zed) when an earlier run changed it;
+# 2. lab-seed: instance `test` on mysql 5.7.29 in the demo project, database
+#    `testdb`, user `test`, private network, public; the row of `Persons`
+#    inserted through the instance's address;
+# 3. lab-verify: `select * from Persons` through that address;
+# 4. the operator's code install: release.sh install 2025.1 (Trove 23's code
+#    on disk; nothing restarts);
+# 5. runbook check   exit 2: changes pending; nothing touched (release,
+#                    schema, units and instances read before and after)
+#    runbook run     exit 2: controllers migrated and restarted, the
+#                    datastore version on the new image, `test` rebuilt (in
+#                    place) or backed up and restored into `test-2025.1`
+#    runbook run     exit 0: nothing left to do
+# 6. lab-verify on the upgraded (`test`) or restored (`test-2025.1`)
+#    instance: the same row.
+# It stops at the first step that fails, saying which and why. The lab stays
+# up (lab/down.sh).
 #
-# Knobs: RUNBOOK_LAB_DIR (default /tmp/runbook-lab), TROVE_DEMO_NAMES
-# (comma-separated instance names), DIFF=0 to leave --diff out.
+# Knobs: UPGRADE_MODE (in-place | backup-restore), RUNBOOK_LAB_SLOT and
+# RUNBOOK_LAB_DIR (lab/slot.sh), DIFF=0 to leave --diff out.
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/.." && pwd)
 # shellcheck source=lab/slot.sh
 . "$here/slot.sh"
-lab_dir=$LAB_DIR
-names="${TROVE_DEMO_NAMES:-trove-demo-db1,trove-demo-db2}"
-take_down=0
-for a in "$@"; do
-	case "$a" in
-	--down) take_down=1 ;;
-	-h | --help) sed -n '2,24p' "$0"; exit 0 ;;
-	*) echo "trove-demo: unknown argument $a (--down)" >&2; exit 2 ;;
-	esac
-done
+mode=${UPGRADE_MODE:-in-place}
+case $mode in
+in-place | backup-restore) ;;
+*) echo "trove-demo: UPGRADE_MODE is in-place or backup-restore, not $mode" >&2; exit 2 ;;
+esac
+case ${1:-} in
+"") ;;
+-h | --help) sed -n '2,29p' "$0"; exit 0 ;;
+*) echo "trove-demo: unknown argument $1" >&2; exit 2 ;;
+esac
 [ "$(id -u)" -eq 0 ] || { echo "trove-demo: run as root (the lab needs it)" >&2; exit 1; }
 
 step() { printf '\n== %s\n' "$*"; }
+fail() { printf '\ntrove-demo: FAILED at "%s": %s\n' "$current" "$*" >&2; exit 1; }
 t0=$(date +%s)
 
-step "build bin/runbook"
+current="build bin/runbook"
+step "$current"
 command -v go >/dev/null || PATH="$PATH:/usr/local/go/bin"
-(cd "$root" && go build -o bin/runbook ./cmd/runbook)
+(cd "$root" && go build -o bin/runbook ./cmd/runbook) || fail "go build"
 rb="$root/bin/runbook"
 
-step "lab: systemd + openstack ($lab_dir)"
-RUNBOOK_LAB_DIR="$lab_dir" "$root/lab/up.sh" systemd openstack
-
+current="lab: devstack1 ($LAB_DIR)"
+step "$current"
+"$root/lab/up.sh" devstack || fail "lab/up.sh devstack"
 # shellcheck disable=SC1091
-. "$lab_dir/openstack/env"
-export OS_CLIENT_CONFIG_FILE="$LAB_OS_CLOUDS_YAML" OS_CLIENT_SECURE_FILE="$LAB_OS_SECURE_YAML"
-
-# inventories/lab.hcl is written for /tmp/runbook-lab and a checkout at
-# /work/main; elsewhere, a copy with the paths changed is used.
-inv="$root/inventories/lab.hcl"
-if [ "$lab_dir" != /tmp/runbook-lab ] || [ "$root" != /work/main ] || [ "$LAB_SLOT" != 0 ]; then
-	mkdir -p "$lab_dir/trove-demo"
-	sed -e "s#/tmp/runbook-lab#$lab_dir#g" -e "s#/work/main#$root#g" -e "s#10\.233\.0\.#10.233.$LAB_NET_OCTET.#g" "$inv" >"$lab_dir/trove-demo/lab.hcl"
-	inv="$lab_dir/trove-demo/lab.hcl"
+. "$LAB_DIR/devstack/env"
+ds() { # COMMAND: on devstack1 as root
+	ssh -F /dev/null -i "$LAB_DEVSTACK_KEY" -o IdentitiesOnly=yes -o BatchMode=yes -o UserKnownHostsFile="$LAB_DEVSTACK_KNOWN_HOSTS" \
+		-o StrictHostKeyChecking=yes -o LogLevel=ERROR "root@$LAB_DEVSTACK_ADDRESS" "$@"
+}
+state() { # what check mode must not move
+	ds "$LAB_DEVSTACK_RELEASE_SCRIPT status; sha256sum /etc/trove/trove.conf /etc/trove/trove-guestagent.conf;
+		mariadb -uroot -N trove -e 'SELECT i.name, i.updated, i.task_id, i.compute_instance_id, i.server_status, v.name, v.image_id FROM instances i LEFT JOIN datastore_versions v ON v.id = i.datastore_version_id WHERE i.deleted = 0 ORDER BY i.name; SELECT name, image_id FROM datastore_versions ORDER BY name'
+		systemctl list-units --no-legend --plain 'lab-guest@*' | cut -d' ' -f1 | xargs -r systemctl show -p Id,ActiveEnterTimestampMonotonic"
+}
+if [ "$(ds "$LAB_DEVSTACK_RELEASE_SCRIPT status" | sed -n 's/^installed //p')" != zed ] ||
+	[ -n "$(ds 'ls /var/lib/lab-compute/servers')" ]; then
+	echo "trove-demo: an earlier run changed devstack1: starting it again from its just-stacked state"
+	"$root/lab/devstack/up.sh" --reset || fail "lab/devstack/up.sh --reset"
+	# shellcheck disable=SC1091
+	. "$LAB_DIR/devstack/env"
 fi
-runbook_dir="$root/runbooks/trove-upgrade"
-vars=(--var-file "$runbook_dir/vars/lab.hcl" --var "image_cache=$lab_dir/trove-image-cache/"
-	--var "trove_api_url=$LAB_TROVE_BASE_URL/")
-names_hcl="[\"${names//,/\",\"}\"]"
+export OS_CLIENT_CONFIG_FILE="$LAB_DEVSTACK_CLOUDS_YAML" OS_CLIENT_SECURE_FILE="$LAB_DEVSTACK_SECURE_YAML"
 
-step "guest image: the lab's small image stands in for trovestack's"
-image_dir="$lab_dir/trove-images"
-image="$image_dir/trove-guest-zed-ubuntu-bionic-dev.raw"
-mkdir -p "$image_dir"
-[ -f "$image" ] || cp "$lab_dir/openstack/glance/fake-guest.img" "$image"
-ls -l "$image"
+# inventories/lab.hcl names slot 0's devstack1; another slot gets a copy.
+inv="$root/inventories/lab.hcl"
+if [ "$LAB_DIR/devstack" != /tmp/runbook-lab/devstack ] || [ "$LAB_DEVSTACK_ADDRESS" != 10.233.0.10 ]; then
+	mkdir -p "$LAB_DIR/trove-demo"
+	sed -e "s#/tmp/runbook-lab/devstack#$LAB_DIR/devstack#g" -e "s#\"10\.233\.0\.10\"#\"$LAB_DEVSTACK_ADDRESS\"#" \
+		"$inv" >"$LAB_DIR/trove-demo/lab.hcl"
+	inv="$LAB_DIR/trove-demo/lab.hcl"
+fi
+rbdir="$root/runbooks/trove-upgrade"
+vars=(--var-file "$rbdir/vars/lab.hcl" --var "image_id=$LAB_DEVSTACK_IMAGE2_ID" --var "dump_dir=$LAB_DIR/trove-upgrade-dumps/"
+	--var "upgrade_mode=$mode")
+restored="test"
+if [ "$mode" = backup-restore ]; then
+	vars+=(--var verify_data=select --var 'verify_tables=["Persons"]'
+		--var 'verify_db={ user = "test", password = "lab-test-pw", database = "testdb" }' --var delete_old_instances=true)
+	restored=test-2025.1
+fi
 
-step "seed instances $names on mysql $LAB_DATASTORE_VERSION"
-set +e
-"$rb" run -i "$inv" --var "names=$names_hcl" --var replace_upgraded=true \
-	--var "flavor=$LAB_FLAVOR_ID" --var "datastore_version=$LAB_DATASTORE_VERSION" "$runbook_dir/lab-seed"
-rc=$?
-set -e
-[ "$rc" -le 2 ] || { echo "trove-demo: seeding failed (exit $rc)" >&2; exit 1; }
-
-diff=(--diff)
-[ "${DIFF:-1}" = 1 ] || diff=()
-
-expect() { # expect WANT... -- COMMAND...: run it, fail unless its exit is one of WANT
-	local want=()
-	while [ "$1" != -- ]; do want+=("$1"); shift; done
-	shift
-	local s e rc
+expect() { # WANT -- COMMAND...: run it; anything but exit WANT fails the demo
+	local want=$1 rc s
+	shift 2
 	s=$(date +%s)
 	set +e
 	"$@"
 	rc=$?
 	set -e
-	e=$(date +%s)
-	for w in "${want[@]}"; do
-		if [ "$rc" = "$w" ]; then
-			echo "trove-demo: exit $rc as expected ($((e - s)) s)"
-			return 0
-		fi
-	done
-	echo "trove-demo: exit $rc, expected ${want[*]}" >&2
-	exit 1
+	[ "$rc" = "$want" ] || fail "exit $rc, expected $want (the output above says why)"
+	echo "trove-demo: exit $rc as expected ($(($(date +%s) - s)) s)"
 }
 
-step "runbook check (changes nothing; exit 2: changes pending)"
-expect 2 -- "$rb" check "${diff[@]}" -i "$inv" "${vars[@]}" --var "instance_names=$names_hcl" "$runbook_dir"
+current="seed: instance test (testdb, user test, the Persons row) on Trove 18"
+step "$current"
+expect 2 -- "$rb" run -i "$inv" --var "network=$LAB_DEVSTACK_PRIVATE_NET" --var "flavor=$LAB_DEVSTACK_FLAVOR_ID" \
+	--var "datastore_version=$LAB_DEVSTACK_DATASTORE_VERSION" "$rbdir/lab-seed"
 
-step "runbook run (exit 2: changes made)"
-report="$lab_dir/trove-upgrade-report.html"
-expect 2 -- "$rb" run "${diff[@]}" --report "$report" -i "$inv" "${vars[@]}" --var "instance_names=$names_hcl" "$runbook_dir"
+current="select * from Persons on test"
+step "$current"
+expect 0 -- "$rb" run -v -i "$inv" --var name=test "$rbdir/lab-verify"
+
+current="install the new code: release.sh install $LAB_DEVSTACK_RELEASE_NEW (the operator's package upgrade)"
+step "$current"
+ds "$LAB_DEVSTACK_RELEASE_SCRIPT install $LAB_DEVSTACK_RELEASE_NEW" || fail "release.sh install"
+
+diff=(--diff)
+[ "${DIFF:-1}" = 1 ] || diff=()
+
+current="runbook check (exit 2: changes pending; nothing touched)"
+step "$current"
+before=$(state) || fail "reading devstack1"
+expect 2 -- "$rb" check "${diff[@]}" -i "$inv" "${vars[@]}" "$rbdir"
+after=$(state) || fail "reading devstack1"
+[ "$before" = "$after" ] || fail "check mode changed devstack1:
+$before
+->
+$after"
+echo "trove-demo: devstack1 as before the check (release, schema, units, trove.conf, instances, guests)"
+
+current="runbook run ($mode; exit 2: changes made)"
+step "$current"
+report="$LAB_DIR/trove-upgrade-report.html"
+expect 2 -- "$rb" run "${diff[@]}" --report "$report" -i "$inv" "${vars[@]}" "$rbdir"
 echo "trove-demo: the run's report page: $report"
 
-step "runbook run again (exit 0: nothing left to do)"
-expect 0 -- "$rb" run -i "$inv" "${vars[@]}" --var "instance_names=$names_hcl" "$runbook_dir"
+current="runbook run again (exit 0: nothing left to do)"
+step "$current"
+expect 0 -- "$rb" run -i "$inv" "${vars[@]}" "$rbdir"
 
-step "result through the API: the demo instances on $LAB_DATASTORE_UPGRADE_VERSION and HEALTHY"
-expect 0 -- "$rb" run -v -i "$inv" --var "names=$names_hcl" --var "version=$LAB_DATASTORE_UPGRADE_VERSION" "$runbook_dir/lab-verify"
+current="select * from Persons on $restored (Trove $(ds "$LAB_DEVSTACK_RELEASE_SCRIPT status" | sed -n 's/^installed //p'))"
+step "$current"
+expect 0 -- "$rb" run -v -i "$inv" --var "name=$restored" "$rbdir/lab-verify"
 
-if [ "$take_down" = 1 ]; then
-	step "lab down (systemd, openstack)"
-	LAB_DIR="$lab_dir" "$root/lab/systemd/down.sh"
-	LAB_DIR="$lab_dir" "$root/lab/openstack/down.sh"
-else
-	echo
-	echo "trove-demo: the lab stays up (lab/down.sh, or lab/trove-demo.sh --down)"
-fi
-echo "trove-demo: done in $(($(date +%s) - t0)) s"
+echo
+echo "trove-demo: $mode upgrade zed -> $LAB_DEVSTACK_RELEASE_NEW done in $(($(date +%s) - t0)) s; the lab stays up (lab/down.sh)"

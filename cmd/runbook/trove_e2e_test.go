@@ -109,9 +109,13 @@ func (l *devstackLab) runbook(t *testing.T, cmd string, vars ...string) runOut {
 	args := []string{cmd, "--json", "-i", l.inv, "--var-file", filepath.Join(rb, "vars", "lab.hcl"),
 		"--var", "image_id=" + l.env["LAB_DEVSTACK_IMAGE2_ID"]}
 	for i := 0; i < len(vars); i++ {
-		if vars[i] == "--report" {
+		switch vars[i] {
+		case "--report":
 			args = append(args, "--report", vars[i+1])
 			i++
+			continue
+		case "--diff":
+			args = append(args, "--diff")
 			continue
 		}
 		args = append(args, "--var", vars[i])

@@ -3,8 +3,10 @@
 # host on the systemd lab's bridge (${LAB_NET_PREFIX}lab2, 10.233.N.10):
 # MariaDB, RabbitMQ, Keystone, Glance, Trove's API (apache2 + mod_wsgi),
 # devstack@tr-cond and devstack@tr-tmgr as real systemd units, on Trove 18
-# (Debian 12), with Debian 13's Trove 23 ready as a second release root.
-# See lab/devstack/README.md.
+# (Debian 12), with Debian 13's Trove 23 ready as a second release root;
+# Swift (Debian's servers) and lab/trove-standins' compute stand-in (Nova,
+# Cinder, Neutron APIs) and guests (lab-guest@ units, a MariaDB each) behind
+# it. See lab/devstack/README.md.
 #
 #   lab/devstack/up.sh           # start (idempotent); first time: install, build
 #   lab/devstack/up.sh --reset   # power off and start again from the saved
@@ -27,11 +29,29 @@ boot_timeout=${DEVSTACK_BOOT_TIMEOUT:-180}
 T0=$SECONDS
 mkdir -p "$DS/pids" "$DS_HOSTDIR" "$DS_RELEASES"
 
+# --- the new release's root, built once, in the background meanwhile ---------
+# (debootstrap and the root's own apt-get take no lock of this machine's dpkg:
+# only debootstrap itself is installed first)
+if ! command -v debootstrap >/dev/null; then
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -q -o DPkg::Lock::Timeout=900 --no-install-recommends debootstrap >"$DS/apt.log" 2>&1 ||
+    { tail -n 20 "$DS/apt.log" >&2; die "apt-get install debootstrap failed"; }
+fi
+"$here/release-root.sh" "$DS_RELEASES/$DS_NEW_RELEASE" >"$DS/release-root.out" 2>&1 &
+rel_pid=$!
+wait_release() {
+  wait "$rel_pid" || { cat "$DS/release-root.out" >&2; die "the $DS_NEW_RELEASE release root could not be built"; }
+  tail -n 1 "$DS/release-root.out"
+}
+
 # --- packages (Debian 12: the host's / is the container's lower layer) -------
+# (the second line: Swift and what lab/trove-standins' compute and guest
+# stand-ins import; the guests' MariaDB is mariadb-server's mariadbd)
 pkgs=(systemd-container openssh-server openssh-client iproute2 util-linux curl debootstrap
   mariadb-server mariadb-client rabbitmq-server keystone glance-api
   python3-trove trove-api trove-conductor trove-taskmanager python3-pymysql python3-keystoneclient
-  apache2 libapache2-mod-wsgi-py3 uwsgi uwsgi-plugin-python3)
+  apache2 libapache2-mod-wsgi-py3 uwsgi uwsgi-plugin-python3
+  swift-proxy swift-account swift-container swift-object python3-keystonemiddleware python3-oslo.messaging
+  python3-swiftclient python3-yaml python3-webob)
 missing=()
 for p in "${pkgs[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
@@ -50,14 +70,6 @@ if ((${#missing[@]})); then
   say "installed in $((SECONDS - t)) s"
 fi
 
-# --- the new release's root, built once, in the background meanwhile ---------
-"$here/release-root.sh" "$DS_RELEASES/$DS_NEW_RELEASE" >"$DS/release-root.out" 2>&1 &
-rel_pid=$!
-wait_release() {
-  wait "$rel_pid" || { cat "$DS/release-root.out" >&2; die "the $DS_NEW_RELEASE release root could not be built"; }
-  tail -n 1 "$DS/release-root.out"
-}
-
 # --- keys, secrets ----------------------------------------------------------------
 [[ -s $DS_KEY ]] || ssh-keygen -q -t ed25519 -N '' -C runbook-lab-devstack -f "$DS_KEY"
 [[ -s $DS_HOSTDIR/ssh_host_ed25519_key ]] || ssh-keygen -q -t ed25519 -N '' -C "root@$DS_NAME" -f "$DS_HOSTDIR/ssh_host_ed25519_key"
@@ -70,11 +82,21 @@ secret() { # NAME: a random password kept in $DS/secrets/NAME (0600)
   cat "$f"
 }
 ADMIN_PW=$(secret admin) DEMO_PW=$(secret demo) GLANCE_PW=$(secret glance) TROVE_PW=$(secret trove)
+NOVA_PW=$(secret nova) SWIFT_PW=$(secret swift)
 RABBIT_PW=$(secret rabbit) DB_PW_KEYSTONE=$(secret db-keystone) DB_PW_GLANCE=$(secret db-glance) DB_PW_TROVE=$(secret db-trove)
 KEYSTONE_URL=http://$DS_ADDR:5000/v3
 GLANCE_URL=http://$DS_ADDR:9292
 TROVE_BASE=http://$DS_ADDR:8779
 TRANSPORT_URL="rabbit://stackrabbit:$RABBIT_PW@$DS_ADDR:5672/"
+STANDINS=$here/../trove-standins
+# The stand-ins' Neutron networks (lab/trove-standins' ids): private (fixed
+# IPs, the default), public (floating IPs); both from devstack1's instance
+# addresses 10.233.N.100-131 (ds_instance_addrs), all on its eth0.
+PRIVATE_NET=$(/usr/bin/python3 -c 'import uuid; print(uuid.uuid5(uuid.NAMESPACE_URL, "lab-standins/network/private"))')
+PUBLIC_NET=$(/usr/bin/python3 -c 'import uuid; print(uuid.uuid5(uuid.NAMESPACE_URL, "lab-standins/network/public"))')
+COMPUTE_URL=http://$DS_ADDR:18774  # the three APIs under one port; the catalog's are DevStack's ports
+SWIFT_URL=http://$DS_ADDR:8080
+FLAVOR_ID=10
 # The catalog. Trove finds Nova, Cinder, Neutron and Swift here; their
 # stand-ins (lab/trove-standins) serve these addresses on devstack1.
 ENDPOINTS=$(printf '[["image","glance","%s"],["database","trove","%s/v1.0/%%(tenant_id)s"],["compute","nova","http://%s:8774/v2.1"],["volumev3","cinderv3","http://%s:8776/v3/%%(project_id)s"],["network","neutron","http://%s:9696"],["object-store","swift","http://%s:8080/v1/AUTH_%%(project_id)s"]]' \
@@ -98,15 +120,18 @@ seed_runtime() {
   install -m 644 "$DS_KEY.pub" "$up/etc/ssh/authorized_keys/stack"  # DevStack's user (sudo)
   install -m 644 "$here/../nspawn/sshd_config" "$up/etc/ssh/sshd_config"
   cp /etc/skel/.bashrc /etc/skel/.profile "$up/root/"
-  cp "$here"/units/* "$units/"
+  cp "$here"/units/* "$STANDINS"/units/* "$units/"
   ln -s /etc/systemd/system/devstack-lab.target "$units/default.target"
   ln -s /lib/systemd/system/ssh.service "$units/sshd.service"
   ln -s /lib/systemd/system/ssh.service "$units/devstack-build.target.wants/ssh.service"
   for u in ssh.service mariadb.service rabbitmq-server.service; do
     ln -s "/lib/systemd/system/$u" "$units/devstack-lab.target.wants/$u"
   done
-  for u in devstack@keystone devstack@g-api apache2 devstack@tr-cond devstack@tr-tmgr; do
+  for u in devstack@keystone devstack@g-api apache2 devstack@tr-cond devstack@tr-tmgr lab-compute; do
     ln -s "/etc/systemd/system/$u.service" "$units/devstack-lab.target.wants/$u.service"
+  done
+  for u in proxy account container object; do
+    ln -s /etc/systemd/system/lab-swift@.service "$units/devstack-lab.target.wants/lab-swift@$u.service"
   done
 }
 
@@ -115,7 +140,8 @@ seed_runtime() {
 seed_build() { # UPPER
   local up=$1 lib=$1/usr/local/lib/devstack-lab
   mkdir -p "$up/etc/devstack" "$up/etc/trove" "$up/etc/keystone" "$up/etc/glance" "$up/etc/mysql/mariadb.conf.d" \
-    "$up/usr/local/sbin" "$up/usr/local/bin" "$lib/python" "$up/opt/trove/releases" "$up/var/lib/mysql"
+    "$up/usr/local/sbin" "$up/usr/local/bin" "$lib/python" "$up/opt/trove/releases" "$up/var/lib/mysql" \
+    "$up/opt/trove-standins" "$up/etc/lab-compute" "$up/etc/trove/cloudinit"
   # the host's /var/lib/mysql is not devstack1's: an empty, opaque datadir
   /usr/bin/python3 -c 'import os,sys; os.setxattr(sys.argv[1], "trusted.overlay.opaque", b"y")' "$up/var/lib/mysql"
   install -m 755 "$here/files/trove-release-exec" "$up/usr/local/sbin/"
@@ -126,6 +152,15 @@ seed_build() { # UPPER
   install -m 644 "$here/files/trove_lab_filter.py" "$lib/python/"
   install -m 644 "$here/files/apache2-trove-api.conf" "$up/etc/devstack/"
   install -m 644 "$here/files/api-paste.ini" "$up/etc/trove/"
+  # lab/trove-standins: the code (units set PYTHONPATH=/opt/trove-standins),
+  # Swift's config writer (init.sh runs it), the compute stand-in's config
+  cp -r "$STANDINS/standins" "$up/opt/trove-standins/"
+  find "$up/opt/trove-standins" -name __pycache__ -prune -exec rm -rf {} +
+  install -m 755 "$STANDINS/swift-config.sh" "$lib/"
+  COMPUTE_BIND=0.0.0.0 COMPUTE_PORT=${COMPUTE_URL##*:} COMPUTE_PUBLIC_URL=$COMPUTE_URL COMPUTE_STATE=/var/lib/lab-compute \
+    GUEST_LAUNCHER=systemd PLUG_DEVICE= NET_PREFIX=$NET FIXED_POOL=$NET.100-$NET.123 FLOAT_POOL=$NET.124-$NET.131 \
+    KEYSTONE_URL=$KEYSTONE_URL NOVA_PASSWORD=$NOVA_PW HOST_NAME=$DS_NAME EXTRA_LISTENERS="8774=/compute 8776=/volume 9696=/networking" \
+    "$STANDINS/compute-config.sh" "$up/etc/lab-compute/compute.conf"
   (umask 077 && cat >"$up/etc/devstack/lab.env" <<ENV
 HOST_IP=$DS_ADDR
 KEYSTONE_URL=$KEYSTONE_URL
@@ -135,6 +170,11 @@ ADMIN_PW=$ADMIN_PW
 DEMO_PW=$DEMO_PW
 GLANCE_PW=$GLANCE_PW
 TROVE_PW=$TROVE_PW
+NOVA_PW=$NOVA_PW
+SWIFT_PW=$SWIFT_PW
+SWIFT_HASH=lab-$DS_NAME-slot$LAB_SLOT
+SWIFT_URL=$SWIFT_URL
+COMPUTE_URL=$COMPUTE_URL
 RABBIT_USER=stackrabbit
 RABBIT_PW=$RABBIT_PW
 DB_PW_KEYSTONE=$DB_PW_KEYSTONE
@@ -144,9 +184,10 @@ LAB_ENDPOINTS='$ENDPOINTS'
 ENV
   )
   cat >"$up/etc/mysql/mariadb.conf.d/99-devstack.cnf" <<CNF
-# devstack1 (lab/devstack/up.sh): reachable on the host's address, small
+# devstack1 (lab/devstack/up.sh): reachable on the host's address, small;
+# not on the instances' addresses (their guests' MariaDB servers listen there)
 [mysqld]
-bind-address = 0.0.0.0
+bind-address = 127.0.0.1,$DS_ADDR
 skip-name-resolve
 max_connections = 500
 innodb_buffer_pool_size = 64M
@@ -226,9 +267,26 @@ os_region_name = RegionOne
 trove_volume_support = true
 network_driver = trove.network.neutron.NeutronDriver
 guest_config = /etc/trove/trove-guestagent.conf
+cloudinit_location = /etc/trove/cloudinit
+block_device_mapping = vdb
+device_path = /dev/vdb
 max_accepted_volume_size = 10
+max_instances_per_tenant = 20
+max_volumes_per_tenant = 40
+max_backups_per_tenant = 50
+trove_security_groups_support = true
+# the compute stand-in boots in about a second: Trove polls every 2 s, not 10
+usage_sleep_time = 2
 usage_timeout = 300
+restore_usage_timeout = 300
+volume_time_out = 30
+state_change_wait_time = 120
+resize_time_out = 300
+reboot_time_out = 120
+server_delete_time_out = 60
 agent_call_high_timeout = 300
+# guests heartbeat every 10 s (report_interval in trove-guestagent.conf)
+agent_heartbeat_expiry = 45
 databases_page_size = 1000
 users_page_size = 1000
 instances_page_size = 1000
@@ -241,6 +299,12 @@ http_delete_rate = 10000
 http_mgmt_post_rate = 10000
 [database]
 connection = mysql+pymysql://trove:$DB_PW_TROVE@127.0.0.1/trove?charset=utf8mb4
+[network]
+# floating IPs of public instances come from the stand-in's public network
+public_network_id = $PUBLIC_NET
+[mysql]
+volume_support = true
+device_path = /dev/vdb
 [keystone_authtoken]
 $authtoken
 username = trove
@@ -265,19 +329,25 @@ CONF
 [DEFAULT]
 control_exchange = trove
 transport_url = $TRANSPORT_URL
+report_interval = 10
 log_dir = /var/log/trove/
 log_file = trove-guestagent.log
+[service_credentials]
+auth_url = $KEYSTONE_URL
+region_name = RegionOne
 [mysql]
 CONF
-  chmod 644 "$up/etc/trove/trove-guestagent.conf"
+  chmod 640 "$up/etc/trove/trove-guestagent.conf"
 }
 
 # The saved first-boot state is reused while nothing it was made from changed.
 stamp=$({
   echo "$DS_ADDR $ENDPOINTS"
   cat "$here"/up.sh "$here"/common.sh "$here"/files/* "$here"/units/* "$here"/../openstack/trove-manage \
-    "$here"/../openstack/trove_seed.py "$here"/../openstack/catalog.py
-  dpkg-query -W -f='${Package} ${Version}\n' keystone glance-api python3-trove mariadb-server rabbitmq-server
+    "$here"/../openstack/trove_seed.py "$here"/../openstack/catalog.py \
+    "$STANDINS"/units/* "$STANDINS"/compute-config.sh "$STANDINS"/swift-config.sh
+  find "$STANDINS/standins" -name '*.py' | sort | xargs cat
+  dpkg-query -W -f='${Package} ${Version}\n' keystone glance-api python3-trove mariadb-server rabbitmq-server swift-proxy python3-oslo.messaging
   cat "$DS/secrets"/*
 } | sha256sum | cut -c1-16)
 
@@ -437,6 +507,13 @@ LAB_DEVSTACK_DATASTORE=mysql
 LAB_DEVSTACK_DATASTORE_VERSION=5.7.29
 LAB_DEVSTACK_DATASTORE_UPGRADE_VERSION=5.7.30
 LAB_DEVSTACK_TRANSPORT_URL_FILE=$DS/secrets/rabbit
+LAB_DEVSTACK_COMPUTE_URL=$COMPUTE_URL
+LAB_DEVSTACK_COMPUTE_STATE=/var/lib/lab-compute
+LAB_DEVSTACK_FAULTS_DIR=/var/lib/lab-compute/faults
+LAB_DEVSTACK_SWIFT_URL=$SWIFT_URL
+LAB_DEVSTACK_PRIVATE_NET=$PRIVATE_NET
+LAB_DEVSTACK_PUBLIC_NET=$PUBLIC_NET
+LAB_DEVSTACK_FLAVOR_ID=$FLAVOR_ID
 ENV
 mv "$DS/env.tmp" "$DS/env"
 init=$(cut -d' ' -f1 "$DS_INITF")

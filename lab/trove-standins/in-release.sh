@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # in-release.sh REL CMD...: run CMD with the code of Trove release REL.
 #   18  this machine's Trove (Debian bookworm's python3-trove)
-#   23  Debian trixie's Trove 2025.1 in the root that trixie-root.sh built:
+#   23  Debian trixie's Trove 2025.1 in lab/devstack's release root (release-root.sh):
 #       a private mount namespace binds the lab folder into the root and
 #       chroots there; the root shares this machine's network, so the
 #       services reach loopback as the 18 ones do.
@@ -17,7 +17,7 @@ case $rel in
   # shellcheck source=lab/trove-standins/lib.sh
   . "$here/lib.sh"
   root=$TRIXIE_ROOT
-  [[ -x "$root/usr/bin/trove-api" ]] || { echo "in-release: no Trove 23 in $root (run lab/trove-standins/trixie-root.sh)" >&2; exit 1; }
+  [[ -x "$root/usr/bin/trove-api" ]] || { echo "in-release: no Trove 23 in $root (run lab/devstack/release-root.sh $root)" >&2; exit 1; }
   # shellcheck disable=SC2016 # the inner script expands its own arguments
   # the lab folder at its own path inside the root (the configuration names it):
   # through /tmp when it lives there (nothing is written into the root), else

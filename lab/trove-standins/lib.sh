@@ -28,12 +28,9 @@ TROVE18_PORT=${TROVE18_PORT:-$(lab_port 28769)}
 TROVE23_PORT=${TROVE23_PORT:-$(lab_port 28789)}
 # instance addresses: loopback, all of 127/8 is local (no netns needed)
 ADDR_PREFIX=${ADDR_PREFIX:-127.0.$LAB_NET_OCTET}
-# Trove 23's root: lab/devstack's release root when it is built (one root for
-# both parts on a machine), else this part's own (trixie-root.sh)
-if [[ -z ${TRIXIE_ROOT:-} ]]; then
-  TRIXIE_ROOT=$LAB_DIR/trixie/root
-  [[ -e $LAB_DIR/devstack/releases/2025.1/.complete ]] && TRIXIE_ROOT=$LAB_DIR/devstack/releases/2025.1
-fi
+# Trove 23's root: lab/devstack's release root (one root for both parts on a
+# machine; lab/devstack/release-root.sh builds it when it is not there)
+TRIXIE_ROOT=${TRIXIE_ROOT:-$LAB_DIR/devstack/releases/2025.1}
 OS_WAIT=${OS_WAIT:-90}
 
 RABBIT_DIR="$SI_STATE/rabbitmq"

@@ -11,7 +11,7 @@
 #   - Trove's API, conductor and taskmanager (trove.sh start REL) of each release
 #     in TROVE_RELEASES, side by side: 18 (this machine's; database trove18, a copy
 #     of lab/openstack's seeded trove; port TROVE18_PORT) and 23 (trixie's 2025.1
-#     from the root trixie-root.sh builds; database trove23, the same copy migrated
+#     from lab/devstack's release root (release-root.sh); database trove23, the same copy migrated
 #     by Trove 23's own db_sync; port TROVE23_PORT). Each release has its own
 #     database, RabbitMQ vhost and guests.
 # and writes $LAB_DIR/standins/env. Knobs: TROVE_RELEASES ("18 23"), the *_PORT
@@ -245,7 +245,7 @@ for rel in $TROVE_RELEASES; do
   case $rel in
   18) port=$TROVE18_PORT db=trove18 ;;
   23) port=$TROVE23_PORT db=trove23
-      [[ -x "$TRIXIE_ROOT/usr/bin/trove-api" ]] || "$HERE/trixie-root.sh" "$TRIXIE_ROOT" ;;
+      [[ -x "$TRIXIE_ROOT/usr/bin/trove-api" ]] || "$HERE/../devstack/release-root.sh" "$TRIXIE_ROOT" ;;
   *) die "TROVE_RELEASES: 18 and/or 23, got $rel" ;;
   esac
   write_trove_conf "$rel" "$port" "$db"

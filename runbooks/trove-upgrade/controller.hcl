@@ -127,7 +127,9 @@ task "restart" {
   hosts               = group.controller
   serial              = var.controller_serial
   max_fail_percentage = 0
-  depends_on          = [task.schema_at_head] # new code on the new schema
+  # new code on the new schema; backup-restore mode: only once every old
+  # instance is backed up (the old controller must serve those backups)
+  depends_on          = [task.schema_at_head, task.backup_old]
   when                = contains(var.phases, "controllers") && (length(local.services.stale) > 0)
   command {
     argv  = concat(["sh", "-s", "restart", try(host.vars.service_manager, "systemd"), try(host.vars.trove_api_url, ""), trimsuffix(var.restart_timeout, "s"), "--"], local.services.stale)

@@ -77,6 +77,7 @@ wait_http "$KEYSTONE_URL" 90
 step "Keystone: projects, users, catalog"
 LAB_ENDPOINTS=$LAB_ENDPOINTS KEYSTONE_URL=$KEYSTONE_URL ADMIN_PASSWORD=$ADMIN_PW DEMO_PASSWORD=$DEMO_PW \
   GLANCE_PASSWORD=$GLANCE_PW TROVE_PASSWORD=$TROVE_PW \
+  LAB_SERVICE_USERS="{\"nova\": \"$NOVA_PW\", \"swift\": \"$SWIFT_PW\"}" \
   timeout 600 /usr/bin/python3 $lib/catalog.py >/etc/devstack/catalog.json
 
 step "Glance: db_sync, start, images"
@@ -102,6 +103,15 @@ image() { # NAME: id of a new public image NAME
 IMAGE_ID=$(image trove-guest-mysql-5.7-lab)
 IMAGE2_ID=$(image trove-guest-mysql-5.7-lab-v2)
 rm -f /var/tmp/lab-guest.img
+
+step "Swift (lab-swift@proxy|account|container|object), the compute stand-in (lab-compute)"
+# Swift's config, rings and device (node/sdb1) in /etc/lab-swift; the
+# servers run as root
+SWIFT_BIND=$HOST_IP SWIFT_PORT=${SWIFT_URL##*:} SWIFT_OBJECT_PORT=6200 SWIFT_CONTAINER_PORT=6201 SWIFT_ACCOUNT_PORT=6202 \
+  KEYSTONE_URL=$KEYSTONE_URL SWIFT_PASSWORD=$SWIFT_PW SWIFT_HASH=$SWIFT_HASH $lib/swift-config.sh /etc/lab-swift
+systemctl start lab-swift@object lab-swift@container lab-swift@account lab-swift@proxy lab-compute
+wait_http "$SWIFT_URL/healthcheck" 90
+wait_http "$COMPUTE_URL/compute" 90
 
 step "Trove 18: db_sync, datastore rows (trove-manage)"
 trove-manage --config-file /etc/trove/trove.conf db_sync >/var/log/trove/trove-manage.log 2>&1

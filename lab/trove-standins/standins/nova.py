@@ -22,6 +22,12 @@ def now():
     return datetime.datetime.utcnow().strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
+def _usage_time(t):
+    """OS-SRV-USG times as Nova writes them: no zone, microseconds
+    ("2013-09-23T13:53:12.000000"; gophercloud parses them so)."""
+    return t.rstrip("Z") + ".000000" if t else t
+
+
 def _version(req):
     v = req.headers.get("X-OpenStack-Nova-API-Version") or req.headers.get("OpenStack-API-Version", "")
     v = v.replace("compute", "").strip() or MIN_VERSION
@@ -84,7 +90,7 @@ class Nova:
             "OS-DCF:diskConfig": "MANUAL", "progress": 0 if s["status"] != "ACTIVE" else 100,
             "OS-EXT-AZ:availability_zone": s.get("availability_zone") or "nova",
             "config_drive": "True" if s.get("config_drive") else "", "key_name": s.get("key_name"),
-            "OS-SRV-USG:launched_at": s.get("launched_at"), "OS-SRV-USG:terminated_at": None,
+            "OS-SRV-USG:launched_at": _usage_time(s.get("launched_at")), "OS-SRV-USG:terminated_at": None,
             "OS-EXT-SRV-ATTR:host": self.cfg.host_name, "OS-EXT-SRV-ATTR:hypervisor_hostname": self.cfg.host_name,
             "OS-EXT-SRV-ATTR:instance_name": "instance-%s" % s["id"][:8],
             "OS-EXT-STS:task_state": s.get("task_state"), "OS-EXT-STS:vm_state": s.get("vm_state"),

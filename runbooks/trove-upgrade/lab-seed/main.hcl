@@ -1,22 +1,27 @@
-# Lab only: database instances on the OLD version for the upgrade to move
-# (lab/trove-demo.sh and cmd/runbook/trove_e2e_test.go run this first). Each
-# gets a database and a user, so that what the instances report before and
-# after can be compared. An instance of that name already there (whatever its
-# version) is left as it is, unless replace_upgraded = true.
+# Lab only: the seed's scenario on devstack1 (lab/devstack), before the
+# upgrade: instance `test` on the old datastore version in the demo project,
+# with database `testdb` and a user, on the private network and public (as
+# the seed creates it: --nic net-id=... --is-public), and the row of table
+# `Persons` inserted through the instance's own address. lab/trove-demo.sh
+# and cmd/runbook's Trove tests run this first. Instances are created one at
+# a time (serial = 1): Trove's first quota reservations in a project race
+# when two creates arrive together (trove_instance also looks an instance
+# up by name after a 5xx before it sends a create again).
 #
-#   runbook run -i inventories/lab.hcl --var 'names=["db1","db2"]' runbooks/trove-upgrade/lab-seed
+#   runbook run -i INVENTORY --var network=$LAB_DEVSTACK_PRIVATE_NET runbooks/trove-upgrade/lab-seed
 runbook {
-  description = "Lab: Trove instances on the old datastore version, to be upgraded"
+  description = "Lab: instance test (database testdb, a user, a Persons row) on the old datastore version"
 }
 
 variable "names" {
-  type    = list(string)
-  default = ["trove-demo-db1", "trove-demo-db2"]
+  type        = list(string)
+  default     = ["test"]
+  description = "Instances to make (each gets testdb, the user and the row)"
 }
 
 variable "cloud" {
   type    = string
-  default = "lab-demo"
+  default = "devstack"
 }
 
 variable "flavor" {
@@ -24,60 +29,36 @@ variable "flavor" {
   default = "10"
 }
 
+variable "network" {
+  type        = string
+  description = "The private network's id (LAB_DEVSTACK_PRIVATE_NET)"
+}
+
+variable "public" {
+  type    = bool
+  default = true
+}
+
 variable "datastore_version" {
   type    = string
   default = "5.7.29"
 }
 
-variable "app_password" {
+variable "user" {
+  type    = string
+  default = "test"
+}
+
+variable "password" {
   type      = string
-  default   = "lab-app-pw"
+  default   = "lab-test-pw"
   sensitive = true
 }
 
-variable "replace_upgraded" {
-  type        = bool
-  default     = false
-  description = "Delete instances of these names that are no longer on datastore_version (an earlier demo upgraded them), then create them again"
-}
-
-task "existing" {
-  trove_instance {
-    cloud  = var.cloud
-    action = "list"
-  }
-}
-
-task "drop_upgraded" {
-  for_each = var.replace_upgraded ? {
-    for i in task.existing.outputs.instances : i.name => i
-    if contains(var.names, i.name) && i.datastore.version != var.datastore_version
-  } : {}
-  trove_instance {
-    cloud   = var.cloud
-    action  = "delete"
-    id      = each.value.id
-    confirm = true
-  }
-}
-
-# Trove deletes in the background: wait until the names are free.
-task "names_free" {
-  for_each   = task.drop_upgraded.outputs
-  depends_on = [task.drop_upgraded]
-  trove_instance {
-    cloud  = var.cloud
-    action = "list"
-    name   = each.key
-  }
-  retries = 60
-  delay   = "1s"
-  until   = length(self.outputs.instances) == 0
-}
-
 task "instance" {
-  for_each   = toset(var.names)
-  depends_on = [task.names_free]
+  for_each            = toset(var.names)
+  serial              = 1
+  max_fail_percentage = 0
   trove_instance {
     cloud             = var.cloud
     name              = each.key
@@ -85,8 +66,39 @@ task "instance" {
     volume_size       = 1
     datastore         = "mysql"
     datastore_version = var.datastore_version
-    databases         = ["app"]
-    users             = [{ name = "app", password = var.app_password, databases = ["app"] }]
-    wait              = { status = "HEALTHY", timeout = "3m" }
+    databases         = ["testdb"]
+    users             = [{ name = var.user, password = var.password, databases = ["testdb"] }]
+    networks          = [var.network]
+    access            = { is_public = var.public }
+    wait              = { status = "HEALTHY", timeout = "5m" }
+  }
+}
+
+# The table and its row, written through the instance's address from the
+# control node, as a user of the database would.
+task "table" {
+  for_each = task.instance.outputs
+  mysql_query {
+    from           = "control"
+    login_host     = each.value.addresses[0].address
+    login_user     = var.user
+    login_password = var.password
+    database       = "testdb"
+    sql            = "CREATE TABLE IF NOT EXISTS Persons (PersonID int PRIMARY KEY, LastName varchar(255), FirstName varchar(255), Address varchar(255), City varchar(255))"
+    unless         = "SELECT COUNT(*) FROM information_schema.tables WHERE table_schema = 'testdb' AND table_name = 'Persons'"
+  }
+}
+
+task "row" {
+  for_each   = task.instance.outputs
+  depends_on = [task.table]
+  mysql_query {
+    from           = "control"
+    login_host     = each.value.addresses[0].address
+    login_user     = var.user
+    login_password = var.password
+    database       = "testdb"
+    sql            = "INSERT INTO Persons VALUES (1, 'Erichsen', 'Tom', 'Skagen 21', 'Stavanger')"
+    unless         = "SELECT COUNT(*) FROM Persons WHERE PersonID = 1"
   }
 }
