@@ -20,7 +20,7 @@ for p in "${parts[@]}"; do
 	[ -x "$here/$p/down.sh" ] || continue
 	echo "lab: stopping $p"
 	case "$p" in
-	devstack | openstack | mariadb) "$here/$p/down.sh" "${purge[@]}" || rc=1 ;;
+	devstack | openstack | mariadb | trove-standins) "$here/$p/down.sh" "${purge[@]}" || rc=1 ;;
 	*) "$here/$p/down.sh" || rc=1 ;;
 	esac
 done

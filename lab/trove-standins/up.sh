@@ -79,8 +79,14 @@ echo '[].' >"$RABBIT_DIR/enabled_plugins"
   fi
   # the lab's user: password from the secret store, through stdin (never on a command line)
   ctl=/usr/lib/rabbitmq/bin/rabbitmqctl
-  if ! $ctl list_users -q 2>/dev/null | grep -q '^lab\b'; then
+  # The broker's state can outlive the secret (lab/openstack keeps the
+  # secrets, and a purge of it alone makes new ones): the user is made again
+  # whenever the password it was made with (its hash, in pw.stamp) changed.
+  pw_stamp=$(printf '%s' "$RABBIT_PW" | sha256sum | cut -c1-16)
+  if ! $ctl list_users -q 2>/dev/null | grep -q '^lab\b' || [[ $(cat "$RABBIT_DIR/pw.stamp" 2>/dev/null) != "$pw_stamp" ]]; then
+    $ctl delete_user lab >>"$LOGS/rabbitmqctl.log" 2>&1 || true
     printf '%s' "$RABBIT_PW" | $ctl add_user lab >>"$LOGS/rabbitmqctl.log" 2>&1
+    echo "$pw_stamp" >"$RABBIT_DIR/pw.stamp"
   fi
   for rel in $TROVE_RELEASES; do
     $ctl list_vhosts -q 2>/dev/null | grep -qx "trove$rel" || $ctl add_vhost "trove$rel" >>"$LOGS/rabbitmqctl.log" 2>&1
