@@ -126,12 +126,14 @@ func (w *Writer) Path() string { return w.path }
 func (w *Writer) write(l line) {
 	l.Time = time.Now().UTC()
 	b, err := json.Marshal(l)
-	if err != nil {
-		w.err = err
-		return
-	}
 	w.mu.Lock()
 	defer w.mu.Unlock()
+	if err != nil {
+		if w.err == nil {
+			w.err = err
+		}
+		return
+	}
 	if _, err := w.f.Write(append(b, '\n')); err != nil && w.err == nil {
 		w.err = err
 	}

@@ -162,11 +162,21 @@ func (e *entry) dial(ctx context.Context) (*link, error) {
 			return nil, unreachable(t, "connecting to %s: %w", t.addr(), err)
 		}
 	}
-	// The handshake gets the same deadline; a channel through a hop has no
+	// The handshake waits for its turn (Options.MaxHandshakes), then has
+	// the connect timeout of its own; a channel through a hop has no
 	// SetDeadline, so close the connection when the context ends.
-	stop := context.AfterFunc(dctx, func() { _ = raw.Close() })
+	select {
+	case e.pool.handshaking <- struct{}{}:
+	case <-ctx.Done():
+		_ = raw.Close()
+		return nil, fmt.Errorf("host %s: waiting to handshake with %s: %w", t.name, t.addr(), ctx.Err())
+	}
+	hctx, hcancel := context.WithTimeout(ctx, t.timeout)
+	defer hcancel()
+	stop := context.AfterFunc(hctx, func() { _ = raw.Close() })
 	sc, chans, reqs, err := ssh.NewClientConn(raw, t.addr(), cfg)
 	stopped := stop()
+	<-e.pool.handshaking
 	if err != nil {
 		_ = raw.Close()
 		var hk *HostKeyError

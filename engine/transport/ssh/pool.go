@@ -40,6 +40,11 @@ type Options struct {
 	// KillGrace is how long a cancelled command has between SIGTERM and
 	// SIGKILL. Default 2s.
 	KillGrace time.Duration
+	// MaxHandshakes bounds the SSH handshakes in flight at once (a fleet
+	// dialed at once otherwise queues for the client's CPU inside every
+	// host's connect timeout). A handshake's share of the connect timeout
+	// starts when it gets its turn. Default 32.
+	MaxHandshakes int
 }
 
 // Pool is a transport.Dialer holding one SSH connection per host (and per
@@ -58,6 +63,8 @@ type Pool struct {
 	mu      sync.Mutex
 	entries map[string]*entry
 	closed  bool
+
+	handshaking chan struct{} // one token per handshake in flight
 }
 
 var _ transport.Dialer = (*Pool)(nil)
@@ -76,7 +83,10 @@ func NewPool(opts Options) *Pool {
 	if opts.KillGrace <= 0 {
 		opts.KillGrace = 2 * time.Second
 	}
-	return &Pool{opts: opts, entries: map[string]*entry{}}
+	if opts.MaxHandshakes <= 0 {
+		opts.MaxHandshakes = 32
+	}
+	return &Pool{opts: opts, entries: map[string]*entry{}, handshaking: make(chan struct{}, opts.MaxHandshakes)}
 }
 
 func (p *Pool) config() (sshConfig, error) {

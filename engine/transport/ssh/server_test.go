@@ -44,6 +44,10 @@ type testServer struct {
 	peak        atomic.Int64
 
 	handshakes atomic.Int64
+	// gauge, when set, counts the handshakes at their user authentication
+	// across the servers that share it; authDelay slows each one down.
+	gauge      *handshakeGauge
+	authDelay  time.Duration
 	execs      atomic.Int64
 	subsystems atomic.Int64
 	frozen     atomic.Bool
@@ -145,6 +149,11 @@ func (c *freezeConn) Close() error {
 func (s *testServer) handle(c net.Conn) {
 	cfg := &ssh.ServerConfig{
 		PublicKeyCallback: func(meta ssh.ConnMetadata, key ssh.PublicKey) (*ssh.Permissions, error) {
+			if g := s.gauge; g != nil {
+				g.enter()
+				defer g.leave()
+			}
+			time.Sleep(s.authDelay)
 			if meta.User() == s.user && s.authKey != nil && string(key.Marshal()) == string(s.authKey.Marshal()) {
 				return nil, nil
 			}
@@ -406,3 +415,16 @@ func (f *fixture) pool(t *testing.T, opts Options) *Pool {
 	t.Cleanup(func() { _ = p.Close() })
 	return p
 }
+
+// handshakeGauge counts server-side handshakes in flight and their peak.
+type handshakeGauge struct {
+	now, peak atomic.Int64
+}
+
+func (g *handshakeGauge) enter() {
+	n := g.now.Add(1)
+	for p := g.peak.Load(); n > p && !g.peak.CompareAndSwap(p, n); p = g.peak.Load() {
+	}
+}
+
+func (g *handshakeGauge) leave() { g.now.Add(-1) }
