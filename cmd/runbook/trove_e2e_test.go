@@ -258,6 +258,43 @@ func TestTroveUpgradeControllersOnDevstack(t *testing.T) {
 		t.Fatalf("run with apache2 listed: exit %d, restart %q", r.code, r.finished()["task.restart@devstack1"])
 	}
 
+	// A bad option the run itself writes is caught before anything
+	// restarts: the schema read (trove-manage) fails naming the value.
+	units = l.units(t)
+	r = l.runbook(t, "run", with(`conf_default={ debug = "maybe" }`)...)
+	if reason := reasonOf(r, "task.schema_after"); r.code != exitError || !strings.Contains(reason, "maybe") || r.finished()["task.restart@devstack1"] == "changed" {
+		t.Fatalf("a bad option: exit %d, schema_after %q, restart %q", r.code, reason, r.finished()["task.restart@devstack1"])
+	}
+	if got := l.units(t); got != units {
+		t.Errorf("a run that failed on a bad option restarted something:\n%s\n->\n%s", units, got)
+	}
+
+	// A service that does not come back after the restart (its start
+	// fails: a drop-in whose ExecStartPre fails, put there as the fault):
+	// the restart step fails naming it, nothing goes green; once the
+	// service can start again, the next run restarts what is stale.
+	// The operator puts the good value back by hand (every read of the run
+	// parses trove.conf first): trove.conf is newer than the services now.
+	l.sh(t, `sed -i 's/^debug = maybe$/debug = true/' /etc/trove/trove.conf && grep -q '^debug = true$' /etc/trove/trove.conf`)
+	const dropIn = "/run/systemd/system/devstack@tr-cond.service.d/lab-fault.conf"
+	l.sh(t, `mkdir -p "$(dirname "$1")" && printf '[Service]\nExecStartPre=/bin/false\n' >"$1" && systemctl daemon-reload`, dropIn)
+	r = l.runbook(t, "run", with("restart_timeout=40s")...)
+	reason = reasonOf(r, "task.restart")
+	if r.code != exitError || !strings.Contains(reason, "devstack@tr-cond") {
+		t.Fatalf("a service that does not come back: exit %d, restart %q", r.code, reason)
+	}
+	if got := r.finished()["task.new_code_serving@devstack1"]; got == "ok" {
+		t.Errorf("new_code_serving is ok after a failed restart")
+	}
+	l.sh(t, `rm -f "$1" && systemctl daemon-reload && systemctl reset-failed devstack@tr-cond`, dropIn)
+	r = l.runbook(t, "run", with()...)
+	if r.code != exitChanges || r.finished()["task.restart@devstack1"] != "changed" {
+		t.Fatalf("run once the service can start: exit %d, restart %q\n%s", r.code, r.finished()["task.restart@devstack1"], r.stdout)
+	}
+	if got := l.units(t); strings.Count(got, " active ") != 3 {
+		t.Errorf("after the run once the service can start:\n%s", got)
+	}
+
 	// A downgrade (zed's code on 2025.1's schema) is refused before anything.
 	l.install(t, "zed")
 	before = l.state(t)
