@@ -91,7 +91,7 @@ vars=(--var-file "$rbdir/vars/lab.hcl" --var "image_id=$LAB_DEVSTACK_IMAGE2_ID" 
 restored="test"
 if [ "$mode" = backup-restore ]; then
 	vars+=(--var verify_data=select --var 'verify_tables=["Persons"]'
-		--var 'verify_db={ user = "test", password = "lab-test-pw", database = "testdb" }' --var delete_old_instances=true)
+		--var 'verify_db={ user = "test", database = "testdb" }' --var verify_db_password=lab-test-pw --var delete_old_instances=true)
 	restored=test-2025.1
 fi
 

@@ -194,3 +194,13 @@ task "next" {
 		t.Fatalf("next@w1: %s, want skipped", st)
 	}
 }
+
+// What the project ships is formatted as `runbook fmt` writes it (the
+// check Terraform users run in CI).
+func TestShippedRunbooksAreFormatted(t *testing.T) {
+	for _, dir := range []string{"../../runbooks", "../../inventories"} {
+		if r := run(t, nil, "fmt", "-check", dir); r.code != exitOK {
+			t.Errorf("runbook fmt -check %s: exit %d; not formatted (run make fmt):\n%s%s", dir, r.code, r.stdout, r.stderr)
+		}
+	}
+}

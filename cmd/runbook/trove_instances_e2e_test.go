@@ -175,7 +175,7 @@ func TestTroveUpgradeBackupRestoreOnDevstack(t *testing.T) {
 	l := needDevstack(t)
 	l.seed(t)
 	vars := []string{"dump_dir=" + t.TempDir() + "/", "upgrade_mode=backup-restore", "verify_data=select", `verify_tables=["Persons"]`,
-		`verify_db={ user = "test", password = "` + seedPassword + `", database = "testdb" }`, "delete_old_instances=true"}
+		`verify_db={ user = "test", database = "testdb" }`, "verify_db_password=" + seedPassword, "delete_old_instances=true"}
 	old := l.instances(t)["test"]
 
 	r := l.runbook(t, "check", vars...)
@@ -194,6 +194,11 @@ func TestTroveUpgradeBackupRestoreOnDevstack(t *testing.T) {
 	}
 	if ev := r.event("task_finished", "task.backup_old"); ev == nil || ev["status"] != "changed" {
 		t.Errorf("backup_old of test: %v", ev)
+	} else if ev["key"] != "test" {
+		t.Errorf("backup_old's instance key is %v, want test (only verify_db_password is secret)", ev["key"])
+	}
+	if strings.Contains(r.stdout+r.stderr, seedPassword) {
+		t.Errorf("the verify password shows in the run's output")
 	}
 	if i := r.index("task_finished", "task.backup_old"); i < 0 || i > r.index("task_finished", "task.restart") {
 		t.Errorf("the backup was not taken before the controllers restarted (events %d, %d)", i, r.index("task_finished", "task.restart"))

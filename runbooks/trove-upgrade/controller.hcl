@@ -91,7 +91,7 @@ task "conf_default" {
 }
 
 task "guest_conf" {
-  when = contains(var.phases, "controllers")
+  when       = contains(var.phases, "controllers")
   for_each   = var.guest_conf
   hosts      = group.controller
   serial     = 1 # one edit of the file at a time
@@ -108,7 +108,7 @@ task "guest_conf" {
 # (host var code_paths) and of trove.conf, after the edits above. In check
 # mode, after an edit that would happen, this is known only after apply.
 task "services_before" {
-  when = contains(var.phases, "controllers")
+  when       = contains(var.phases, "controllers")
   hosts      = group.controller
   read_only  = true
   depends_on = [task.conf_default]
@@ -129,8 +129,8 @@ task "restart" {
   max_fail_percentage = 0
   # new code on the new schema; backup-restore mode: only once every old
   # instance is backed up (the old controller must serve those backups)
-  depends_on          = [task.schema_at_head, task.backup_old]
-  when                = contains(var.phases, "controllers") && (length(local.services.stale) > 0)
+  depends_on = [task.schema_at_head, task.backup_old]
+  when       = contains(var.phases, "controllers") && (length(local.services.stale) > 0)
   command {
     argv  = concat(["sh", "-s", "restart", try(host.vars.service_manager, "systemd"), try(host.vars.trove_api_url, ""), trimsuffix(var.restart_timeout, "s"), "--"], local.services.stale)
     stdin = local.services_script
@@ -140,7 +140,7 @@ task "restart" {
 
 # The proof: nothing runs older code or config than what is installed.
 task "services_after" {
-  when = contains(var.phases, "controllers")
+  when       = contains(var.phases, "controllers")
   hosts      = group.controller
   read_only  = true
   depends_on = [task.restart]

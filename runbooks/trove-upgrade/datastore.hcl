@@ -5,7 +5,7 @@
 
 # What the API says before (read-only; admin sees the image ids).
 task "datastore_before" {
-  when = contains(var.phases, "datastore")
+  when       = contains(var.phases, "datastore")
   depends_on = [task.new_code_serving]
   trove_datastore {
     cloud     = var.admin_cloud
@@ -92,7 +92,7 @@ task "register_version_api" {
 
 # Read again, through the API, after whichever path ran.
 task "datastore_after" {
-  when = (contains(var.phases, "datastore") || contains(var.phases, "instances"))
+  when       = (contains(var.phases, "datastore") || contains(var.phases, "instances"))
   depends_on = [task.default_version, task.register_version_api]
   trove_datastore {
     cloud     = var.admin_cloud

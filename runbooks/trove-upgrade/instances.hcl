@@ -13,7 +13,7 @@ locals {
 }
 
 task "fleet" {
-  when = contains(var.phases, "instances")
+  when       = contains(var.phases, "instances")
   depends_on = [task.verify_version]
   trove_instance {
     cloud        = var.admin_cloud
@@ -103,7 +103,7 @@ block {
       from           = "control"
       login_host     = [for i in task.to_move.outputs.instances : i.addresses[0].address if i.name == each.key][0]
       login_user     = var.verify_db.user
-      login_password = var.verify_db.password
+      login_password = var.verify_db_password
       database       = var.verify_db.database
     }
   }
@@ -114,7 +114,7 @@ block {
       from           = "control"
       login_host     = each.value.addresses[0].address
       login_user     = var.verify_db.user
-      login_password = var.verify_db.password
+      login_password = var.verify_db_password
       database       = var.verify_db.database
     }
   }
@@ -127,7 +127,7 @@ block {
       from           = "control"
       login_host     = [for i in task.to_move.outputs.instances : i.addresses[0].address if i.name == each.value.instance][0]
       login_user     = var.verify_db.user
-      login_password = var.verify_db.password
+      login_password = var.verify_db_password
       database       = var.verify_db.database
       sql            = "SELECT * FROM `${each.value.table}` ORDER BY 1"
     }
@@ -139,7 +139,7 @@ block {
       from           = "control"
       login_host     = task.restore_new.outputs[each.value.instance].addresses[0].address
       login_user     = var.verify_db.user
-      login_password = var.verify_db.password
+      login_password = var.verify_db_password
       database       = var.verify_db.database
       sql            = "SELECT * FROM `${each.value.table}` ORDER BY 1"
     }
@@ -239,7 +239,7 @@ block {
 # left to do): none in ERROR (ERROR, BUILDING_ERROR_SERVER ...), every one
 # ACTIVE with its database HEALTHY, idle, and (in place) on the new image.
 task "fleet_after" {
-  when = contains(var.phases, "instances")
+  when       = contains(var.phases, "instances")
   depends_on = [task.rebuild_guest, task.upgrade_version, task.delete_old, task.verify_restored]
   trove_instance {
     cloud        = var.admin_cloud

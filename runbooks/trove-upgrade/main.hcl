@@ -261,12 +261,20 @@ variable "verify_data" {
 variable "verify_db" {
   type = object({
     user     = optional(string, "")
-    password = optional(string, "")
     database = optional(string, "")
   })
   default     = {}
+  description = "A database user both instances know and the database to compare (the control node must reach the instances' addresses); its password is verify_db_password"
+}
+
+# Only the password is secret: a sensitive user or database name would be
+# scrubbed wherever its text appears (an instance named like the user shows
+# as "(sensitive)").
+variable "verify_db_password" {
+  type        = string
+  default     = ""
   sensitive   = true
-  description = "A database user both instances know and the database to compare (the control node must reach the instances' addresses)"
+  description = "The password of verify_db.user"
 }
 
 variable "verify_tables" {
