@@ -148,6 +148,28 @@ func TestTroveUpgradeInPlaceOnDevstack(t *testing.T) {
 		t.Fatalf("check --diff on the upgraded cloud: exit %d\n%s", r.code, r.stdout)
 	}
 
+	// Checks around a rebuild, when asked (rebuild_backup, rebuild_checksum):
+	// a rebuild (back to the first image) whose guest loses a row fails the
+	// run at verify_rebuilt, naming the instance and the table, after a
+	// fresh backup was taken.
+	guarded := []string{dumps, "image_id=" + l.env["LAB_DEVSTACK_IMAGE_ID"], "rebuild_backup=true", "rebuild_checksum=true",
+		`verify_db={ user = "test", database = "testdb" }`, "verify_db_password=" + seedPassword}
+	l.fault(t, "rebuild_lose_row", "test")
+	r = l.runbook(t, "run", guarded...)
+	if r.code != exitError {
+		t.Fatalf("run with a rebuild that loses a row: exit %d\n%s", r.code, r.stdout)
+	}
+	if reason := reasonOf(r, "task.verify_rebuilt"); !strings.Contains(reason, "Persons") || !strings.Contains(reason, "1 rows -> 0") || !strings.Contains(reason, "test") {
+		t.Errorf("verify_rebuilt: %q, want test's Persons named (1 row -> 0)", reason)
+	}
+	if got := r.finished()["task.rebuild_backup["+before.ID+"]@localhost"]; got != "changed" {
+		t.Errorf("rebuild_backup of test: %q, want changed (a backup before the rebuild)", got)
+	}
+	if b, c := r.index("task_finished", "task.rebuild_backup"), r.index("task_finished", "task.rebuild_guest"); b < 0 || b > c {
+		t.Errorf("the backup did not come before the rebuild (events %d, %d)", b, c)
+	}
+	l.persons(t, "test", false) // the fault did act: the row is gone
+
 	// A new guest image that Glance does not have: the rebuild puts the
 	// instance in ERROR; the run fails naming it, and a rerun too (the old
 	// version's instances are all "upgraded": only the instance's state

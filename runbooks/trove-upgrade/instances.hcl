@@ -31,17 +31,77 @@ task "fleet" {
 # instance whose server already runs the new image is not rebuilt, so a
 # rerun rebuilds nothing. One at a time, each HEALTHY before the next
 # (serial = 1, max_fail_percentage = 0).
-task "rebuild_guest" {
-  for_each = var.upgrade_mode == "in-place" && contains(var.phases, "instances") ? {
+locals {
+  rebuild_targets = var.upgrade_mode == "in-place" && contains(var.phases, "instances") ? {
     for i in local.chosen : i.id => i if i.image_id != local.version_image
   } : {}
+}
+
+# Around the rebuilds, when asked: a fresh backup of each instance
+# (rebuild_backup; kept in the admin project, whose credentials rebuild),
+# and its rows compared before and after (rebuild_checksum: row counts and
+# CHECKSUM TABLE through the instance's address, as verify_db).
+task "rebuild_backup" {
+  for_each            = var.rebuild_backup ? local.rebuild_targets : {}
   serial              = 1
   max_fail_percentage = 0
+  trove_backup {
+    cloud       = var.admin_cloud
+    instance    = each.value.id
+    name        = "${each.value.name}-before-rebuild-${local.release_tag}"
+    description = "runbook trove-upgrade: ${each.value.name} before its rebuild for ${local.release_tag}"
+    wait        = { timeout = var.instance_timeout }
+  }
+}
+
+task "rebuild_checksum_before" {
+  for_each   = var.rebuild_checksum ? local.rebuild_targets : {}
+  depends_on = [task.rebuild_backup]
+  mysql_checksum {
+    from           = "control"
+    login_host     = each.value.addresses[0].address
+    login_user     = var.verify_db.user
+    login_password = var.verify_db_password
+    database       = var.verify_db.database
+  }
+}
+
+task "rebuild_guest" {
+  for_each            = local.rebuild_targets
+  serial              = 1
+  max_fail_percentage = 0
+  depends_on          = [task.rebuild_backup, task.rebuild_checksum_before]
   trove_instance {
     cloud   = var.admin_cloud
     id      = each.value.id
     rebuild = local.version_image
     wait    = { status = "HEALTHY", timeout = var.instance_timeout }
+  }
+}
+
+task "rebuild_checksum_after" {
+  for_each   = var.rebuild_checksum ? local.rebuild_targets : {}
+  depends_on = [task.rebuild_guest]
+  mysql_checksum {
+    from           = "control"
+    login_host     = each.value.addresses[0].address
+    login_user     = var.verify_db.user
+    login_password = var.verify_db_password
+    database       = var.verify_db.database
+  }
+}
+
+# A rebuild that lost or changed rows fails here, naming the tables. (A
+# rerun finds the instance on the new image and compares nothing again:
+# restore from the rebuild backup.)
+task "verify_rebuilt" {
+  for_each = var.rebuild_checksum ? local.rebuild_targets : {}
+  assert {
+    conditions = [{
+      condition = task.rebuild_checksum_before.outputs[each.key].checksum == task.rebuild_checksum_after.outputs[each.key].checksum
+      message   = "${each.value.name} does not hold after its rebuild what it held before: ${join(", ", [for t, v in task.rebuild_checksum_before.outputs[each.key].tables : "${t} ${v.rows} rows -> ${try(task.rebuild_checksum_after.outputs[each.key].tables[t].rows, "missing")}" if try(task.rebuild_checksum_after.outputs[each.key].tables[t].checksum, "") != v.checksum])}${var.rebuild_backup ? "; its backup: ${each.value.name}-before-rebuild-${local.release_tag}" : ""}"
+    }]
+    success_msg = "${each.value.name} holds after its rebuild what it held before"
   }
 }
 

@@ -258,6 +258,18 @@ variable "verify_data" {
   }
 }
 
+variable "rebuild_backup" {
+  type        = bool
+  default     = false
+  description = "In place: a fresh backup of each instance before its rebuild (in the admin project)"
+}
+
+variable "rebuild_checksum" {
+  type        = bool
+  default     = false
+  description = "In place: row counts and CHECKSUM TABLE of each instance before and after its rebuild, compared (verify_db and verify_db_password; the control node must reach the instances' addresses)"
+}
+
 variable "verify_db" {
   type = object({
     user     = optional(string, "")

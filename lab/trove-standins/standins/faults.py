@@ -16,6 +16,8 @@ JSON line), so a test can tell that the fault it armed is the one that acted.
 Known faults:
   restore_lose_row   guest: after loading a backup in prepare, delete one
                      row of the first user table that has rows
+  rebuild_lose_row   guest: after a rebuild started the database again,
+                     delete one row of the first user table that has rows
   upgrade_error      guest: the datastore upgrade fails; the guest reports
                      FAILED (Trove sets the instance to ERROR)
   rebuild_error      compute: the server goes to ERROR during a rebuild,
@@ -30,7 +32,7 @@ import json
 import os
 import time
 
-KNOWN = ("restore_lose_row", "upgrade_error", "rebuild_error", "boot_error", "api_500")
+KNOWN = ("restore_lose_row", "rebuild_lose_row", "upgrade_error", "rebuild_error", "boot_error", "api_500")
 
 
 class Faults:

@@ -350,6 +350,11 @@ class Agent:
                     raise RuntimeError("no database on the volume at %s" % self.db.datadir)
                 self._save_config(config_contents, config_overrides)
                 self.db.start()
+                if self.faults.fire("rebuild_lose_row", self.guest_id, self.hw["server_id"], self.hw["name"],
+                                    detail="rebuild to version %s" % ds_version):
+                    lost = backup.lose_a_row(self.db, set(self.mconf.ignore_dbs))
+                    LOG.warning("lab fault rebuild_lose_row: lost a row of %s", lost)
+                    self.state.set(event="fault rebuild_lose_row: %s" % lost)
             except Exception as e:
                 LOG.exception("rebuild failed")
                 self.state.set(event="rebuild failed: %s" % e)
