@@ -102,12 +102,15 @@ state)
 	# Every Trove server process on the host, whatever serves it: one that
 	# started before installed_at runs old code, listed in SERVICE or not
 	# (a forgotten apache2 whose mod_wsgi daemon serves the API).
+	# (The bracketed letters keep grep from matching its own command line;
+	# etimes is whole seconds, so a process is stale only when it started
+	# over a second before the newest install.)
 	procs=""
 	t0=$(now)
-	ps -eo pid=,etimes=,args= | grep -E '(^|[/ ])trove-(api|conductor|taskmanager|wsgi|api-wsgi)( |$)|\(wsgi:trove' |
+	ps -eo pid=,etimes=,args= | grep -E '(^|[/ ])[t]rove-(api|conductor|taskmanager|wsgi|api-wsgi)( |$)|\([w]sgi:trove' |
 		while read -r pid et args; do
 			st=$((t0 - et))
-			if [ "$st" -lt "$installed" ]; then
+			if [ $((st + 1)) -lt "$installed" ]; then
 				printf '{"pid":%s,"started":%s,"command":"%s"},' "$pid" "$st" "$(printf '%s' "$args" | cut -c1-120 | tr -d '\n' | tr -c 'A-Za-z0-9@._:/ =()-' '?')"
 			fi
 		done >"${TMPDIR:-/tmp}/trove-services.$$" || true
