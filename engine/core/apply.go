@@ -144,8 +144,9 @@ func (rs *runState) instanceOptions(n *node, sc *hcl.EvalContext) (*instanceOpti
 	return o, nil
 }
 
-// apply runs Apply, with retries/until/delay, changed_when and failed_when.
-func (rs *runState) apply(ctx context.Context, n *node, it item, req module.Request, plan *module.PlanResponse,
+// apply runs Apply of plan, or Converge of conv when it is set (plan is
+// then nil), with retries/until/delay, changed_when and failed_when.
+func (rs *runState) apply(ctx context.Context, n *node, it item, req module.Request, plan *module.PlanResponse, conv module.Converger,
 	o *instanceOptions, started time.Time, finished func(event.TaskFinished), diff []event.Diff) *result {
 	t := n.task
 	outTy := n.info.schema.Outputs
@@ -154,7 +155,27 @@ func (rs *runState) apply(ctx context.Context, n *node, it item, req module.Requ
 	}
 	attempts := o.retries + 1
 	for attempt := 1; ; attempt++ {
-		resp := n.info.mod.Apply(ctx, &module.ApplyRequest{Request: req, Planned: plan})
+		var resp *module.ApplyResponse
+		if conv != nil {
+			cr := conv.Converge(ctx, &module.ConvergeRequest{Request: req})
+			if cr == nil {
+				cr = &module.ConvergeResponse{Err: fmt.Errorf("module %s returned no result", t.Module)}
+			}
+			if cr.Action == module.NoOp && cr.Err == nil && attempt == 1 {
+				// As a plan that says nothing to do: no apply, so
+				// nothing of changed_when, failed_when or until.
+				out := cr.Outputs
+				if out == cty.NilVal {
+					out = cty.NullVal(outTy)
+				}
+				finished(event.TaskFinished{Status: event.StatusOK, Reason: cr.Reason})
+				return &result{status: event.StatusOK, outputs: out}
+			}
+			resp = &module.ApplyResponse{Changed: cr.Action != module.NoOp && cr.Changed, Outputs: cr.Outputs, Err: cr.Err}
+			diff = rs.diffOf(cr.Diff)
+		} else {
+			resp = n.info.mod.Apply(ctx, &module.ApplyRequest{Request: req, Planned: plan})
+		}
 		if resp == nil {
 			resp = &module.ApplyResponse{Err: fmt.Errorf("module %s returned no result", t.Module)}
 		}

@@ -307,6 +307,11 @@ func (rs *runState) runItem(ctx context.Context, n *node, it item) *result {
 			rs.sink.Emit(event.TaskOutput{Task: t.Addr(), Key: it.key, Host: n.host.Name, Stream: stream, Line: line})
 		},
 	}
+	if cv, ok := mod.(module.Converger); ok && rs.converges(n, sc) {
+		// A run of a module that looks and changes in one step: one visit
+		// to the host instead of a plan and an apply (module.Converger).
+		return rs.apply(ctx, n, it, req, nil, cv, opts, started, finished, nil)
+	}
 	target := targetKey(opts)
 	view := rs.viewFor(n, target)
 	preq := &module.PlanRequest{Request: req}
@@ -406,7 +411,23 @@ func (rs *runState) runItem(ctx context.Context, n *node, it item) *result {
 		finishedPlan(event.TaskFinished{Status: st, Reason: plan.Reason, Diff: diff, Notified: notified})
 		return &result{status: st, changed: true, outputs: out}
 	}
-	return rs.apply(ctx, n, it, req, plan, opts, started, finished, diff)
+	return rs.apply(ctx, n, it, req, plan, nil, opts, started, finished, diff)
+}
+
+// converges reports whether an instance of a module that implements
+// module.Converger converges instead of planning then applying: in a run,
+// unless the task runs in check mode (check_mode = true) or only as a read
+// pulled in by the selection. Those plan, as every instance of a check does.
+func (rs *runState) converges(n *node, sc *hcl.EvalContext) bool {
+	if rs.check || n.pulled {
+		return false
+	}
+	if n.task.CheckMode != nil {
+		if v, known, err := evalBool(n.task.CheckMode, sc); err != nil || !known || v {
+			return false
+		}
+	}
+	return true
 }
 
 // plannedOutputs are the outputs a check publishes for an instance that

@@ -157,6 +157,7 @@ func walkRegistry() *module.Registry {
 	r := stubRegistry()
 	r.Register("step", stepModule{})
 	r.Register("kv", kvModule{})
+	r.Register("conv", convModule{})
 	return r
 }
 

@@ -15,7 +15,9 @@ import (
 	"context"
 	"encoding/json"
 	"os"
+	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -168,6 +170,26 @@ func SystemdHost(t testing.TB) (transport.Conn, string) {
 		HostKeyChecking: transport.HostKeyStrict, ConnectTimeout: 5 * time.Second,
 	}
 	return dial(t, ep, "systemd"), names[0]
+}
+
+// SystemdUnits takes the systemd lab's test units (rb-ok, rb-disabled,
+// rb-fail...) on its first host for the test: an exclusive lock on
+// $LAB_DIR/systemd/units.lock, held until the test ends, so that a test
+// of one package that starts or stops them never runs while a test of
+// another package (go test runs packages in parallel) does. Call it once
+// per test, never again from its subtests.
+func SystemdUnits(t testing.TB) {
+	t.Helper()
+	labdir.Need(t)
+	lock, err := os.OpenFile(filepath.Join(labdir.Dir(), "systemd", "units.lock"), os.O_CREATE|os.O_RDWR, 0o600)
+	if err != nil {
+		Absent(t, "systemd lab not up (%v); start it with lab/up.sh systemd", err)
+	}
+	if err := syscall.Flock(int(lock.Fd()), syscall.LOCK_EX); err != nil {
+		lock.Close()
+		t.Fatalf("systemd lab units lock: %v", err)
+	}
+	t.Cleanup(func() { lock.Close() }) // closing releases the lock
 }
 
 // TempDir makes a fresh directory on the host and removes it after the

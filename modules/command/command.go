@@ -105,3 +105,9 @@ func (m *Module) Plan(ctx context.Context, req *module.PlanRequest) *module.Plan
 func (m *Module) Apply(ctx context.Context, req *module.ApplyRequest) *module.ApplyResponse {
 	return m.run(&req.Request).Apply(ctx, req)
 }
+
+// Converge checks creates and removes and runs the command in one command
+// on the host (module.Converger).
+func (m *Module) Converge(ctx context.Context, req *module.ConvergeRequest) *module.ConvergeResponse {
+	return m.run(&req.Request).Converge(ctx, req)
+}

@@ -2,6 +2,8 @@ package command
 
 import (
 	"context"
+	"crypto/rand"
+	"encoding/hex"
 	"fmt"
 	"path"
 	"strings"
@@ -265,4 +267,76 @@ func truncate(s string, n int) string {
 		return s
 	}
 	return string(r[:n-3]) + "..."
+}
+
+// convergeScript tests creates ($2) and removes ($3) as a plan does (test
+// -e: following links), prints the marker $1 and what it found when the
+// command need not run, and otherwise goes to chdir ($4) and runs the
+// command (the rest of its arguments) in its place.
+const convergeScript = `m=$1 c=$2 r=$3 d=$4
+shift 4
+if [ -n "$c" ] && [ -e "$c" ]; then printf '%s\n' "$m creates"; exit 0; fi
+if [ -n "$r" ] && ! [ -e "$r" ]; then printf '%s\n' "$m removes"; exit 0; fi
+if [ -n "$d" ]; then cd -- "$d" || exit; fi
+exec "$@"`
+
+// Converge looks at creates and removes and runs the command in one
+// command on the host (module.Converger): the host's shell tests the paths
+// and runs the command only when the plan would have. Without creates or
+// removes it runs the command, as a run does.
+func (r *Run) Converge(ctx context.Context, req *module.ConvergeRequest) *module.ConvergeResponse {
+	if r.Creates == "" && r.Removes == "" {
+		a := r.Apply(ctx, &module.ApplyRequest{Request: req.Request,
+			Planned: &module.PlanResponse{Action: module.Unpredictable}})
+		return &module.ConvergeResponse{Action: module.Change, Changed: a.Changed, Outputs: a.Outputs, Err: a.Err}
+	}
+	marker := "runbook-converge-" + nonce()
+	creates, removes := "", ""
+	if r.Creates != "" {
+		creates = r.hostPath(r.Creates)
+	}
+	if r.Removes != "" {
+		removes = r.hostPath(r.Removes)
+	}
+	argv := append([]string{"/bin/sh", "-c", convergeScript, "sh", marker, creates, removes, r.Chdir}, r.Argv...)
+	cmd := &transport.Cmd{Argv: argv, Env: r.Env}
+	if r.Stdin != nil {
+		cmd.Stdin = strings.NewReader(*r.Stdin)
+	}
+	if out := req.Output; out != nil {
+		cmd.Stdout = func(line string) {
+			if !strings.HasPrefix(line, marker+" ") {
+				out("stdout", line)
+			}
+		}
+		cmd.Stderr = func(line string) { out("stderr", line) }
+	}
+	res, err := req.Conn.Exec(ctx, cmd)
+	if err != nil {
+		return &module.ConvergeResponse{Action: module.Change, Outputs: cty.NullVal(Outputs), Err: err}
+	}
+	preq := &module.PlanRequest{Request: req.Request}
+	switch string(res.Stdout) {
+	case marker + " creates\n":
+		p := noOp(shownPath(preq, "creates", creates) + " exists")
+		return &module.ConvergeResponse{Action: module.NoOp, Reason: p.Reason, Outputs: p.Outputs}
+	case marker + " removes\n":
+		p := noOp(shownPath(preq, "removes", removes) + " does not exist")
+		return &module.ConvergeResponse{Action: module.NoOp, Reason: p.Reason, Outputs: p.Outputs}
+	}
+	resp := &module.ConvergeResponse{
+		Action:  module.Change,
+		Changed: true,
+		Outputs: outputs(string(res.Stdout), string(res.Stderr), res.RC),
+	}
+	if res.RC != 0 {
+		resp.Err = &module.CommandError{Argv: shortArgv(r.Argv, r.Sensitive), RC: res.RC, Stderr: string(res.Stderr)}
+	}
+	return resp
+}
+
+func nonce() string {
+	b := make([]byte, 8)
+	_, _ = rand.Read(b)
+	return hex.EncodeToString(b)
 }

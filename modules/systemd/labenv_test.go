@@ -8,8 +8,10 @@ import (
 )
 
 // labHost connects to the first host of lab/systemd (see
-// internal/labtest.SystemdHost).
+// internal/labtest.SystemdHost) and takes its test units for the test.
 func labHost(t testing.TB) (transport.Conn, string) {
 	t.Helper()
-	return labtest.SystemdHost(t)
+	conn, host := labtest.SystemdHost(t)
+	labtest.SystemdUnits(t)
+	return conn, host
 }

@@ -59,6 +59,38 @@ func makePlan(ctx context.Context, req *module.Request) (*plan, error) {
 	if units, err = plannedUnits(req.View, units); err != nil {
 		return nil, err
 	}
+	pl, err := decide(p, names, units, host)
+	if err != nil {
+		return nil, err
+	}
+	if p.daemonReload && !pl.daemonReload {
+		var us []*unit
+		for _, up := range pl.units {
+			us = append(us, up.before)
+		}
+		fresh, err := newDropIns(ctx, req.Conn, us)
+		if err != nil {
+			return nil, fmt.Errorf("on %s: looking for new drop-ins: %w", host, err)
+		}
+		for _, u := range us {
+			for _, d := range u.plannedDropIns {
+				if !contains(fresh, d) {
+					fresh = append(fresh, d)
+				}
+			}
+		}
+		sort.Strings(fresh)
+		if len(fresh) > 0 {
+			pl.daemonReload, pl.reloadWhy = true, "new drop-in "+strings.Join(fresh, ", ")
+		}
+	}
+	return pl, nil
+}
+
+// decide says, per unit, what Apply will do, from the units' state (units[i]
+// for names[i]); a daemon-reload only for a unit systemd says changed on
+// disk.
+func decide(p *params, names []string, units []*unit, host string) (*plan, error) {
 	pl := &plan{params: p}
 	seen := map[string]bool{}
 	for i, u := range units {
@@ -103,27 +135,6 @@ func makePlan(ctx context.Context, req *module.Request) (*plan, error) {
 			}
 		}
 		pl.units = append(pl.units, up)
-	}
-	if p.daemonReload && !pl.daemonReload {
-		var us []*unit
-		for _, up := range pl.units {
-			us = append(us, up.before)
-		}
-		fresh, err := newDropIns(ctx, req.Conn, us)
-		if err != nil {
-			return nil, fmt.Errorf("on %s: looking for new drop-ins: %w", host, err)
-		}
-		for _, u := range us {
-			for _, d := range u.plannedDropIns {
-				if !contains(fresh, d) {
-					fresh = append(fresh, d)
-				}
-			}
-		}
-		sort.Strings(fresh)
-		if len(fresh) > 0 {
-			pl.daemonReload, pl.reloadWhy = true, "new drop-in "+strings.Join(fresh, ", ")
-		}
 	}
 	return pl, nil
 }

@@ -130,21 +130,23 @@ state = "started"`},
 }
 
 // row is one line of the table: module, case, plan and apply round trips,
-// commands and SFTP requests of both.
-type row struct{ module, name, plan, apply, commands, sftp string }
+// a run's (Converge's, in bold, for a module.Converger; plan and apply
+// otherwise), commands and SFTP requests of plan and apply.
+type row struct{ module, name, plan, apply, run, commands, sftp string }
 
 func (r row) String() string {
-	return fmt.Sprintf("| %s | %s | %s | %s | %s | %s |", r.module, r.name, r.plan, r.apply, r.commands, r.sftp)
+	return fmt.Sprintf("| %s | %s | %s | %s | %s | %s | %s |", r.module, r.name, r.plan, r.apply, r.run, r.commands, r.sftp)
 }
 
 const docPath = "../../../docs/performance.md"
 
 var tableRe = regexp.MustCompile(`(?s)<!-- roundtrips:begin -->\n(.*?)<!-- roundtrips:end -->`)
 
-const tableHead = "| module | task | plan | apply | commands | SFTP requests |\n|---|---|---|---|---|---|\n"
+const tableHead = "| module | task | plan | apply | run | commands (plan + apply) | SFTP requests |\n|---|---|---|---|---|---|---|\n"
 
 func TestLabRoundTrips(t *testing.T) {
 	conn, host := labtest.SystemdHost(t)
+	labtest.SystemdUnits(t) // it starts and stops rb-disabled
 	cc, ok := conn.(counted)
 	if !ok {
 		t.Fatalf("the lab's Conn is a %T, which does not count", conn)
@@ -158,7 +160,9 @@ func TestLabRoundTrips(t *testing.T) {
 		_, _ = conn.Exec(context.Background(), &transport.Cmd{Argv: []string{"systemctl", "stop", "rb-disabled"}})
 	})
 	var got []row
-	for _, c := range cases() {
+	// prepare makes a fresh folder, sets the host up for the case and
+	// returns the request.
+	prepare := func(c tcase) module.Request {
 		dir := labtest.TempDir(t, conn, "rb-roundtrips")
 		if c.setup != "" {
 			res, err := conn.Exec(ctx, &transport.Cmd{Argv: []string{"/bin/sh", "-c", c.setup}, Env: map[string]string{"D": dir}})
@@ -171,7 +175,10 @@ func TestLabRoundTrips(t *testing.T) {
 				t.Fatalf("%s %s: local setup: %v %s", c.module, c.name, err, out)
 			}
 		}
-		req := moduletest.Request(moduletest.Args(t, c.m, strings.NewReplacer("{D}", dir, "{L}", local).Replace(c.args)), conn, host)
+		return moduletest.Request(moduletest.Args(t, c.m, strings.NewReplacer("{D}", dir, "{L}", local).Replace(c.args)), conn, host)
+	}
+	for _, c := range cases() {
+		req := prepare(c)
 		before := cc.Stats()
 		p := moduletest.Plan(t, c.m, req)
 		plan := cc.Stats().Sub(before)
@@ -184,7 +191,7 @@ func TestLabRoundTrips(t *testing.T) {
 			continue
 		}
 		r := row{module: c.module, name: c.name, plan: fmt.Sprint(plan.RoundTrips), apply: "-",
-			commands: fmt.Sprint(plan.Commands), sftp: fmt.Sprint(plan.SFTP)}
+			commands: fmt.Sprint(plan.Commands), sftp: fmt.Sprint(plan.SFTP), run: fmt.Sprint(plan.RoundTrips)}
 		if c.change {
 			before = cc.Stats()
 			a := c.m.Apply(ctx, &module.ApplyRequest{Request: req, Planned: p})
@@ -194,8 +201,22 @@ func TestLabRoundTrips(t *testing.T) {
 				continue
 			}
 			r.apply = fmt.Sprint(apply.RoundTrips)
+			r.run = fmt.Sprint(plan.RoundTrips + apply.RoundTrips)
 			r.commands = fmt.Sprintf("%d + %d", plan.Commands, apply.Commands)
 			r.sftp = fmt.Sprintf("%d + %d", plan.SFTP, apply.SFTP)
+		}
+		if cv, ok := c.m.(module.Converger); ok {
+			// What a run does: the same task on a fresh copy of the
+			// case, in one step.
+			req := prepare(c)
+			before := cc.Stats()
+			cr := cv.Converge(ctx, &module.ConvergeRequest{Request: req})
+			run := cc.Stats().Sub(before)
+			if cr.Err != nil || (cr.Action != module.NoOp) != c.change {
+				t.Errorf("%s %s: converge: %v %q err %v, want a change: %v", c.module, c.name, cr.Action, cr.Reason, cr.Err, c.change)
+				continue
+			}
+			r.run = fmt.Sprintf("**%d**", run.RoundTrips)
 		}
 		got = append(got, r)
 	}
