@@ -38,6 +38,13 @@ type Cmd struct {
 	Dir   string            // working directory; empty for the login default
 	Env   map[string]string // extra environment
 	Stdin io.Reader
+	// StdinAfter, when set, holds Stdin back until the command prints a
+	// line ending with it on stdout, and sends none when the command ends
+	// without doing so: a command that may not need its stdin then waits
+	// for none of it (on SSH, stdin costs a round trip). A transport may
+	// send Stdin sooner (the local one does): the command must not read
+	// stdin before it prints that line.
+	StdinAfter string
 
 	// Become runs the command as another user (sudo). Nil runs it as the
 	// connecting user.

@@ -21,11 +21,15 @@ type edit struct {
 // compute reads the file through req.Conn, edits a copy in memory and
 // compares. It never writes.
 func compute(ctx context.Context, req *module.Request) (*edit, error) {
+	return computeOn(ctx, req, hostfs.For(req))
+}
+
+// computeOn is compute reading the file through fsys.
+func computeOn(ctx context.Context, req *module.Request, fsys *hostfs.FS) (*edit, error) {
 	a, err := readArgs(req.Args)
 	if err != nil {
 		return nil, err
 	}
-	fsys := hostfs.For(req)
 	fsys.WillLookUp(a.attrs.Lookups()...)
 	cur, err := filediff.Read(ctx, fsys, a.path, true)
 	if err != nil {

@@ -15,11 +15,15 @@ import (
 // there is nothing to do because the file does not exist and the line is
 // to be absent.
 func compute(ctx context.Context, req *module.Request) (*filediff.Change, *want, error) {
+	return computeOn(ctx, req, hostfs.For(req))
+}
+
+// computeOn is compute reading the file through fsys.
+func computeOn(ctx context.Context, req *module.Request, fsys *hostfs.FS) (*filediff.Change, *want, error) {
 	w, err := readWant(req)
 	if err != nil {
 		return nil, nil, err
 	}
-	fsys := hostfs.For(req)
 	fsys.WillLookUp(w.attrs.Lookups()...)
 	cur, err := filediff.Read(ctx, fsys, w.path, true)
 	if err != nil {

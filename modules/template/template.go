@@ -266,3 +266,13 @@ func (m *Module) Apply(ctx context.Context, req *module.ApplyRequest) *module.Ap
 	}
 	return t.Apply(ctx, &req.Request, req.Planned)
 }
+
+// Converge renders the template and writes the file in a run, in one
+// command where it is new (module.Converger, copy.Target.Converge).
+func (m *Module) Converge(ctx context.Context, req *module.ConvergeRequest) *module.ConvergeResponse {
+	t, err := m.target(&req.Request)
+	if err != nil {
+		return &module.ConvergeResponse{Action: module.Change, Outputs: cty.NullVal(copymod.Outputs), Err: err}
+	}
+	return t.Converge(ctx, &req.Request, "")
+}

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -105,7 +106,20 @@ func (c *Conn) exec(ctx context.Context, cmd *transport.Cmd, limited bool) (*tra
 	// request and waits for it), one more.
 	c.e.stats.commands.Add(1)
 	c.e.stats.roundTrips.Add(1)
-	if cmd.Stdin != nil {
+	var asked chan struct{} // closed when the command asks for its stdin (StdinAfter)
+	if cmd.Stdin != nil && cmd.StdinAfter != "" {
+		asked = make(chan struct{})
+		var once sync.Once
+		inner := cmd.Stdout
+		stdout.cb = func(line string) {
+			if strings.HasSuffix(line, cmd.StdinAfter) {
+				once.Do(func() { close(asked) })
+			}
+			if inner != nil {
+				inner(line)
+			}
+		}
+	} else if cmd.Stdin != nil {
 		c.e.stats.roundTrips.Add(1)
 	}
 	stdin, err := startOn(sess)
@@ -135,7 +149,7 @@ func (c *Conn) exec(ctx context.Context, cmd *transport.Cmd, limited bool) (*tra
 		waitc <- err
 	}()
 	becomeErr := make(chan error, 1)
-	go feedStdin(stdin, cmd, ctl, finished, becomeErr, t.name, &c.e.stats.roundTrips)
+	go feedStdin(stdin, cmd, ctl, asked, finished, becomeErr, t.name, &c.e.stats.roundTrips)
 
 	select {
 	case err = <-waitc:
@@ -236,7 +250,7 @@ func remoteCommand(cmd *transport.Cmd, ctl *control) string {
 
 // feedStdin writes the sudo password when (and only when) sudo prompts,
 // then the command's own stdin once the command runs, then closes stdin.
-func feedStdin(stdin io.WriteCloser, cmd *transport.Cmd, ctl *control, finished <-chan struct{}, becomeErr chan<- error, host string, roundTrips *atomic.Int64) {
+func feedStdin(stdin io.WriteCloser, cmd *transport.Cmd, ctl *control, asked, finished <-chan struct{}, becomeErr chan<- error, host string, roundTrips *atomic.Int64) {
 	defer stdin.Close()
 	if b := cmd.Become; b != nil {
 		prompts := 0
@@ -265,6 +279,14 @@ func feedStdin(stdin io.WriteCloser, cmd *transport.Cmd, ctl *control, finished 
 		}
 	}
 	if cmd.Stdin != nil {
+		if asked != nil {
+			select {
+			case <-asked:
+				roundTrips.Add(1) // the line came back; stdin goes out
+			case <-finished:
+				return
+			}
+		}
 		_, _ = io.Copy(stdin, cmd.Stdin)
 	}
 }

@@ -283,3 +283,34 @@ func TestMaxSessions(t *testing.T) {
 		t.Errorf("refused session: got %v", err)
 	}
 }
+
+// TestStdinAfter: stdin held back (Cmd.StdinAfter) goes out once the
+// command prints the line, and not at all when it ends without it: then
+// it costs no round trip.
+func TestStdinAfter(t *testing.T) {
+	f := newFixture(t, 1)
+	c := dial(t, f.pool(t, Options{}), f.endpoint(0)).(*Conn)
+	cases := []struct {
+		name, script, stdout string
+		trips                int64
+	}{
+		{"asked", `printf 'x\nready-42\n'; cat`, "x\nready-42\npayload\n", 2},
+		{"asked at the end of a partial line", `printf 'abcready-42\n'; cat`, "abcready-42\npayload\n", 2},
+		{"not asked", `printf 'x\n'`, "x\n", 1},
+		{"another line", `printf 'ready-4\n'`, "ready-4\n", 1},
+	}
+	for _, tc := range cases {
+		before := c.Stats()
+		res, err := c.Exec(context.Background(), &transport.Cmd{Argv: []string{"/bin/sh", "-c", tc.script},
+			Stdin: strings.NewReader("payload\n"), StdinAfter: "ready-42"})
+		if err != nil {
+			t.Fatalf("%s: %v", tc.name, err)
+		}
+		if string(res.Stdout) != tc.stdout || res.RC != 0 {
+			t.Errorf("%s: rc %d stdout %q, want %q", tc.name, res.RC, res.Stdout, tc.stdout)
+		}
+		if d := c.Stats().Sub(before).RoundTrips; d != tc.trips {
+			t.Errorf("%s: %d round trips, want %d", tc.name, d, tc.trips)
+		}
+	}
+}

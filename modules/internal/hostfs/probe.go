@@ -126,6 +126,15 @@ func (f *FS) probe(ctx context.Context, p string, content bool) error {
 	if err != nil {
 		return err
 	}
+	_, _, err = f.keep(p, content, lookups, argv, res, false)
+	return err
+}
+
+// keep parses res's output, a probe's answers about p, and keeps them.
+// With withThen it is probeThenScript's: ran says whether its command ran,
+// and rest is that command's output.
+func (f *FS) keep(p string, content bool, lookups []Lookup, argv []string, res *transport.Result, withThen bool) (ran bool, rest []byte, err error) {
+	dir := path.Dir(p)
 	out := res.Stdout
 	field := func() (string, bool) {
 		i := bytes.IndexByte(out, 0)
@@ -140,7 +149,7 @@ func (f *FS) probe(ctx context.Context, p string, content bool) error {
 	for range 5 + len(lookups) {
 		v, ok := field()
 		if !ok {
-			return &module.CommandError{Argv: argv[:3], RC: res.RC, Stderr: string(res.Stderr), Msg: "looking at " + p}
+			return false, nil, &module.CommandError{Argv: argv[:3], RC: res.RC, Stderr: string(res.Stderr), Msg: "looking at " + p}
 		}
 		fields = append(fields, v)
 	}
@@ -192,6 +201,9 @@ func (f *FS) probe(ctx context.Context, p string, content bool) error {
 		}
 		f.pr.put("getent "+l.DB, l.Name, a)
 	}
+	if withThen && bytes.HasPrefix(out, []byte("NT")) {
+		ran, rest, out = true, out[2:], out[:1]
+	}
 	if len(out) > 0 && out[0] == 'C' && res.RC == 0 {
 		a := answer{b: out[1:]}
 		f.pr.put("content", p, a)
@@ -208,7 +220,7 @@ func (f *FS) probe(ctx context.Context, p string, content bool) error {
 			f.pr.put("content", p, answer{unread: true})
 		}
 	}
-	return nil
+	return ran, rest, nil
 }
 
 // statError turns stat's message about p into an error wrapping

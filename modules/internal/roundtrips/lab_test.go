@@ -78,6 +78,11 @@ vars = { port = 8779 }`},
 			args: `dest = "{D}/t"
 template = "port = $${port}\n"
 vars = { port = 8779 }`},
+		{module: "template", name: "changes (new file)", m: template.New(), change: true,
+			args: `dest = "{D}/t"
+template = "port = $${port}\n"
+vars = { port = 8779 }
+mode = "0640"`},
 		{module: "ini", name: "already as wanted", m: ini.New(), setup: `printf '[DEFAULT]\ndebug = true\n' > "$D/a.ini"`,
 			args: `path = "{D}/a.ini"
 section = "DEFAULT"
@@ -86,6 +91,11 @@ values = { debug = true }`},
 			args: `path = "{D}/a.ini"
 section = "DEFAULT"
 values = { debug = true }`},
+		{module: "ini", name: "changes (new file)", m: ini.New(), change: true,
+			args: `path = "{D}/a.ini"
+section = "DEFAULT"
+values = { debug = true }
+create = true`},
 		{module: "lineinfile", name: "already as wanted", m: lineinfile.New(), setup: `printf 'a\nx = 1\n' > "$D/l"`,
 			args: `path = "{D}/l"
 regexp = "^x ="
@@ -94,6 +104,11 @@ line = "x = 1"`},
 			args: `path = "{D}/l"
 regexp = "^x ="
 line = "x = 1"`},
+		{module: "lineinfile", name: "changes (new file)", m: lineinfile.New(), change: true,
+			args: `path = "{D}/l"
+regexp = "^x ="
+line = "x = 1"
+create = true`},
 		{module: "file", name: "already as wanted (directory)", m: file.New(), setup: `mkdir -m 0750 "$D/d"`,
 			args: `path = "{D}/d"
 state = "directory"
