@@ -70,7 +70,7 @@ die() {
 WORK=$(mktemp -d /tmp/runbook-compare.XXXXXX)
 LAB_STARTED=0
 cleanup() {
-	stop_masters
+	if declare -F stop_masters >/dev/null; then stop_masters; fi
 	if ((LAB_STARTED)) && [[ $KEEP_LAB != 1 ]]; then
 		log "taking the bench lab down"
 		LAB_DIR=$BENCH_LAB_DIR "$REPO/lab/ssh/down.sh" >&2 || true

@@ -194,12 +194,13 @@ listening_ports() {
 	fi
 }
 
-# wait_listening NAME... waits (up to LAB_START_TIMEOUT s, default 15) until
+# wait_listening NAME... waits (up to LAB_START_TIMEOUT s, default 15 plus a
+# second for every 25 hosts: 55 s for 1,000 on a busy machine) until
 # every named host has its listener up; fails with the host's log otherwise.
 wait_listening() {
 	local deadline name pending=("$@") next ports pid
 	local -A rebinds=()
-	deadline=$(($(date +%s) + ${LAB_START_TIMEOUT:-15}))
+	deadline=$(($(date +%s) + ${LAB_START_TIMEOUT:-$((15 + $# / 25))}))
 	while ((${#pending[@]})); do
 		next=()
 		ports=" $(listening_ports | tr '\n' ' ') "
