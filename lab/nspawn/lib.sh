@@ -104,14 +104,24 @@ bridge_down_if_unused() {
 # A network namespace NETNS with one veth (VETH here, eth0 inside) onto the
 # bridge, holding ADDR... (each /24), no default route: a host in it reaches
 # only the bridge's /24.
+# The host's eth0 gets a MAC address of its own name (locally administered),
+# the same every time it starts: the machine's neighbour entries for its
+# addresses stay right across a restart (a new random MAC left them
+# pointing at the old one for up to a minute: a fresh make test saw an
+# instance address of devstack1 time out right after a reset), and any
+# entry left from before is flushed anyway.
 netns_up() { # NETNS VETH ADDR...
-  local ns=$1 veth=$2 a
+  local ns=$1 veth=$2 a mac
   shift 2
+  mac=02:$(printf '%s' "$ns" | md5sum | sed -E 's/^(..)(..)(..)(..)(..).*/\1:\2:\3:\4:\5/')
   ip netns add "$ns"
-  ip link add "$veth" type veth peer name eth0 netns "$ns"
+  ip link add "$veth" type veth peer name eth0 address "$mac" netns "$ns"
   ip link set "$veth" master "$BRIDGE" up
   ip -n "$ns" link set lo up
-  for a in "$@"; do ip -n "$ns" addr add "$a/24" dev eth0; done
+  for a in "$@"; do
+    ip -n "$ns" addr add "$a/24" dev eth0
+    ip neigh flush to "$a" 2>/dev/null || true
+  done
   ip -n "$ns" link set eth0 up
 }
 
