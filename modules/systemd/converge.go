@@ -13,46 +13,61 @@ import (
 )
 
 // convergeScript is a run's plan and apply in one command (Converge): it
-// prints the units' state as Plan reads it, then, for units that are all
-// loaded, enables or disables ($2: "yes", "no" or "") and starts, stops or
-// restarts ($1) each as Plan and Apply would decide it, marking each step
-// with $3, then prints the units' state after. A unit that is not loaded
-// changes nothing: it prints "$3 plan" and the module plans as usual (for
-// the plan's own error). The rest of the arguments are the units.
+// reads the units' state once, as Plan reads it, and prints it; then, when
+// every unit is loaded, it enables or disables ($2: "yes", "no" or "") and
+// starts, stops or restarts ($1) each unit once, as Plan and Apply would
+// decide from that state, marking each step with $3 ("did", or "failed"
+// and the exit status); then it reads the units again, or says "same" when
+// it did nothing. A unit that is not loaded changes nothing: it prints "$3
+// plan" and the module plans as usual (for the plan's own error). The rest
+// of the arguments are the units; $4 the properties to read.
 const convergeScript = `state=$1 en=$2 m=$3 props=$4
 shift 4
-systemctl show --property="$props" -- "$@" || exit
-printf '%s\n' "$m before"
-for u do
-  l=$(systemctl show --property=LoadState --value -- "$u") || exit
-  if [ "$l" != loaded ]; then printf '%s\n' "$m plan"; exit 0; fi
-done
-for u do
-  f=$(systemctl show --property=UnitFileState --value -- "$u") || exit
-  v=
-  case $en:$f in
-  yes:disabled) v=enable ;;
-  no:enabled | no:enabled-runtime) v=disable ;;
+set -f
+out=$(systemctl show --property="$props" -- "$@") || exit
+printf '%s\n' "$out" "$m before"
+seen= todo= later= id= ls= as= fs=
+while IFS= read -r line; do
+  case $line in
+  Id=*) id=${line#Id=} ;;
+  LoadState=*) ls=${line#LoadState=} ;;
+  ActiveState=*) as=${line#ActiveState=} ;;
+  UnitFileState=*) fs=${line#UnitFileState=} ;;
+  '')
+    if [ -n "$id" ]; then
+      if [ "$ls" != loaded ]; then printf '%s\n' "$m plan"; exit 0; fi
+      case " $seen " in
+      *" $id "*) ;;
+      *)
+        seen="$seen $id"
+        case $en:$fs in
+        yes:disabled) todo="$todo enable:$id" ;;
+        no:enabled | no:enabled-runtime) todo="$todo disable:$id" ;;
+        esac
+        case $state:$as in
+        started:active | started:reloading | started:activating) ;;
+        started:*) later="$later start:$id" ;;
+        stopped:active | stopped:reloading | stopped:activating) later="$later stop:$id" ;;
+        restarted:*) later="$later restart:$id" ;;
+        esac
+        ;;
+      esac
+    fi
+    id= ls= as= fs=
+    ;;
   esac
-  if [ -n "$v" ]; then
-    systemctl "$v" -- "$u" || { rc=$?; printf '%s\n' "$m failed $v $u"; exit $rc; }
-    printf '%s\n' "$m did $v $u"
-  fi
+done <<EOF
+$out
+
+EOF
+did=
+for a in $todo $later; do
+  v=${a%%:*} u=${a#*:}
+  systemctl "$v" -- "$u" || { rc=$?; printf '%s\n' "$m failed $v $u"; exit $rc; }
+  printf '%s\n' "$m did $v $u"
+  did=1
 done
-for u do
-  a=$(systemctl show --property=ActiveState --value -- "$u") || exit
-  v=
-  case $state:$a in
-  started:active | started:reloading | started:activating) ;;
-  started:*) v=start ;;
-  stopped:active | stopped:reloading | stopped:activating) v=stop ;;
-  restarted:*) v=restart ;;
-  esac
-  if [ -n "$v" ]; then
-    systemctl "$v" -- "$u" || { rc=$?; printf '%s\n' "$m failed $v $u"; exit $rc; }
-    printf '%s\n' "$m did $v $u"
-  fi
-done
+if [ -z "$did" ]; then printf '%s\n' "$m same"; exit 0; fi
 printf '%s\n' "$m after"
 systemctl show --property="$props" -- "$@"`
 
@@ -142,6 +157,12 @@ func (m *Module) Converge(ctx context.Context, req *module.ConvergeRequest) *mod
 		return &module.ConvergeResponse{Action: module.Change, Changed: changed, Diff: pl.diff(),
 			Err: &UnitError{Unit: id, Host: host, Op: verb, Err: ce, Journal: journal(ctx, req.Conn, id, journalLines)}}
 	}
+	if _, same := parts["same"]; same && res.RC == 0 {
+		if !changed && !pl.changes() {
+			return &module.ConvergeResponse{Action: module.NoOp, Reason: pl.reason(), Outputs: outputs(pl, nil)}
+		}
+		return &module.ConvergeResponse{Action: module.Change, Changed: changed, Outputs: outputs(pl, nil), Diff: pl.diff()}
+	}
 	afterOut, ok := parts["after"]
 	if !ok || res.RC != 0 {
 		return &module.ConvergeResponse{Action: module.Change, Changed: changed, Err: &module.CommandError{
@@ -182,7 +203,7 @@ func splitMarked(out []byte, marker string) marked {
 		}
 		word, arg, _ := strings.Cut(strings.TrimSuffix(string(rest), "\n"), " ")
 		switch word {
-		case "before", "plan":
+		case "before", "plan", "same":
 			m[word] = cur
 		case "did", "failed":
 			m[word] = append(m[word], arg+"\n"...)
