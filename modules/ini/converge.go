@@ -20,22 +20,19 @@ func (m *Module) Converge(ctx context.Context, req *module.ConvergeRequest) *mod
 	if err != nil || !a.create || req.View != nil {
 		return module.ConvergeByPlan(ctx, m, req)
 	}
-	then := filediff.FirstWrite(ctx, a.path, a.attrs.Lookups(), func(fsys *hostfs.FS) (*filediff.Change, error) {
+	fsys, res, ok, err := filediff.PrefetchFirstWrite(ctx, req.Conn, a.path, a.attrs.Lookups(), func(fsys *hostfs.FS) (*filediff.Change, error) {
 		e, err := computeOn(ctx, &req.Request, fsys)
 		if err != nil {
 			return nil, err
 		}
 		return e.change, nil
 	})
-	if then == nil {
+	if !ok {
 		return module.ConvergeByPlan(ctx, m, req)
 	}
 	fail := func(changed bool, diff *module.Diff, err error) *module.ConvergeResponse {
 		return &module.ConvergeResponse{Action: module.Change, Changed: changed, Diff: diff, Outputs: cty.NullVal(Outputs), Err: err}
 	}
-	fsys := hostfs.New(req.Conn, nil)
-	fsys.WillLookUp(a.attrs.Lookups()...)
-	res, err := fsys.PrefetchThen(ctx, a.path, true, then)
 	if err != nil {
 		return fail(false, nil, err)
 	}

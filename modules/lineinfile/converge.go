@@ -20,19 +20,16 @@ func (m *Module) Converge(ctx context.Context, req *module.ConvergeRequest) *mod
 	if err != nil || !w.create || w.absent || req.View != nil {
 		return module.ConvergeByPlan(ctx, m, req)
 	}
-	then := filediff.FirstWrite(ctx, w.path, w.attrs.Lookups(), func(fsys *hostfs.FS) (*filediff.Change, error) {
+	fsys, res, ok, err := filediff.PrefetchFirstWrite(ctx, req.Conn, w.path, w.attrs.Lookups(), func(fsys *hostfs.FS) (*filediff.Change, error) {
 		ch, _, err := computeOn(ctx, &req.Request, fsys)
 		return ch, err
 	})
-	if then == nil {
+	if !ok {
 		return module.ConvergeByPlan(ctx, m, req)
 	}
 	fail := func(changed bool, diff *module.Diff, err error) *module.ConvergeResponse {
 		return &module.ConvergeResponse{Action: module.Change, Changed: changed, Diff: diff, Outputs: cty.NullVal(Outputs), Err: err}
 	}
-	fsys := hostfs.New(req.Conn, nil)
-	fsys.WillLookUp(w.attrs.Lookups()...)
-	res, err := fsys.PrefetchThen(ctx, w.path, true, then)
 	if err != nil {
 		return fail(false, nil, err)
 	}

@@ -25,6 +25,22 @@ func FirstWrite(ctx context.Context, p string, lookups []hostfs.Lookup, plan fun
 	return rec.Cmd
 }
 
+// PrefetchFirstWrite is FirstWrite then hostfs.PrefetchThen on a new FS of
+// conn (with the users and groups of lookups asked too): it returns that
+// FS, which holds the probe's answers for the plan to read, and the first
+// write's result (nil: it did not run). ok is false when there is no first
+// write to try (the module plans and applies as usual).
+func PrefetchFirstWrite(ctx context.Context, conn transport.Conn, p string, lookups []hostfs.Lookup, plan func(*hostfs.FS) (*Change, error)) (fsys *hostfs.FS, res *transport.Result, ok bool, err error) {
+	then := FirstWrite(ctx, p, lookups, plan)
+	if then == nil {
+		return nil, nil, false, nil
+	}
+	fsys = hostfs.New(conn, nil)
+	fsys.WillLookUp(lookups...)
+	res, err = fsys.PrefetchThen(ctx, p, true, then)
+	return fsys, res, true, err
+}
+
 // Converged is the second half: ch is the plan made from the answers of
 // PrefetchThen's probe, res what its command did (nil: it did not run,
 // the host was not the first write's case). It makes the change as Apply
