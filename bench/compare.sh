@@ -97,8 +97,8 @@ log "building the floor"
 RUNBOOK=""
 if [[ -d $REPO/cmd/runbook ]]; then
 	log "building runbook"
-	if (cd "$REPO" && "$GO" build -o /tmp/runbook ./cmd/runbook) >&2; then
-		RUNBOOK=/tmp/runbook
+	if (cd "$REPO" && "$GO" build -o "$WORK/runbook" ./cmd/runbook) >&2; then
+		RUNBOOK=$WORK/runbook
 	else
 		log "runbook does not build: its rows are skipped"
 	fi
