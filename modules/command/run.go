@@ -2,8 +2,6 @@ package command
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"fmt"
 	"path"
 	"strings"
@@ -290,7 +288,7 @@ func (r *Run) Converge(ctx context.Context, req *module.ConvergeRequest) *module
 			Planned: &module.PlanResponse{Action: module.Unpredictable}})
 		return &module.ConvergeResponse{Action: module.Change, Changed: a.Changed, Outputs: a.Outputs, Err: a.Err}
 	}
-	marker := "runbook-converge-" + nonce()
+	marker := "runbook-converge-" + hostfs.Nonce()
 	creates, removes := "", ""
 	if r.Creates != "" {
 		creates = r.hostPath(r.Creates)
@@ -333,10 +331,4 @@ func (r *Run) Converge(ctx context.Context, req *module.ConvergeRequest) *module
 		resp.Err = &module.CommandError{Argv: shortArgv(r.Argv, r.Sensitive), RC: res.RC, Stderr: string(res.Stderr)}
 	}
 	return resp
-}
-
-func nonce() string {
-	b := make([]byte, 8)
-	_, _ = rand.Read(b)
-	return hex.EncodeToString(b)
 }

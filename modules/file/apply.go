@@ -2,8 +2,6 @@ package file
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"io/fs"
 	"path"
 	"strconv"
@@ -12,6 +10,7 @@ import (
 	"github.com/runbook-dev/runbook/engine/module"
 	"github.com/runbook-dev/runbook/engine/transport"
 	"github.com/runbook-dev/runbook/modules/internal/filediff"
+	"github.com/runbook-dev/runbook/modules/internal/hostfs"
 )
 
 // The steps of a change, as lines of one script run in one command (one
@@ -61,7 +60,7 @@ func (p *plan) apply(ctx context.Context, conn transport.Conn) error {
 		}
 	case p.create || p.relink:
 		what = "creating link " + w.path
-		tmp = path.Join(path.Dir(w.path), "."+path.Base(w.path)+".runbook-"+nonce())
+		tmp = path.Join(path.Dir(w.path), "."+path.Base(w.path)+".runbook-"+hostfs.Nonce())
 		steps = append(steps, stepLink)
 	}
 	if !p.remove {
@@ -129,10 +128,4 @@ func (p *plan) attrArgs(mode string) (own, modeArg string, chown bool) {
 		mode = strconv.FormatUint(uint64(filediff.Unix(m)), 8)
 	}
 	return own, mode, chown
-}
-
-func nonce() string {
-	b := make([]byte, 6)
-	_, _ = rand.Read(b)
-	return hex.EncodeToString(b)
 }

@@ -3,13 +3,12 @@ package systemd
 import (
 	"bytes"
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"fmt"
 	"strings"
 
 	"github.com/runbook-dev/runbook/engine/module"
 	"github.com/runbook-dev/runbook/engine/transport"
+	"github.com/runbook-dev/runbook/modules/internal/hostfs"
 )
 
 // convergeScript is a run's plan and apply in one command (Converge): it
@@ -103,7 +102,7 @@ func (m *Module) Converge(ctx context.Context, req *module.ConvergeRequest) *mod
 	if p.enabled != nil {
 		en = map[bool]string{true: "yes", false: "no"}[*p.enabled]
 	}
-	marker := "runbook-converge-" + nonce()
+	marker := "runbook-converge-" + hostfs.Nonce()
 	argv := append([]string{"/bin/sh", "-c", convergeScript, "sh", string(p.state), en, marker, strings.Join(showProps, ",")}, names...)
 	res, err := req.Conn.Exec(ctx, &transport.Cmd{Argv: argv, Env: cLocale})
 	if err != nil {
@@ -225,10 +224,4 @@ func (m marked) lines(word string) []string {
 		return nil
 	}
 	return strings.Split(s, "\n")
-}
-
-func nonce() string {
-	b := make([]byte, 8)
-	_, _ = rand.Read(b)
-	return hex.EncodeToString(b)
 }

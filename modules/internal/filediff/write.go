@@ -3,8 +3,6 @@ package filediff
 import (
 	"bytes"
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"fmt"
 	"path"
 	"strconv"
@@ -13,6 +11,7 @@ import (
 
 	"github.com/runbook-dev/runbook/engine/module"
 	"github.com/runbook-dev/runbook/engine/transport"
+	"github.com/runbook-dev/runbook/modules/internal/hostfs"
 )
 
 // installTail puts a staged file ($stage) in place of $dst: owner ($owner,
@@ -100,7 +99,7 @@ func (ch *Change) Apply(ctx context.Context, conn transport.Conn) (backup string
 		return "", run(ctx, conn, "setting owner and mode of "+cur.Real, "/bin/sh", "-c", attrScript, "sh", cur.Real, owner, modeArg)
 	}
 
-	stage := path.Join(path.Dir(cur.Real), "."+path.Base(cur.Real)+".runbook-"+nonce())
+	stage := path.Join(path.Dir(cur.Real), "."+path.Base(cur.Real)+".runbook-"+hostfs.Nonce())
 	owner := ownerSpec(ch.Attrs, nil)
 	if cur.Exists() {
 		owner = ownerSpec(ch.Attrs, cur.Info)
@@ -188,10 +187,4 @@ func run(ctx context.Context, conn transport.Conn, what string, argv ...string) 
 		return &module.CommandError{Argv: argv, RC: res.RC, Stderr: string(res.Stderr), Msg: what}
 	}
 	return nil
-}
-
-func nonce() string {
-	b := make([]byte, 6)
-	_, _ = rand.Read(b)
-	return hex.EncodeToString(b)
 }

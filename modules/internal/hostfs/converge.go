@@ -30,31 +30,6 @@ import (
 // or apply). A first run costs one round trip instead of a plan's and an
 // apply's, and a run that finds everything as wanted still one.
 
-// probeThenScript is probeScript with the lookups counted ($5) and, after
-// them and the content, the rest of its arguments run as a command (with
-// "T", the marker $6 and a newline before its output, which its stdin
-// waits for: transport.Cmd.StdinAfter) when $1 is absent, $2 is a
-// directory and every lookup found its name.
-const probeThenScript = `p=$1 dir=$2 content=$3 max=$4 n=$5 m=$6; shift 6
-F='%f	%u	%g	%U	%G	%s	%Y'
-if o=$(stat -c "$F" -- "$p" 2>&1); then printf '0%s\0' "$o"; else printf '1%s\0' "$o"; fi
-printf '0'; if [ -L "$p" ]; then readlink -z -- "$p" 2>/dev/null || printf '\0'; else printf '\0'; fi
-if o=$(stat -L -c "$F" -- "$p" 2>&1); then printf '0%s\0' "$o"; else printf '1%s\0' "$o"; fi
-printf '0'; readlink -m -z -- "$p" 2>/dev/null || printf '\0'
-if o=$(stat -L -c "$F" -- "$dir" 2>&1); then printf '0%s\0' "$o"; else printf '1%s\0' "$o"; fi
-known=1
-while [ "$n" -gt 0 ]; do
-  l=$1; shift; n=$((n-1))
-  if o=$(getent "${l%%:*}" "${l#*:}"); then printf '0%s\0' "$o"; else printf '%s\0' "$?"; known=0; fi
-done
-if [ "$content" = 1 ] && [ -f "$p" ] && [ "$(stat -L -c %s -- "$p" 2>/dev/null || echo x)" -le "$max" ] 2>/dev/null; then
-  printf C; exec cat -- "$p"
-fi
-printf N
-if [ "$known" = 1 ] && ! [ -e "$p" ] && ! [ -L "$p" ] && [ -d "$dir" ]; then
-  printf 'T%s\n' "$m"; exec "$@"
-fi`
-
 // ErrNotOneCommand says an apply cannot be replayed: it runs no command,
 // or more than one, or one PrefetchThen cannot carry.
 var ErrNotOneCommand = errors.New("not one command")
@@ -77,16 +52,8 @@ func (f *FS) PrefetchThen(ctx context.Context, p string, content bool, then *tra
 	lookups := f.pr.pending
 	f.pr.pending = nil
 	f.pr.mu.Unlock()
-	flag := "0"
-	if content {
-		flag = "1"
-	}
-	marker := "runbook-then-" + nonce()
-	argv := []string{"/bin/sh", "-c", probeThenScript, "sh", p, path.Dir(p), flag, fmt.Sprint(MaxProbeContent), fmt.Sprint(len(lookups)), marker}
-	for _, l := range lookups {
-		argv = append(argv, l.DB+":"+l.Name)
-	}
-	argv = append(argv, then.Argv...)
+	marker := "runbook-then-" + Nonce()
+	argv := probeArgv(p, content, lookups, marker, then.Argv)
 	env := map[string]string{}
 	for k, v := range then.Env {
 		env[k] = v
@@ -181,7 +148,9 @@ func (e *NotHypothetical) Error() string {
 	return "internal error: the one-command change of " + e.Path + " ran, but the plan read from the host differs from the one it was made for; please report it"
 }
 
-func nonce() string {
+// Nonce is a random word for names and markers that nothing else on the
+// host may hold (a staging file, an output marker).
+func Nonce() string {
 	b := make([]byte, 8)
 	_, _ = rand.Read(b)
 	return hex.EncodeToString(b)

@@ -31,24 +31,47 @@ type Lookup struct{ DB, Name string }
 // probeScript answers, each field ended by a NUL and led by a status
 // character: lstat of $1 (0 or 1 + stat's output or error), its link
 // target when it is a link (empty otherwise), stat -L of $1, readlink -m
-// of $1, stat -L of $2 (the directory), then getent for each "db:name"
-// after $4, and last the content of $1 when $3 is 1 and it is a regular
-// file of at most $4 bytes ("C" + content; "N" when not read). The exit
-// status is cat's (a read that failed is retried by ReadFile).
-const probeScript = `p=$1 dir=$2 content=$3 max=$4; shift 4
+// of $1, stat -L of $2 (the directory), then getent for each of the $5
+// "db:name" arguments after $6, and last the content of $1 when $3 is 1
+// and it is a regular file of at most $4 bytes ("C" + content; "N" when
+// not read). The exit status is cat's (a read that failed is retried by
+// ReadFile). Arguments after the lookups are a command (PrefetchThen),
+// run with "T", the marker $6 and a newline before its output when $1 does
+// not exist, $2 is a directory and every lookup found its name; its stdin
+// waits for that line (transport.Cmd.StdinAfter).
+const probeScript = `p=$1 dir=$2 content=$3 max=$4 n=$5 m=$6; shift 6
 F='%f	%u	%g	%U	%G	%s	%Y'
 if o=$(stat -c "$F" -- "$p" 2>&1); then printf '0%s\0' "$o"; else printf '1%s\0' "$o"; fi
 printf '0'; if [ -L "$p" ]; then readlink -z -- "$p" 2>/dev/null || printf '\0'; else printf '\0'; fi
 if o=$(stat -L -c "$F" -- "$p" 2>&1); then printf '0%s\0' "$o"; else printf '1%s\0' "$o"; fi
 printf '0'; readlink -m -z -- "$p" 2>/dev/null || printf '\0'
 if o=$(stat -L -c "$F" -- "$dir" 2>&1); then printf '0%s\0' "$o"; else printf '1%s\0' "$o"; fi
-for l in "$@"; do
-  if o=$(getent "${l%%:*}" "${l#*:}"); then printf '0%s\0' "$o"; else printf '%s\0' "$?"; fi
+known=1
+while [ "$n" -gt 0 ]; do
+  l=$1; shift; n=$((n-1))
+  if o=$(getent "${l%%:*}" "${l#*:}"); then printf '0%s\0' "$o"; else printf '%s\0' "$?"; known=0; fi
 done
 if [ "$content" = 1 ] && [ -f "$p" ] && [ "$(stat -L -c %s -- "$p" 2>/dev/null || echo x)" -le "$max" ] 2>/dev/null; then
   printf C; exec cat -- "$p"
 fi
-printf N`
+printf N
+if [ "$#" -gt 0 ] && [ "$known" = 1 ] && ! [ -e "$p" ] && ! [ -L "$p" ] && [ -d "$dir" ]; then
+  printf 'T%s\n' "$m"; exec "$@"
+fi`
+
+// probeArgv is the command that probes p (see probeScript), asking for
+// lookups, then, with a marker, running then.
+func probeArgv(p string, content bool, lookups []Lookup, marker string, then []string) []string {
+	flag := "0"
+	if content {
+		flag = "1"
+	}
+	argv := []string{"/bin/sh", "-c", probeScript, "sh", p, path.Dir(p), flag, fmt.Sprint(MaxProbeContent), fmt.Sprint(len(lookups)), marker}
+	for _, l := range lookups {
+		argv = append(argv, l.DB+":"+l.Name)
+	}
+	return append(argv, then...)
+}
 
 // answer is what the host said to one question.
 type answer struct {
@@ -113,15 +136,7 @@ func (f *FS) probe(ctx context.Context, p string, content bool) error {
 	lookups := f.pr.pending
 	f.pr.pending = nil
 	f.pr.mu.Unlock()
-	dir := path.Dir(p)
-	flag := "0"
-	if content {
-		flag = "1"
-	}
-	argv := []string{"/bin/sh", "-c", probeScript, "sh", p, dir, flag, fmt.Sprint(MaxProbeContent)}
-	for _, l := range lookups {
-		argv = append(argv, l.DB+":"+l.Name)
-	}
+	argv := probeArgv(p, content, lookups, "", nil)
 	res, err := f.Conn.Exec(ctx, &transport.Cmd{Argv: argv, Env: cLocale})
 	if err != nil {
 		return err
@@ -131,7 +146,7 @@ func (f *FS) probe(ctx context.Context, p string, content bool) error {
 }
 
 // keep parses res's output, a probe's answers about p, and keeps them.
-// With withThen it is probeThenScript's: ran says whether its command ran,
+// With withThen it ran a command too (PrefetchThen): ran says whether its command ran,
 // and rest is that command's output.
 func (f *FS) keep(p string, content bool, lookups []Lookup, argv []string, res *transport.Result, withThen bool) (ran bool, rest []byte, err error) {
 	dir := path.Dir(p)
