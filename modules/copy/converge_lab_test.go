@@ -12,14 +12,12 @@ import (
 // TestLabConvergeAgreesWithPlanAndApply: a run's Converge (one command
 // where the file is new) does what Plan and Apply do.
 func TestLabConvergeAgreesWithPlanAndApply(t *testing.T) {
-	conn, host := fdtest.LabConn(t)
-	dir := fdtest.LabDir(t, conn, "/etc")
 	local := t.TempDir()
 	if err := os.WriteFile(filepath.Join(local, "app.conf"), []byte("from src\n"), 0o644); err != nil {
 		t.Fatal(err)
 	}
 	src := `src = "` + filepath.Join(local, "app.conf") + `"` + "\n"
-	fdtest.Converge(t, conn, host, dir, New(), []fdtest.ConvergeCase{
+	conn, dir := fdtest.Converge(t, New(), []fdtest.ConvergeCase{
 		{Name: "new file with owner, group and mode", Args: `dest = "%D/f"
 content = "hello\n"
 owner = "nobody"

@@ -9,9 +9,7 @@ import (
 // TestLabConvergeAgreesWithPlanAndApply: a run's Converge (one command
 // where the file is new) does what Plan and Apply do.
 func TestLabConvergeAgreesWithPlanAndApply(t *testing.T) {
-	conn, host := fdtest.LabConn(t)
-	dir := fdtest.LabDir(t, conn, "/etc")
-	fdtest.Converge(t, conn, host, dir, New(), []fdtest.ConvergeCase{
+	fdtest.Converge(t, New(), []fdtest.ConvergeCase{
 		{Name: "new file", Args: `path = "%D/hosts"
 regexp = "\\scontroller$"
 line = "10.0.0.1 controller"

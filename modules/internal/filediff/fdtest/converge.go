@@ -31,10 +31,13 @@ type ConvergeCase struct {
 var backupTimes = regexp.MustCompile(`\.\d{4}-\d\d-\d\d@\d\d:\d\d:\d\d~|\.runbook-[0-9a-f]+`)
 
 // Converge runs moduletest.Converge (Converge against Plan and Apply) for
-// each case on the lab host, in a folder made for it under dir, and checks
-// the case's outcome; a case that fails must leave the folder untouched.
-func Converge(t *testing.T, conn transport.Conn, host, dir string, m module.Module, cases []ConvergeCase) {
+// each case on the lab host (LabConn), in a folder made for it under a
+// fresh one in /etc, and checks the case's outcome; a case that fails must
+// leave the folder untouched. It returns the connection and that folder.
+func Converge(t *testing.T, m module.Module, cases []ConvergeCase) (transport.Conn, string) {
 	t.Helper()
+	conn, host := LabConn(t)
+	dir := LabDir(t, conn, "/etc")
 	for _, c := range cases {
 		d := dir + "/case"
 		reset := func() {
@@ -69,6 +72,7 @@ func Converge(t *testing.T, conn transport.Conn, host, dir string, m module.Modu
 			t.Errorf("%s: Converge %v %q, want a change: %v", c.Name, cr.Action, cr.Reason, c.Change)
 		}
 	}
+	return conn, dir
 }
 
 // withoutTop leaves out the line of the folder itself (".") of a snapshot.
