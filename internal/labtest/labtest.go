@@ -47,17 +47,22 @@ func Env(t testing.TB, part string) map[string]string {
 	return labdir.Env(t, part)
 }
 
-func pool(t testing.TB) *ssh.Pool {
-	p := ssh.NewPool(ssh.Options{ConfigFile: "none", AgentSocket: "none", HomeDir: t.TempDir()})
+func pool(t testing.TB, opts ssh.Options) *ssh.Pool {
+	opts.ConfigFile, opts.AgentSocket, opts.HomeDir = "none", "none", t.TempDir()
+	p := ssh.NewPool(opts)
 	t.Cleanup(func() { _ = p.Close() })
 	return p
 }
 
-func dial(t testing.TB, ep *transport.Endpoint, part string) transport.Conn {
+func dial(t testing.TB, ep *transport.Endpoint, part string, opts ...ssh.Options) transport.Conn {
 	t.Helper()
+	var o ssh.Options
+	if len(opts) > 0 {
+		o = opts[0]
+	}
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
-	conn, err := pool(t).Dial(ctx, ep)
+	conn, err := pool(t, o).Dial(ctx, ep)
 	if err == nil {
 		_, err = conn.Exec(ctx, &transport.Cmd{Argv: []string{"true"}})
 	}
@@ -158,6 +163,13 @@ func sshHost(t testing.TB, netnsFirst bool) transport.Conn {
 // over SSH) and returns the Conn and the host's name.
 func SystemdHost(t testing.TB) (transport.Conn, string) {
 	t.Helper()
+	return SystemdHostWith(t, ssh.Options{})
+}
+
+// SystemdHostWith is SystemdHost on a pool of its own with opts (the
+// pool's ~/.ssh, agent and config are always none).
+func SystemdHostWith(t testing.TB, opts ssh.Options) (transport.Conn, string) {
+	t.Helper()
 	env := Env(t, "systemd")
 	names := strings.Split(env["LAB_SYSTEMD_HOSTS"], ",")
 	addrs := strings.Split(env["LAB_SYSTEMD_ADDRESSES"], ",")
@@ -169,7 +181,7 @@ func SystemdHost(t testing.TB) (transport.Conn, string) {
 		PrivateKey: env["LAB_SYSTEMD_KEY"], KnownHosts: env["LAB_SYSTEMD_KNOWN_HOSTS"],
 		HostKeyChecking: transport.HostKeyStrict, ConnectTimeout: 5 * time.Second,
 	}
-	return dial(t, ep, "systemd"), names[0]
+	return dial(t, ep, "systemd", opts), names[0]
 }
 
 // SystemdUnits takes the systemd lab's test units (rb-ok, rb-disabled,

@@ -26,6 +26,8 @@ type entry struct {
 
 	handshakes atomic.Int64
 	stats      counters
+	minOpen    atomic.Int64 // quickest channel open seen, in ns; 0 before the first (ShellAhead)
+	stdinSeen  atomic.Bool  // a command with stdin was run (ShellAhead)
 
 	mu  sync.Mutex // held while dialing: concurrent users wait for one handshake
 	cur *link
@@ -49,8 +51,16 @@ type link struct {
 
 // warmSession is the outcome of opening a session ahead of time.
 type warmSession struct {
-	s   *ssh.Session
+	s   session
 	err error
+}
+
+// session is a session for one command: a new one, which the command
+// starts with its exec request, or one started ahead with a shell waiting
+// for the command line (sh; see ShellAhead).
+type session struct {
+	*ssh.Session
+	sh *aheadShell
 }
 
 func (l *link) kill(err error) {
@@ -250,23 +260,23 @@ func (l *link) keepalive(interval time.Duration) {
 // whether the session was opened ahead. A link found dead is
 // re-dialed once; if that fails too, the host is unreachable. release must
 // be called when the session is done.
-func (e *entry) session(ctx context.Context, limited, ahead bool) (*ssh.Session, *link, bool, func(), error) {
+func (e *entry) session(ctx context.Context, limited, ahead bool) (session, *link, bool, func(), error) {
 	release := func() {}
 	if limited {
 		select {
 		case e.sem <- struct{}{}:
 			release = func() { <-e.sem }
 		case <-ctx.Done():
-			return nil, nil, false, nil, ctx.Err()
+			return session{}, nil, false, nil, ctx.Err()
 		}
 	}
 	l, dialed, err := e.get(ctx)
 	if err != nil {
 		release()
-		return nil, nil, false, nil, err
+		return session{}, nil, false, nil, err
 	}
 	if ahead {
-		if s := l.takeWarm(ctx); s != nil {
+		if s, ok := l.takeWarm(ctx); ok {
 			l.prewarm()
 			return s, l, true, release, nil
 		}
@@ -278,7 +288,7 @@ func (e *entry) session(ctx context.Context, limited, ahead bool) (*ssh.Session,
 		l, _, err = e.get(ctx)
 		if err != nil {
 			release()
-			return nil, nil, false, nil, err
+			return session{}, nil, false, nil, err
 		}
 		e.stats.roundTrips.Add(1)
 		s, err = l.newSession(ctx)
@@ -287,21 +297,23 @@ func (e *entry) session(ctx context.Context, limited, ahead bool) (*ssh.Session,
 		release()
 		switch {
 		case ctx.Err() != nil:
-			return nil, nil, false, nil, ctx.Err()
+			return session{}, nil, false, nil, ctx.Err()
 		case isRejected(err):
-			return nil, nil, false, nil, fmt.Errorf("host %s: the server refused a new session: %w", e.t.name, err)
+			return session{}, nil, false, nil, fmt.Errorf("host %s: the server refused a new session: %w", e.t.name, err)
 		}
-		return nil, nil, false, nil, unreachable(e.t, "opening a session: %w", err)
+		return session{}, nil, false, nil, unreachable(e.t, "opening a session: %w", err)
 	}
 	l.prewarm()
-	return s, l, false, release, nil
+	return session{Session: s}, l, false, release, nil
 }
 
 // prewarm starts opening a session for the next command, unless one is
 // being opened already or the link is dead. The server confirms it while
 // the current command runs, so the next command starts at once: one round
-// trip per command instead of two. It is one more session open on the
-// server than commands running (Options.MaxSessions keeps a slot for it).
+// trip per command instead of two. On a far host it also starts a shell
+// that waits for the command line (ShellAhead), so a command's stdin
+// leaves with it. It is one more session open on the server than commands
+// running (Options.MaxSessions keeps a slot for it).
 func (l *link) prewarm() {
 	l.warmMu.Lock()
 	defer l.warmMu.Unlock()
@@ -311,39 +323,53 @@ func (l *link) prewarm() {
 	ch := make(chan warmSession, 1)
 	l.warm = ch
 	l.e.stats.sessions.Add(1)
+	shell := l.e.wantShellAhead()
 	go func() {
+		start := time.Now()
 		s, err := l.client.NewSession()
-		ch <- warmSession{s, err}
+		if err != nil {
+			ch <- warmSession{err: err}
+			return
+		}
+		l.e.sawOpen(time.Since(start))
+		w := warmSession{s: session{Session: s}}
+		if shell {
+			if w.s.sh, err = startAheadShell(s); err != nil {
+				_ = s.Close()
+				w = warmSession{err: err}
+			}
+		}
+		ch <- w
 	}()
 }
 
 // takeWarm returns the session opened ahead, waiting for the server's
-// confirmation if it has not come yet; nil when there is none, opening it
+// confirmation if it has not come yet; false when there is none, opening it
 // failed (the caller opens one itself and reports that error), or ctx
 // ended first.
-func (l *link) takeWarm(ctx context.Context) *ssh.Session {
+func (l *link) takeWarm(ctx context.Context) (session, bool) {
 	l.warmMu.Lock()
 	ch := l.warm
 	l.warm = nil
 	l.warmMu.Unlock()
 	if ch == nil {
-		return nil
+		return session{}, false
 	}
 	select {
 	case w := <-ch:
 		if w.err != nil {
-			return nil
+			return session{}, false
 		}
-		return w.s
+		return w.s, true
 	case <-ctx.Done():
 	case <-l.done:
 	}
 	go func() {
-		if w := <-ch; w.s != nil {
+		if w := <-ch; w.s.Session != nil {
 			_ = w.s.Close()
 		}
 	}()
-	return nil
+	return session{}, false
 }
 
 func isRejected(err error) bool {
@@ -361,7 +387,11 @@ func (l *link) newSession(ctx context.Context) (*ssh.Session, error) {
 	ch := make(chan res, 1)
 	l.e.stats.sessions.Add(1)
 	go func() {
+		start := time.Now()
 		s, err := l.client.NewSession()
+		if err == nil {
+			l.e.sawOpen(time.Since(start))
+		}
 		ch <- res{s, err}
 	}()
 	select {

@@ -33,8 +33,16 @@
 // whenever a command takes the one opened before), so a command waits for
 // one round trip (its exec request, whose reply and exit come back
 // together) instead of two; a command with stdin waits for the reply
-// before the data goes, one more. Stats counts sessions, commands, SFTP
-// requests and the round trips callers waited for (docs/performance.md).
+// before the data goes (sshd opens the channel's window only then), one
+// more. On a far host that has been sent stdin (Options.ShellAhead), the
+// session opened ahead also starts the login shell with a small reader
+// (readerScript): the command line then goes on that shell's stdin with
+// up to 64 KiB of the command's own stdin right behind it, one round trip
+// for both; the shell evaluates the line, which replaces it as below. A
+// shell that ended before running the line (its wrapper's PID line never
+// came) did not run the command: it runs again on a new session, with its
+// stdin (Stats.Missed). Stats counts sessions, commands, SFTP requests and
+// the round trips callers waited for (docs/performance.md).
 //
 // Each Argv element is quoted for the remote shell (see Quote); Dir becomes
 // `cd 'dir' &&` and Env `env 'K=V'`, so nothing depends on the server's

@@ -1,6 +1,7 @@
 package ssh
 
 import (
+	"bytes"
 	"context"
 	"crypto/rand"
 	"encoding/hex"
@@ -76,64 +77,113 @@ func (c *Conn) exec(ctx context.Context, cmd *transport.Cmd, limited bool) (*tra
 		return nil, err
 	}
 	start := time.Now()
-	sess, l, ahead, release, err := c.e.session(ctx, limited, true)
+	res, err := c.attempt(ctx, cmd, limited, true, start)
+	var ns *notStarted
+	if errors.As(err, &ns) && ctx.Err() == nil {
+		// The session opened ahead died with its connection (which may not
+		// have been known dead yet), or its shell ended before the command
+		// line reached it: the command did not run. Again on a new session,
+		// which re-dials if need be, with the stdin already read.
+		c.e.stats.missed.Add(1)
+		again := *cmd
+		again.Stdin = ns.stdin
+		res, err = c.attempt(ctx, &again, limited, false, start)
+	}
+	if errors.As(err, &ns) {
+		err = ns.err
+	}
+	return res, err
+}
+
+// notStarted says a command did not run on the session opened ahead; stdin
+// is its whole stdin, for a second attempt.
+type notStarted struct {
+	err   error
+	stdin io.Reader
+}
+
+func (e *notStarted) Error() string { return e.err.Error() }
+
+// attempt runs cmd on one session: the one opened ahead when ahead is true
+// and there is one, else a new one. Its error is a *notStarted when the
+// command surely did not run on a session opened ahead.
+func (c *Conn) attempt(ctx context.Context, cmd *transport.Cmd, limited, ahead bool, start time.Time) (*transport.Result, error) {
+	t := c.e.t
+	if cmd.Stdin != nil {
+		c.e.stdinSeen.Store(true)
+	}
+	sess, l, wasAhead, release, err := c.e.session(ctx, limited, ahead)
 	if err != nil {
 		return nil, err
 	}
-	defer func() { release() }()
-	defer func() {
-		if sess != nil {
-			_ = sess.Close()
-		}
-	}()
+	defer release()
+	defer func() { _ = sess.Close() }()
 
 	nonce := newNonce()
 	ctl := newControl(nonce, cmd.Become != nil)
 	stdout := &lineWriter{cb: cmd.Stdout}
 	stderr := &lineWriter{cb: cmd.Stderr}
 	filter := newStderrFilter(ctl, stderr)
-	startOn := func(s *ssh.Session) (io.WriteCloser, error) {
-		s.Stdout = stdout
-		s.Stderr = filter
-		stdin, err := s.StdinPipe()
-		if err != nil {
-			return nil, err
-		}
-		return stdin, s.Start(remoteCommand(cmd, ctl))
-	}
-	// The exec request's reply and the command's exit come back in one
-	// round trip; stdin can only follow the reply (x/crypto/ssh sends the
-	// request and waits for it), one more.
+	line := remoteCommand(cmd, ctl)
+
+	// What stdin waits for before it goes: nothing, the command's line
+	// (StdinAfter), or the command's start. The exec request's reply and
+	// the command's exit come back in one round trip; stdin that can only
+	// follow the reply (a new session: x/crypto/ssh sends the request and
+	// waits for it) is one more. On a shell started ahead, the command line
+	// is data: stdin up to earlyStdinMax leaves with it.
 	c.e.stats.commands.Add(1)
 	c.e.stats.roundTrips.Add(1)
-	var asked chan struct{} // closed when the command asks for its stdin (StdinAfter)
-	if cmd.Stdin != nil && cmd.StdinAfter != "" {
-		asked = make(chan struct{})
+	in := stdinPlan{src: cmd.Stdin}
+	if sess.sh != nil && cmd.Stdin != nil && cmd.Become == nil {
+		peek, err := io.ReadAll(io.LimitReader(cmd.Stdin, earlyStdinMax+1))
+		if err != nil {
+			return nil, fmt.Errorf("host %s: reading the stdin of %s: %w", t.name, cmd.Argv[0], err)
+		}
+		in.src = io.MultiReader(bytes.NewReader(peek), cmd.Stdin)
+		if len(peek) <= earlyStdinMax {
+			in.early, in.src = peek, nil
+		}
+	}
+	switch {
+	case in.src == nil:
+	case cmd.StdinAfter != "":
+		in.asked = make(chan struct{})
 		var once sync.Once
 		inner := cmd.Stdout
 		stdout.cb = func(line string) {
 			if strings.HasSuffix(line, cmd.StdinAfter) {
-				once.Do(func() { close(asked) })
+				once.Do(func() { close(in.asked) })
 			}
 			if inner != nil {
 				inner(line)
 			}
 		}
-	} else if cmd.Stdin != nil {
+	case sess.sh != nil && cmd.Become == nil:
+		in.afterStart = true // kept replayable until the command runs
+		c.e.stats.roundTrips.Add(1)
+	default:
 		c.e.stats.roundTrips.Add(1)
 	}
-	stdin, err := startOn(sess)
-	if err != nil && ahead && ctx.Err() == nil {
-		// The session opened ahead died with its connection (which may not
-		// be known dead yet): a new session, which re-dials if need be.
-		_ = sess.Close()
-		release()
-		sess, l, _, release, err = c.e.session(ctx, limited, false)
-		if err != nil {
-			release = func() {}
-			return nil, err
+
+	var stdin io.WriteCloser
+	if sh := sess.sh; sh != nil {
+		sh.stdout.set(stdout)
+		sh.stderr.set(filter)
+		stdin = sh.stdin
+		msg := append([]byte(oneLine(line)+"\n"), in.early...)
+		if _, err = stdin.Write(msg); err != nil {
+			return nil, c.notStarted(cmd, in, l, err)
 		}
-		stdin, err = startOn(sess)
+	} else {
+		sess.Stdout = stdout
+		sess.Stderr = filter
+		if stdin, err = sess.StdinPipe(); err == nil {
+			err = sess.Start(line)
+		}
+		if err != nil && wasAhead && ctx.Err() == nil {
+			return nil, c.notStarted(cmd, in, l, err)
+		}
 	}
 	if err != nil {
 		if l.dead() {
@@ -149,7 +199,7 @@ func (c *Conn) exec(ctx context.Context, cmd *transport.Cmd, limited bool) (*tra
 		waitc <- err
 	}()
 	becomeErr := make(chan error, 1)
-	go feedStdin(stdin, cmd, ctl, asked, finished, becomeErr, t.name, &c.e.stats.roundTrips)
+	go feedStdin(stdin, cmd, in, ctl, finished, becomeErr, t.name, &c.e.stats.roundTrips)
 
 	select {
 	case err = <-waitc:
@@ -161,7 +211,7 @@ func (c *Conn) exec(ctx context.Context, cmd *transport.Cmd, limited bool) (*tra
 		}
 		return nil, err
 	case <-ctx.Done():
-		c.cancel(sess, l, cmd, ctl, waitc)
+		c.cancel(sess.Session, l, cmd, ctl, waitc)
 		what := "cancelled"
 		if errors.Is(ctx.Err(), context.DeadlineExceeded) {
 			what = "timed out"
@@ -171,6 +221,14 @@ func (c *Conn) exec(ctx context.Context, cmd *transport.Cmd, limited bool) (*tra
 	}
 	filter.flush()
 	stdout.flush()
+	if sess.sh != nil && !ctl.wrapped.Load() {
+		// The shell started ahead ended without running the wrapper line
+		// (which reports the PID first): the command did not run.
+		if err == nil {
+			err = errors.New("the shell started ahead exited before the command")
+		}
+		return nil, c.notStarted(cmd, in, l, err)
+	}
 	res := &transport.Result{Stdout: stdout.bytes(), Stderr: stderr.bytes(), Duration: time.Since(start)}
 
 	if cmd.Become != nil && !isStarted(ctl) {
@@ -212,6 +270,34 @@ func (c *Conn) exec(ctx context.Context, cmd *transport.Cmd, limited bool) (*tra
 	return res, nil
 }
 
+// stdinPlan is how a command's stdin goes: early leaves with the command
+// line (a shell started ahead); src, the rest, when the command asks for
+// it (asked, StdinAfter), once it started (afterStart) or at once.
+type stdinPlan struct {
+	early      []byte
+	src        io.Reader
+	asked      chan struct{}
+	afterStart bool
+}
+
+// notStarted wraps err for a command that did not run, with its whole
+// stdin (what was read of it ahead of the rest) for a second attempt.
+func (c *Conn) notStarted(cmd *transport.Cmd, in stdinPlan, l *link, err error) error {
+	var stdin io.Reader
+	switch {
+	case in.early != nil:
+		stdin = bytes.NewReader(in.early)
+	case in.src != nil:
+		stdin = in.src
+	}
+	if l.dead() {
+		err = unreachable(c.e.t, "starting %s: %v", cmd.Argv[0], l.err)
+	} else {
+		err = fmt.Errorf("host %s: starting %s: %w", c.e.t.name, cmd.Argv[0], err)
+	}
+	return &notStarted{err: err, stdin: stdin}
+}
+
 func isStarted(ctl *control) bool {
 	select {
 	case <-ctl.started:
@@ -249,8 +335,9 @@ func remoteCommand(cmd *transport.Cmd, ctl *control) string {
 }
 
 // feedStdin writes the sudo password when (and only when) sudo prompts,
-// then the command's own stdin once the command runs, then closes stdin.
-func feedStdin(stdin io.WriteCloser, cmd *transport.Cmd, ctl *control, asked, finished <-chan struct{}, becomeErr chan<- error, host string, roundTrips *atomic.Int64) {
+// then the command's own stdin (what in.early did not carry) once the
+// command runs, then closes stdin.
+func feedStdin(stdin io.WriteCloser, cmd *transport.Cmd, in stdinPlan, ctl *control, finished <-chan struct{}, becomeErr chan<- error, host string, roundTrips *atomic.Int64) {
 	defer stdin.Close()
 	if b := cmd.Become; b != nil {
 		prompts := 0
@@ -278,17 +365,27 @@ func feedStdin(stdin io.WriteCloser, cmd *transport.Cmd, ctl *control, asked, fi
 			}
 		}
 	}
-	if cmd.Stdin != nil {
-		if asked != nil {
-			select {
-			case <-asked:
-				roundTrips.Add(1) // the line came back; stdin goes out
-			case <-finished:
-				return
-			}
-		}
-		_, _ = io.Copy(stdin, cmd.Stdin)
+	if in.src == nil {
+		return
 	}
+	var wait <-chan struct{}
+	switch {
+	case in.asked != nil:
+		wait = in.asked
+	case in.afterStart:
+		wait = ctl.started
+	}
+	if wait != nil {
+		select {
+		case <-wait:
+			if in.asked != nil {
+				roundTrips.Add(1) // the line came back; stdin goes out
+			}
+		case <-finished:
+			return
+		}
+	}
+	_, _ = io.Copy(stdin, in.src)
 }
 
 // cancel stops a running command: SIGTERM by signal request and by kill(1)

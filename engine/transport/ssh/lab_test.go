@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/runbook-dev/runbook/engine/transport"
+	"github.com/runbook-dev/runbook/engine/transport/transporttest"
 )
 
 // TestLabOneHandshakePerHost runs commands on every direct lab host, many
@@ -266,30 +267,32 @@ func uniqueSleep() string { return fmt.Sprintf("29%d.%d", rand.IntN(10), rand.In
 // TestLabTimeoutKills: a command that times out is gone on the remote side
 // afterwards, its children included; with become (root processes) too.
 func TestLabTimeoutKills(t *testing.T) {
-	l := needLab(t)
-	pw := l.secret(t, "LAB_SSH_BECOME_PASSWORD_FILE")
-	p := l.pool(t, Options{KillGrace: time.Second})
-	for _, tc := range []struct {
-		what   string
-		become *transport.Become
-	}{{"login user", nil}, {"become root", &transport.Become{Password: pw}}} {
-		t.Run(tc.what, func(t *testing.T) {
-			// Loopback hosts run on this machine: their processes are ours to see.
-			name := l.direct()[2].Name
-			c, err := p.Dial(context.Background(), l.endpoint(t, name))
-			if err != nil {
-				t.Fatal(err)
-			}
-			marker := uniqueSleep()
-			ctx, cancel := context.WithTimeout(context.Background(), 1500*time.Millisecond)
-			defer cancel()
-			_, err = c.Exec(ctx, &transport.Cmd{Argv: []string{"/bin/sh", "-c", "sleep " + marker + "; echo never"}, Become: tc.become})
-			if !errors.Is(err, context.DeadlineExceeded) {
-				t.Fatalf("want a timeout, got %v", err)
-			}
-			waitGone(t, "sleep "+marker)
-		})
-	}
+	eachShellMode(t, func(t *testing.T, mode ShellAhead) {
+		l := needLab(t)
+		pw := l.secret(t, "LAB_SSH_BECOME_PASSWORD_FILE")
+		p := l.pool(t, Options{ShellAhead: mode, KillGrace: time.Second})
+		for _, tc := range []struct {
+			what   string
+			become *transport.Become
+		}{{"login user", nil}, {"become root", &transport.Become{Password: pw}}} {
+			t.Run(tc.what, func(t *testing.T) {
+				// Loopback hosts run on this machine: their processes are ours to see.
+				name := l.direct()[2].Name
+				c, err := p.Dial(context.Background(), l.endpoint(t, name))
+				if err != nil {
+					t.Fatal(err)
+				}
+				marker := uniqueSleep()
+				ctx, cancel := context.WithTimeout(context.Background(), 1500*time.Millisecond)
+				defer cancel()
+				_, err = c.Exec(ctx, &transport.Cmd{Argv: []string{"/bin/sh", "-c", "sleep " + marker + "; echo never"}, Become: tc.become})
+				if !errors.Is(err, context.DeadlineExceeded) {
+					t.Fatalf("want a timeout, got %v", err)
+				}
+				waitGone(t, "sleep "+marker)
+			})
+		}
+	})
 }
 
 func TestLabJump(t *testing.T) {
@@ -332,37 +335,39 @@ func TestLabJump(t *testing.T) {
 }
 
 func TestLabBecome(t *testing.T) {
-	l := needLab(t)
-	pw := l.secret(t, "LAB_SSH_BECOME_PASSWORD_FILE")
-	ctx := context.Background()
-	name := l.direct()[0].Name
-	c, err := l.pool(t, Options{}).Dial(ctx, l.endpoint(t, name))
-	if err != nil {
-		t.Fatal(err)
-	}
-	res, err := c.Exec(ctx, &transport.Cmd{Argv: []string{"id", "-u"}, Become: &transport.Become{Method: "sudo", Password: pw}})
-	if err != nil || string(res.Stdout) != "0\n" || res.RC != 0 {
-		t.Fatalf("sudo id -u: %v %v", res, err)
-	}
-	if len(res.Stderr) != 0 {
-		t.Errorf("stderr %q: the prompt leaked", res.Stderr)
-	}
-	res, err = c.Exec(ctx, &transport.Cmd{Argv: []string{"sh", "-c", "id -un; cat"}, Stdin: strings.NewReader("payload\n"),
-		Become: &transport.Become{User: "rb", Password: pw}, Env: map[string]string{"RB_X": "1"}, Dir: "/"})
-	if err != nil || string(res.Stdout) != "rb\npayload\n" {
-		t.Fatalf("sudo -u rb with stdin: %v %v", res, err)
-	}
-	start := time.Now()
-	_, err = c.Exec(ctx, &transport.Cmd{Argv: []string{"id", "-u"}, Become: &transport.Become{Password: "not-the-password"}})
-	var be *BecomeError
-	if !errors.As(err, &be) || !strings.Contains(err.Error(), "incorrect password") || !strings.Contains(err.Error(), name) ||
-		!strings.Contains(err.Error(), `"root"`) || strings.Contains(err.Error(), "not-the-password") {
-		t.Fatalf("wrong password: got %v", err)
-	}
-	if d := time.Since(start); d > 10*time.Second {
-		t.Errorf("wrong password took %s", d)
-	}
-	t.Logf("wrong password: %v (%s)", err, time.Since(start).Round(time.Millisecond))
+	eachShellMode(t, func(t *testing.T, mode ShellAhead) {
+		l := needLab(t)
+		pw := l.secret(t, "LAB_SSH_BECOME_PASSWORD_FILE")
+		ctx := context.Background()
+		name := l.direct()[0].Name
+		c, err := l.pool(t, Options{ShellAhead: mode}).Dial(ctx, l.endpoint(t, name))
+		if err != nil {
+			t.Fatal(err)
+		}
+		res, err := c.Exec(ctx, &transport.Cmd{Argv: []string{"id", "-u"}, Become: &transport.Become{Method: "sudo", Password: pw}})
+		if err != nil || string(res.Stdout) != "0\n" || res.RC != 0 {
+			t.Fatalf("sudo id -u: %v %v", res, err)
+		}
+		if len(res.Stderr) != 0 {
+			t.Errorf("stderr %q: the prompt leaked", res.Stderr)
+		}
+		res, err = c.Exec(ctx, &transport.Cmd{Argv: []string{"sh", "-c", "id -un; cat"}, Stdin: strings.NewReader("payload\n"),
+			Become: &transport.Become{User: "rb", Password: pw}, Env: map[string]string{"RB_X": "1"}, Dir: "/"})
+		if err != nil || string(res.Stdout) != "rb\npayload\n" {
+			t.Fatalf("sudo -u rb with stdin: %v %v", res, err)
+		}
+		start := time.Now()
+		_, err = c.Exec(ctx, &transport.Cmd{Argv: []string{"id", "-u"}, Become: &transport.Become{Password: "not-the-password"}})
+		var be *BecomeError
+		if !errors.As(err, &be) || !strings.Contains(err.Error(), "incorrect password") || !strings.Contains(err.Error(), name) ||
+			!strings.Contains(err.Error(), `"root"`) || strings.Contains(err.Error(), "not-the-password") {
+			t.Fatalf("wrong password: got %v", err)
+		}
+		if d := time.Since(start); d > 10*time.Second {
+			t.Errorf("wrong password took %s", d)
+		}
+		t.Logf("wrong password: %v (%s)", err, time.Since(start).Round(time.Millisecond))
+	})
 }
 
 // TestLabFiles runs on a namespace host: its / is an overlay, so writing
@@ -433,32 +438,34 @@ func TestLabFiles(t *testing.T) {
 // TestLabQuoting: an argument holding "; touch /tmp/PWNED-..." arrives as one
 // argument on a real sshd, and nothing else runs.
 func TestLabQuoting(t *testing.T) {
-	l := needLab(t)
-	ctx := context.Background()
-	name := l.direct()[0].Name
-	c, err := l.pool(t, Options{}).Dial(ctx, l.endpoint(t, name))
-	if err != nil {
-		t.Fatal(err)
-	}
-	marker := fmt.Sprintf("/tmp/PWNED-%d", rand.Int64())
-	t.Cleanup(func() { _ = os.Remove(marker) })
-	args := append([]string{"; touch " + marker, "$(touch " + marker + ")", "`touch " + marker + "`", "'; touch " + marker + "; '"}, nasty...)
-	res, err := c.Exec(ctx, &transport.Cmd{Argv: append([]string{"printf", `[%s]\n`}, args...),
-		Env: map[string]string{"RB_Y": "; touch " + marker}, Dir: "/tmp"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	var want strings.Builder
-	for _, a := range args {
-		want.WriteString("[" + a + "]\n")
-	}
-	if string(res.Stdout) != want.String() {
-		t.Errorf("got %q\nwant %q", res.Stdout, want.String())
-	}
-	// h01.. run on this machine: the marker would be in our /tmp.
-	if _, err := os.Stat(marker); err == nil {
-		t.Fatalf("%s was created: an argument ran as a command", marker)
-	}
+	eachShellMode(t, func(t *testing.T, mode ShellAhead) {
+		l := needLab(t)
+		ctx := context.Background()
+		name := l.direct()[0].Name
+		c, err := l.pool(t, Options{ShellAhead: mode}).Dial(ctx, l.endpoint(t, name))
+		if err != nil {
+			t.Fatal(err)
+		}
+		marker := fmt.Sprintf("/tmp/PWNED-%d", rand.Int64())
+		t.Cleanup(func() { _ = os.Remove(marker) })
+		args := append([]string{"; touch " + marker, "$(touch " + marker + ")", "`touch " + marker + "`", "'; touch " + marker + "; '"}, nasty...)
+		res, err := c.Exec(ctx, &transport.Cmd{Argv: append([]string{"printf", `[%s]\n`}, args...),
+			Env: map[string]string{"RB_Y": "; touch " + marker}, Dir: "/tmp"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var want strings.Builder
+		for _, a := range args {
+			want.WriteString("[" + a + "]\n")
+		}
+		if string(res.Stdout) != want.String() {
+			t.Errorf("got %q\nwant %q", res.Stdout, want.String())
+		}
+		// h01.. run on this machine: the marker would be in our /tmp.
+		if _, err := os.Stat(marker); err == nil {
+			t.Fatalf("%s was created: an argument ran as a command", marker)
+		}
+	})
 }
 
 // TestLabSSHConfig: the lab's ssh_config alone (HostName, User,
@@ -482,4 +489,40 @@ func TestLabSSHConfig(t *testing.T) {
 	if n := p.Handshakes(l.env["LAB_SSH_JUMP"]); n != 1 {
 		t.Errorf("jump host handshakes %d, want 1", n)
 	}
+}
+
+// TestLabConformance: the transport contract on a real sshd, as the login
+// user and through sudo, with commands as exec requests and on shells
+// started ahead (the bash login shell reading the command line).
+func TestLabConformance(t *testing.T) {
+	l := needLab(t)
+	pw := l.secret(t, "LAB_SSH_BECOME_PASSWORD_FILE")
+	name := l.direct()[1].Name
+	eachShellMode(t, func(t *testing.T, mode ShellAhead) {
+		for _, tc := range []struct {
+			what   string
+			become *transport.Become
+		}{{"login user", nil}, {"become root", &transport.Become{Password: pw}}} {
+			t.Run(tc.what, func(t *testing.T) {
+				ctx := context.Background()
+				c, err := l.pool(t, Options{ShellAhead: mode}).Dial(ctx, l.endpoint(t, name))
+				if err != nil {
+					t.Fatal(err)
+				}
+				res, err := c.Exec(ctx, &transport.Cmd{Argv: []string{"mktemp", "-d", "/tmp/rb-conformance-XXXXXX"}})
+				if err != nil || res.RC != 0 {
+					t.Fatalf("mktemp: %v %v", res, err)
+				}
+				dir := strings.TrimSpace(string(res.Stdout))
+				t.Cleanup(func() {
+					_, _ = c.Exec(context.Background(), &transport.Cmd{Argv: []string{"rm", "-rf", "--", dir}, Become: tc.become})
+				})
+				before := c.(*Conn).Stats()
+				transporttest.Conformance(t, transporttest.Target{Conn: c, Dir: dir, Become: tc.become})
+				if st := c.(*Conn).Stats().Sub(before); st.Missed != 0 {
+					t.Errorf("%d commands did not run on the session opened ahead (%+v)", st.Missed, st)
+				}
+			})
+		}
+	})
 }

@@ -45,6 +45,11 @@ type Options struct {
 	// host's connect timeout). A handshake's share of the connect timeout
 	// starts when it gets its turn. Default 32.
 	MaxHandshakes int
+	// ShellAhead says when the session opened ahead of the next command
+	// also starts a shell waiting for that command, so a command's stdin
+	// leaves with it (one round trip, not two). Default ShellAheadAuto: on
+	// a link whose round trip is at least ShellAheadMinRTT.
+	ShellAhead ShellAhead
 }
 
 // Pool is a transport.Dialer holding one SSH connection per host (and per

@@ -51,6 +51,11 @@ type testServer struct {
 	execs      atomic.Int64
 	subsystems atomic.Int64
 	frozen     atomic.Bool
+	// openDelay delays accepting each session channel (a far host);
+	// rewrite, when set, replaces the command of an exec request.
+	openDelay time.Duration
+	rewrite   func(command string) string
+	shells    atomic.Int64 // exec requests of readerScript (shells started ahead)
 
 	mu    sync.Mutex
 	conns []net.Conn
@@ -226,6 +231,9 @@ func (s *testServer) directTCPIP(nc ssh.NewChannel) {
 func (s *testServer) session(nc ssh.NewChannel) {
 	var once sync.Once
 	closed := func() { once.Do(func() { s.open.Add(-1) }) } // counted as gone once we close it
+	if s.openDelay > 0 {
+		time.Sleep(s.openDelay)
+	}
 	ch, reqs, err := nc.Accept()
 	if err != nil {
 		closed()
@@ -242,6 +250,12 @@ func (s *testServer) session(nc ssh.NewChannel) {
 				continue
 			}
 			s.execs.Add(1)
+			if p.Command == readerScript {
+				s.shells.Add(1)
+			}
+			if s.rewrite != nil {
+				p.Command = s.rewrite(p.Command)
+			}
 			_ = r.Reply(true, nil)
 			go func() { s.run(ch, p.Command, &proc, closed) }()
 		case "subsystem":

@@ -19,19 +19,25 @@ type Stats struct {
 	Commands   int64 // commands run (exec requests)
 	SFTP       int64 // SFTP requests sent
 	RoundTrips int64 // waits for the host, as above
+	// Missed counts commands that did not run on the session opened ahead
+	// (it died with its connection, or its shell ended first) and were
+	// run on a new session.
+	Missed int64
 }
 
 // Sub is s minus an earlier snapshot.
 func (s Stats) Sub(o Stats) Stats {
-	return Stats{Sessions: s.Sessions - o.Sessions, Commands: s.Commands - o.Commands, SFTP: s.SFTP - o.SFTP, RoundTrips: s.RoundTrips - o.RoundTrips}
+	return Stats{Sessions: s.Sessions - o.Sessions, Commands: s.Commands - o.Commands, SFTP: s.SFTP - o.SFTP,
+		RoundTrips: s.RoundTrips - o.RoundTrips, Missed: s.Missed - o.Missed}
 }
 
 type counters struct {
-	sessions, commands, sftp, roundTrips atomic.Int64
+	sessions, commands, sftp, roundTrips, missed atomic.Int64
 }
 
 func (c *counters) snapshot() Stats {
-	return Stats{Sessions: c.sessions.Load(), Commands: c.commands.Load(), SFTP: c.sftp.Load(), RoundTrips: c.roundTrips.Load()}
+	return Stats{Sessions: c.sessions.Load(), Commands: c.commands.Load(), SFTP: c.sftp.Load(),
+		RoundTrips: c.roundTrips.Load(), Missed: c.missed.Load()}
 }
 
 // Stats reports the counts of this connection's host since the pool

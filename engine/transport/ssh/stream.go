@@ -6,6 +6,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 )
 
 // lineWriter keeps everything written and hands complete lines to a
@@ -99,6 +100,7 @@ type control struct {
 	innerc  chan int      // the PID after sudo
 	prompts chan struct{} // one per sudo prompt
 	started chan struct{} // closed when the command itself starts
+	wrapped atomic.Bool   // the wrapper line ran (its PID line came)
 }
 
 func newControl(nonce string, become bool) *control {
@@ -190,6 +192,7 @@ func (f *stderrFilter) control(line string) {
 		}
 	}
 	if pid, ok := markerPID(line, ctl.pidMarker); ok {
+		ctl.wrapped.Store(true)
 		ctl.pidc <- pid
 		if ctl.goMarker == "" {
 			f.filtering = false

@@ -147,17 +147,29 @@ state = "started"`},
 // row is one line of the table: module, case, plan and apply round trips,
 // a run's (Converge's, in bold, for a module.Converger; plan and apply
 // otherwise), commands and SFTP requests of plan and apply.
-type row struct{ module, name, plan, apply, run, commands, sftp string }
+type row struct{ module, name, plan, apply, run, far, commands, sftp string }
 
 func (r row) String() string {
-	return fmt.Sprintf("| %s | %s | %s | %s | %s | %s | %s |", r.module, r.name, r.plan, r.apply, r.run, r.commands, r.sftp)
+	return fmt.Sprintf("| %s | %s | %s | %s | %s | %s | %s | %s |", r.module, r.name, r.plan, r.apply, r.run, r.far, r.commands, r.sftp)
+}
+
+// converge runs a task the way a run does (module.Converger) on a fresh
+// copy of the case and returns the round trips it waited for.
+func converge(ctx context.Context, cv module.Converger, req module.Request, cc counted, change bool) (int64, error) {
+	before := cc.Stats()
+	cr := cv.Converge(ctx, &module.ConvergeRequest{Request: req})
+	run := cc.Stats().Sub(before)
+	if cr.Err != nil || (cr.Action != module.NoOp) != change {
+		return 0, fmt.Errorf("converge: %v %q err %v, want a change: %v", cr.Action, cr.Reason, cr.Err, change)
+	}
+	return run.RoundTrips, nil
 }
 
 const docPath = "../../../docs/performance.md"
 
 var tableRe = regexp.MustCompile(`(?s)<!-- roundtrips:begin -->\n(.*?)<!-- roundtrips:end -->`)
 
-const tableHead = "| module | task | plan | apply | run | commands (plan + apply) | SFTP requests |\n|---|---|---|---|---|---|---|\n"
+const tableHead = "| module | task | plan | apply | run | run, far host | commands (plan + apply) | SFTP requests |\n|---|---|---|---|---|---|---|---|\n"
 
 func TestLabRoundTrips(t *testing.T) {
 	conn, host := labtest.SystemdHost(t)
@@ -166,6 +178,10 @@ func TestLabRoundTrips(t *testing.T) {
 	if !ok {
 		t.Fatalf("the lab's Conn is a %T, which does not count", conn)
 	}
+	// A far host (ssh.ShellAheadMinRTT or more away) gets its commands on
+	// shells started ahead: a command's stdin leaves with it.
+	farConn, _ := labtest.SystemdHostWith(t, ssh.Options{ShellAhead: ssh.ShellAheadAlways})
+	far := farConn.(counted)
 	ctx := context.Background()
 	local := t.TempDir()
 	if err := os.WriteFile(filepath.Join(local, "s.sh"), []byte("#!/bin/sh\necho hello\n"), 0o755); err != nil {
@@ -177,7 +193,7 @@ func TestLabRoundTrips(t *testing.T) {
 	var got []row
 	// prepare makes a fresh folder, sets the host up for the case and
 	// returns the request.
-	prepare := func(c tcase) module.Request {
+	prepare := func(c tcase, conn transport.Conn) module.Request {
 		dir := labtest.TempDir(t, conn, "rb-roundtrips")
 		if c.setup != "" {
 			res, err := conn.Exec(ctx, &transport.Cmd{Argv: []string{"/bin/sh", "-c", c.setup}, Env: map[string]string{"D": dir}})
@@ -193,7 +209,7 @@ func TestLabRoundTrips(t *testing.T) {
 		return moduletest.Request(moduletest.Args(t, c.m, strings.NewReplacer("{D}", dir, "{L}", local).Replace(c.args)), conn, host)
 	}
 	for _, c := range cases() {
-		req := prepare(c)
+		req := prepare(c, conn)
 		before := cc.Stats()
 		p := moduletest.Plan(t, c.m, req)
 		plan := cc.Stats().Sub(before)
@@ -223,15 +239,31 @@ func TestLabRoundTrips(t *testing.T) {
 		if cv, ok := c.m.(module.Converger); ok {
 			// What a run does: the same task on a fresh copy of the
 			// case, in one step.
-			req := prepare(c)
-			before := cc.Stats()
-			cr := cv.Converge(ctx, &module.ConvergeRequest{Request: req})
-			run := cc.Stats().Sub(before)
-			if cr.Err != nil || (cr.Action != module.NoOp) != c.change {
-				t.Errorf("%s %s: converge: %v %q err %v, want a change: %v", c.module, c.name, cr.Action, cr.Reason, cr.Err, c.change)
+			run, err := converge(ctx, cv, prepare(c, conn), cc, c.change)
+			if err != nil {
+				t.Errorf("%s %s: %v", c.module, c.name, err)
 				continue
 			}
-			r.run = fmt.Sprintf("**%d**", run.RoundTrips)
+			r.run = fmt.Sprintf("**%d**", run)
+			if run, err = converge(ctx, cv, prepare(c, farConn), far, c.change); err != nil {
+				t.Errorf("%s %s, far host: %v", c.module, c.name, err)
+				continue
+			}
+			r.far = fmt.Sprintf("**%d**", run)
+		} else {
+			req := prepare(c, farConn)
+			before := far.Stats()
+			p := moduletest.Plan(t, c.m, req)
+			if p.Err == nil && p.Action != module.NoOp {
+				if a := c.m.Apply(ctx, &module.ApplyRequest{Request: req, Planned: p}); a.Err != nil {
+					p.Err = a.Err
+				}
+			}
+			if p.Err != nil {
+				t.Errorf("%s %s, far host: %v", c.module, c.name, p.Err)
+				continue
+			}
+			r.far = fmt.Sprint(far.Stats().Sub(before).RoundTrips)
 		}
 		got = append(got, r)
 	}
