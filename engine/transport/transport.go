@@ -34,9 +34,13 @@ type Conn interface {
 // the transport without quoting every element; to run a shell script, use
 // Argv = {"/bin/sh", "-c", script}.
 type Cmd struct {
-	Argv  []string
-	Dir   string            // working directory; empty for the login default
-	Env   map[string]string // extra environment
+	Argv []string
+	Dir  string            // working directory; empty for the login default
+	Env  map[string]string // extra environment
+	// Stdin, when set, is the command's input. A transport may read it
+	// before the command starts (the ssh transport reads up to 64 KiB
+	// ahead to send it with the command line), so it must not wait for
+	// anything the command does.
 	Stdin io.Reader
 	// StdinAfter, when set, holds Stdin back until the command prints a
 	// line ending with it on stdout, and sends none when the command ends
