@@ -9,6 +9,7 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
+	"sort"
 	"strconv"
 	"strings"
 	"syscall"
@@ -175,6 +176,9 @@ func runRunbook(parent context.Context, dir string, f *runFlags) error {
 	defer pool.Close()
 	ropts.Dialers["ssh"] = pool
 	res := prep.Run(work, ropts)
+	if os.Getenv("RUNBOOK_SSH_STATS") != "" {
+		writeSSHStats(os.Stderr, pool.StatsByHost())
+	}
 	if err := jw.Finished(res.ExitCode); err != nil {
 		view.Emit(event.Warning{Message: "writing the journal: " + err.Error()})
 	}
@@ -292,4 +296,21 @@ func listPlan(w io.Writer, prep *core.Prepared, f *runFlags) error {
 		}
 	}
 	return nil
+}
+
+// writeSSHStats prints what went over each host's SSH connection
+// (RUNBOOK_SSH_STATS=1: sessions, commands, SFTP requests, the round trips
+// waited for), one line per host in name order, for finding what makes a
+// run slow on a far network (docs/performance.md).
+func writeSSHStats(w io.Writer, stats map[string]ssh.Stats) {
+	names := make([]string, 0, len(stats))
+	for n := range stats {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	for _, n := range names {
+		s := stats[n]
+		fmt.Fprintf(w, "ssh %s: %d round trips, %d commands, %d sessions, %d SFTP requests, %d missed\n",
+			n, s.RoundTrips, s.Commands, s.Sessions, s.SFTP, s.Missed)
+	}
 }

@@ -46,7 +46,7 @@ type link struct {
 	sftp   *sftp.Client
 
 	warmMu sync.Mutex
-	warm   chan warmSession // the session opened ahead of the next command; nil when none
+	warm   []chan warmSession // sessions opened ahead of the next commands, oldest first
 }
 
 // warmSession is the outcome of opening a session ahead of time.
@@ -312,35 +312,40 @@ func (e *entry) session(ctx context.Context, limited, ahead bool) (session, *lin
 // the current command runs, so the next command starts at once: one round
 // trip per command instead of two. On a far host it also starts a shell
 // that waits for the command line (ShellAhead), so a command's stdin
-// leaves with it. It is one more session open on the server than commands
-// running (Options.MaxSessions keeps a slot for it).
+// leaves with it; such a session is ready two round trips after it was
+// asked for (the channel, then the shell's exec request), so two are kept
+// in flight: in a chain of commands of one round trip each, the next one
+// is always ready. Options.MaxSessions keeps slots for them.
 func (l *link) prewarm() {
 	l.warmMu.Lock()
 	defer l.warmMu.Unlock()
-	if l.warm != nil || l.dead() {
-		return
-	}
-	ch := make(chan warmSession, 1)
-	l.warm = ch
-	l.e.stats.sessions.Add(1)
 	shell := l.e.wantShellAhead()
-	go func() {
-		start := time.Now()
-		s, err := l.client.NewSession()
-		if err != nil {
-			ch <- warmSession{err: err}
-			return
-		}
-		l.e.sawOpen(time.Since(start))
-		w := warmSession{s: session{Session: s}}
-		if shell {
-			if w.s.sh, err = startAheadShell(s); err != nil {
-				_ = s.Close()
-				w = warmSession{err: err}
+	depth := 1
+	if shell {
+		depth = 2
+	}
+	for len(l.warm) < depth && !l.dead() {
+		ch := make(chan warmSession, 1)
+		l.warm = append(l.warm, ch)
+		l.e.stats.sessions.Add(1)
+		go func() {
+			start := time.Now()
+			s, err := l.client.NewSession()
+			if err != nil {
+				ch <- warmSession{err: err}
+				return
 			}
-		}
-		ch <- w
-	}()
+			l.e.sawOpen(time.Since(start))
+			w := warmSession{s: session{Session: s}}
+			if shell {
+				if w.s.sh, err = startAheadShell(s); err != nil {
+					_ = s.Close()
+					w = warmSession{err: err}
+				}
+			}
+			ch <- w
+		}()
+	}
 }
 
 // takeWarm returns the session opened ahead, waiting for the server's
@@ -349,12 +354,13 @@ func (l *link) prewarm() {
 // ended first.
 func (l *link) takeWarm(ctx context.Context) (session, bool) {
 	l.warmMu.Lock()
-	ch := l.warm
-	l.warm = nil
-	l.warmMu.Unlock()
-	if ch == nil {
+	if len(l.warm) == 0 {
+		l.warmMu.Unlock()
 		return session{}, false
 	}
+	ch := l.warm[0]
+	l.warm = l.warm[1:]
+	l.warmMu.Unlock()
 	select {
 	case w := <-ch:
 		if w.err != nil {

@@ -255,44 +255,52 @@ func TestBecomeFakeSudo(t *testing.T) {
 // TestMaxSessions: more commands at once than the server allows sessions
 // per connection wait for a slot instead of failing.
 func TestMaxSessions(t *testing.T) {
-	f := newFixture(t, 1)
-	f.servers[0].maxSessions.Store(5)
-	c := dial(t, f.pool(t, Options{MaxSessions: 5}), f.endpoint(0))
-	var wg sync.WaitGroup
-	errs := make(chan error, 30)
-	for i := 0; i < 30; i++ {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			res, err := c.Exec(context.Background(), &transport.Cmd{Argv: []string{"sleep", "0.05"}})
-			if err == nil && res.RC != 0 {
-				err = fmt.Errorf("rc %d", res.RC)
+	eachShellMode(t, func(t *testing.T, mode ShellAhead) {
+		f := newFixture(t, 1)
+		f.servers[0].maxSessions.Store(5)
+		c := dial(t, f.pool(t, Options{ShellAhead: mode, MaxSessions: 5}), f.endpoint(0))
+		var wg sync.WaitGroup
+		errs := make(chan error, 30)
+		for i := 0; i < 30; i++ {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				res, err := c.Exec(context.Background(), &transport.Cmd{Argv: []string{"sleep", "0.05"}})
+				if err == nil && res.RC != 0 {
+					err = fmt.Errorf("rc %d", res.RC)
+				}
+				if err != nil {
+					errs <- err
+				}
+			}()
+		}
+		wg.Wait()
+		close(errs)
+		for err := range errs {
+			t.Error(err)
+		}
+		if p := f.servers[0].peak.Load(); p > 3 {
+			t.Errorf("%d sessions at once; want at most 3 (5 minus the SFTP and kill reserve)", p)
+		}
+		ahead := 1
+		if mode == ShellAheadAlways {
+			ahead = 2 // a far host keeps two shells ahead
+		}
+		// A server refusing a session is an error, but not "unreachable".
+		// (The session opened ahead of the next command is open already: it
+		// runs one more command.)
+		f.servers[0].maxSessions.Store(1)
+		f.servers[0].open.Add(1 << 20)
+		for i := 0; i < ahead; i++ {
+			if _, err := c.Exec(context.Background(), &transport.Cmd{Argv: []string{"true"}}); err != nil {
+				t.Errorf("on the session opened ahead: %v", err)
 			}
-			if err != nil {
-				errs <- err
-			}
-		}()
-	}
-	wg.Wait()
-	close(errs)
-	for err := range errs {
-		t.Error(err)
-	}
-	if p := f.servers[0].peak.Load(); p > 3 {
-		t.Errorf("%d sessions at once; want at most 3 (5 minus the SFTP and kill reserve)", p)
-	}
-	// A server refusing a session is an error, but not "unreachable".
-	// (The session opened ahead of the next command is open already: it
-	// runs one more command.)
-	f.servers[0].maxSessions.Store(1)
-	f.servers[0].open.Add(1 << 20)
-	if _, err := c.Exec(context.Background(), &transport.Cmd{Argv: []string{"true"}}); err != nil {
-		t.Errorf("on the session opened ahead: %v", err)
-	}
-	_, err := c.Exec(context.Background(), &transport.Cmd{Argv: []string{"true"}})
-	if err == nil || transport.IsUnreachable(err) || !strings.Contains(err.Error(), "refused a new session") {
-		t.Errorf("refused session: got %v", err)
-	}
+		}
+		_, err := c.Exec(context.Background(), &transport.Cmd{Argv: []string{"true"}})
+		if err == nil || transport.IsUnreachable(err) || !strings.Contains(err.Error(), "refused a new session") {
+			t.Errorf("refused session: got %v", err)
+		}
+	})
 }
 
 // TestStdinAfter: stdin held back (Cmd.StdinAfter) goes out once the

@@ -33,9 +33,10 @@ type Options struct {
 	// dead. Default 10s; negative disables keepalives.
 	KeepaliveInterval time.Duration
 	// MaxSessions is the server's limit of sessions per connection
-	// (OpenSSH's MaxSessions, default 10). Three are kept: for SFTP, for
-	// killing a cancelled command and for the session opened ahead of the
-	// next command; commands beyond the rest wait.
+	// (OpenSSH's MaxSessions, default 10). Four are kept: for SFTP, for
+	// killing a cancelled command and for the sessions opened ahead of the
+	// next commands (two on a far host, see ShellAhead; three are kept
+	// with ShellAheadNever); commands beyond the rest wait.
 	MaxSessions int
 	// KillGrace is how long a cancelled command has between SIGTERM and
 	// SIGKILL. Default 2s.
@@ -150,7 +151,11 @@ func (p *Pool) entryLocked(t *target, parent *entry) *entry {
 	if e, ok := p.entries[k]; ok {
 		return e
 	}
-	slots := p.opts.MaxSessions - 3
+	reserve := 4
+	if p.opts.ShellAhead == ShellAheadNever {
+		reserve = 3
+	}
+	slots := p.opts.MaxSessions - reserve
 	if slots < 1 {
 		slots = 1
 	}

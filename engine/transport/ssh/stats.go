@@ -43,3 +43,18 @@ func (c *counters) snapshot() Stats {
 // Stats reports the counts of this connection's host since the pool
 // opened it (across re-dials).
 func (c *Conn) Stats() Stats { return c.e.stats.snapshot() }
+
+// StatsByHost reports Stats for every host the pool knows, by inventory
+// name (jump hosts under their own).
+func (p *Pool) StatsByHost() map[string]Stats {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	m := map[string]Stats{}
+	for _, e := range p.entries {
+		s := e.stats.snapshot()
+		o := m[e.t.name]
+		m[e.t.name] = Stats{Sessions: o.Sessions + s.Sessions, Commands: o.Commands + s.Commands, SFTP: o.SFTP + s.SFTP,
+			RoundTrips: o.RoundTrips + s.RoundTrips, Missed: o.Missed + s.Missed}
+	}
+	return m
+}
