@@ -69,8 +69,14 @@ func lifecycle(t *testing.T, l *lab) {
 	// databases, users and root through Trove's API exist in the instance's MariaDB
 	l.manage(a)
 
-	// a backup is a real dump, stored as an object in Swift
+	// a backup is a real dump, stored as an object in Swift; mariadbd dies
+	// as the dump starts (dump_crash) and is started again, as Trove's
+	// container restart policy does, and the dump is made once more
+	l.arm("dump_crash", a.ID)
 	bk, location := l.backup(a.ID, l.prefix+"-b")
+	if !l.fired("dump_crash", a.ID) {
+		t.Errorf("dump_crash armed for %s did not fire", a.Name)
+	}
 	object := bk + ".sql.gz"
 	if !slices.Contains(l.swiftObjects("database_backups"), object) || !strings.HasSuffix(location, "/database_backups/"+object) {
 		t.Fatalf("backup %s: object %s not in Swift's database_backups (location %s): %v", bk, object, location,
