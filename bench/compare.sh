@@ -252,6 +252,9 @@ FLOOR=("$WORK/floor" -hosts "$LAB/hosts.json" -key "$LAB/id_ed25519" -known-host
 log "(a) $HOSTS_SMALL hosts x $TASKS_SMALL tasks"
 measure "floor" "$S/hosts" "${FLOOR[@]}" -max-hosts "$HOSTS_SMALL" -n "$TASKS_SMALL" >>"$results"
 measure "floor-seq" "$S/hosts" "${FLOOR[@]}" -mode sequential -max-hosts "$HOSTS_SMALL" -n "$TASKS_SMALL" >>"$results"
+# The same with `exec true`: the login shell execs /usr/bin/true, as runbook
+# (argv ["true"]) and Ansible (/bin/true) must; `true` alone is bash's builtin.
+measure "floor-seq-exec" "$S/hosts" "${FLOOR[@]}" -mode sequential -cmd "exec true" -max-hosts "$HOSTS_SMALL" -n "$TASKS_SMALL" >>"$results"
 if [[ -n $RUNBOOK ]]; then
 	measure "runbook" "$S/hosts" "${RB_RUN[@]}" run --no-color -i "$S/inventory.hcl" "$S/rb" >>"$results" ||
 		die "runbook failed"
@@ -377,6 +380,7 @@ END {
 	printf "**%s**\n\n%s", small, hdr
 	row("floor: x/crypto/ssh, 1 connection/host, all sessions at once", "floor", "floor", "floor-seq")
 	row("floor: x/crypto/ssh, 1 connection/host, sessions one after another", "floor-seq", "floor", "floor-seq")
+	row("floor: the same, each session `exec true` (execs /usr/bin/true like runbook and Ansible)", "floor-seq-exec", "floor", "floor-seq")
 	if (have_rb) row("runbook run (depends_on chain)", "runbook", "floor", "floor-seq")
 	if (have_ans) {
 		row("ansible-playbook, pipelining, forks 20", "ansible-pipelining", "floor", "floor-seq")

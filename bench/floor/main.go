@@ -55,6 +55,7 @@ func main() {
 	mode := flag.String("mode", "parallel", "parallel, sequential or shell")
 	tasksFile := flag.String("tasks", "", "shell mode: tasks, separated by lines \"---\"")
 	allHosts := flag.Bool("all", false, "use every host of the file (not only loopback ones)")
+	command := flag.String("cmd", "true", "parallel and sequential modes: the command of every session (\"true\" is the login shell's builtin; \"exec true\" execs /usr/bin/true, as an argv command must)")
 	flag.Parse()
 	var tasks []string
 	if *tasksFile != "" {
@@ -142,7 +143,7 @@ func main() {
 					return err
 				}
 				defer s.Close()
-				return s.Run("true")
+				return s.Run(*command)
 			}
 			switch *mode {
 			case "sequential":
