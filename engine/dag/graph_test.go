@@ -251,3 +251,54 @@ func BenchmarkConnect(b *testing.B) {
 		}
 	}
 }
+
+// TestWalkChains: independent chains (one host's tasks), where a visit's
+// goroutine goes on with the next vertex of its chain; every vertex is
+// visited once, after its dependency, within the bound, and a walk
+// cancelled halfway still hands every vertex to visit.
+func TestWalkChains(t *testing.T) {
+	const chains, length, bound = 20, 20, 3
+	g := New[int]()
+	for c := 0; c < chains; c++ {
+		for i := 1; i < length; i++ {
+			g.Connect(c*length+i-1, c*length+i)
+		}
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	var mu sync.Mutex
+	done := map[int]bool{}
+	cancelledSeen, running, peak := 0, 0, 0
+	missed := Walk(ctx, g, bound, func(ctx context.Context, v int) {
+		mu.Lock()
+		if v%length > 0 && !done[v-1] {
+			t.Errorf("%d visited before %d", v, v-1)
+		}
+		if done[v] {
+			t.Errorf("%d visited twice", v)
+		}
+		running++
+		peak = max(peak, running)
+		if ctx.Err() != nil {
+			cancelledSeen++
+		}
+		mu.Unlock()
+		time.Sleep(100 * time.Microsecond)
+		mu.Lock()
+		running--
+		done[v] = true
+		if len(done) == chains*length/2 {
+			cancel()
+		}
+		mu.Unlock()
+	})
+	if len(done) != chains*length || len(missed) != 0 {
+		t.Errorf("visited %d vertices, want %d; missed %v", len(done), chains*length, missed)
+	}
+	if peak > bound {
+		t.Errorf("%d visits ran at once, want at most %d", peak, bound)
+	}
+	if cancelledSeen == 0 {
+		t.Error("no visit saw the cancelled context")
+	}
+}

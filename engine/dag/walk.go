@@ -33,36 +33,48 @@ func Walk[V comparable](ctx context.Context, g *Graph[V], parallel int, visit Vi
 	if parallel > 0 {
 		sem = make(chan struct{}, parallel)
 	}
+	// start runs v in a goroutine of its own. When a visit makes vertices
+	// ready, the goroutine goes on with the first of them itself and
+	// starts the others: a chain of vertices (one host's tasks) runs on one
+	// goroutine, whose stack has already grown to what a visit needs,
+	// instead of a new goroutine per vertex.
 	var start func(v int32)
 	start = func(v int32) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			if sem != nil {
-				select {
-				case sem <- struct{}{}:
-				case <-ctx.Done():
-					// Still visit, so the caller can record it; without a slot
-					// the visit must not do real work, and ctx tells it so.
-					sem <- struct{}{}
+			for {
+				if sem != nil {
+					select {
+					case sem <- struct{}{}:
+					case <-ctx.Done():
+						// Still visit, so the caller can record it; without a
+						// slot the visit must not do real work, and ctx tells
+						// it so.
+						sem <- struct{}{}
+					}
 				}
-			}
-			visit(ctx, g.order[v])
-			if sem != nil {
-				<-sem
-			}
-			var next []int32
-			mu.Lock()
-			visited[v] = true
-			for _, w := range g.down[v] {
-				pending[w]--
-				if pending[w] == 0 {
-					next = append(next, w)
+				visit(ctx, g.order[v])
+				if sem != nil {
+					<-sem
 				}
-			}
-			mu.Unlock()
-			for _, w := range next {
-				start(w)
+				var next []int32
+				mu.Lock()
+				visited[v] = true
+				for _, w := range g.down[v] {
+					pending[w]--
+					if pending[w] == 0 {
+						next = append(next, w)
+					}
+				}
+				mu.Unlock()
+				if len(next) == 0 {
+					return
+				}
+				for _, w := range next[1:] {
+					start(w)
+				}
+				v = next[0]
 			}
 		}()
 	}
