@@ -189,24 +189,33 @@ func (rs *runState) apply(ctx context.Context, n *node, it item, req module.Requ
 		}
 		unreachable := err != nil && transport.IsUnreachable(err)
 
-		self := cty.ObjectVal(map[string]cty.Value{"outputs": out, "changed": cty.BoolVal(changed), "failed": cty.BoolVal(err != nil)})
-		sc := rs.scope(n, it.each, self)
+		// The scope with self is built only for a task that has an
+		// expression to evaluate in it (most have none).
+		var sc *hcl.EvalContext
+		selfChanged, selfFailed := changed, err != nil // self is what the module said
+		selfScope := func() *hcl.EvalContext {
+			if sc == nil {
+				self := cty.ObjectVal(map[string]cty.Value{"outputs": out, "changed": cty.BoolVal(selfChanged), "failed": cty.BoolVal(selfFailed)})
+				sc = rs.scope(n, it.each, self)
+			}
+			return sc
+		}
 		// An expression that cannot be evaluated fails the instance, next
 		// to (never instead of) the module's own error.
 		var exprDiags hcl.Diagnostics
 		if t.ChangedWhen != nil && !unreachable {
-			v, known, e := evalBool(t.ChangedWhen, sc)
+			v, known, e := evalBool(t.ChangedWhen, selfScope())
 			if e != nil {
 				exprDiags = append(exprDiags, failureDiags(e)...)
 			} else if known {
 				changed = v
 			}
 		}
-		if changed && rs.readOnly(t, sc) {
+		if changed && rs.readOnly(t, selfScope) {
 			changed = false // a read-only task never changes anything
 		}
 		if t.FailedWhen != nil && !unreachable {
-			v, known, e := evalBool(t.FailedWhen, sc)
+			v, known, e := evalBool(t.FailedWhen, selfScope())
 			switch {
 			case e != nil:
 				exprDiags = append(exprDiags, failureDiags(e)...)
@@ -218,7 +227,7 @@ func (rs *runState) apply(ctx context.Context, n *node, it item, req module.Requ
 		}
 		retryReason := ""
 		if t.Until != nil && !unreachable {
-			ok, known, e := evalBool(t.Until, sc)
+			ok, known, e := evalBool(t.Until, selfScope())
 			switch {
 			case e != nil:
 				exprDiags = append(exprDiags, failureDiags(e)...)

@@ -12,9 +12,9 @@ import (
 // `read_only_when_unchanged = true`. A read-only task runs for real in a
 // check, so that its outputs are real and a runbook that has converged
 // checks to exit 0, and it is never reported as changed.
-func (rs *runState) readOnly(t *config.Task, sc *hcl.EvalContext) bool {
+func (rs *runState) readOnly(t *config.Task, sc func() *hcl.EvalContext) bool {
 	if t.ReadOnly != nil {
-		v, known, err := evalBool(t.ReadOnly, sc)
+		v, known, err := evalBool(t.ReadOnly, sc())
 		return err == nil && known && v
 	}
 	return rs.p.l.Runbook.ReadOnlyWhenUnchanged && literalFalse(t.ChangedWhen)

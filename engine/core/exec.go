@@ -35,7 +35,12 @@ func (rs *runState) runNode(ctx context.Context, n *node) *result {
 	if err := rs.evalDynLocals(n); err != nil {
 		return rs.fail(n, "", err)
 	}
-	base := rs.scope(n, nil, cty.NilVal)
+	// The instance's scope for when and for_each; a task with neither
+	// (most) does not need it.
+	var base *hcl.EvalContext
+	if t.When != nil || t.ForEach != nil {
+		base = rs.scope(n, nil, cty.NilVal)
+	}
 
 	if t.When != nil && t.ForEach == nil {
 		ok, known, err := evalBool(t.When, base)
@@ -349,7 +354,7 @@ func (rs *runState) runItem(ctx context.Context, n *node, it item) *result {
 		if v, known, err := evalBool(t.CheckMode, sc); err == nil && known {
 			checkOnly = v
 		}
-	} else if rs.check && rs.readOnly(t, sc) {
+	} else if rs.check && rs.readOnly(t, func() *hcl.EvalContext { return sc }) {
 		checkOnly = false
 	}
 	if n.pulled {
@@ -357,7 +362,7 @@ func (rs *runState) runItem(ctx context.Context, n *node, it item) *result {
 		// only as a read (a read-only task for real, any other one as a
 		// check); a change it would make is not made, and what reads it
 		// is skipped saying so.
-		readOnly := rs.readOnly(t, sc)
+		readOnly := rs.readOnly(t, func() *hcl.EvalContext { return sc })
 		if plan.Action != module.NoOp && !readOnly {
 			why := "would change: " + firstLine(plan.Reason)
 			if plan.Action == module.Unpredictable {
