@@ -3,6 +3,7 @@ package journal
 import (
 	"bytes"
 	"encoding/json"
+	"os"
 	"testing"
 	"time"
 
@@ -15,7 +16,7 @@ import (
 // The journal's outputs are what ctyjson.Marshal(v, cty.DynamicPseudoType)
 // writes, byte for byte, though the type's JSON is kept per task: for
 // values of one type, of another type under the same task (the cache must
-// not answer), null and nested values.
+// not answer), a type another task had, null and nested values.
 func TestOutputsJSONIsCtyJSON(t *testing.T) {
 	w := &Writer{}
 	obj := func(rc int64, out string) cty.Value {
@@ -33,6 +34,10 @@ func TestOutputsJSONIsCtyJSON(t *testing.T) {
 		{"task.b", cty.MapVal(map[string]cty.Value{"k": cty.NumberFloatVal(1.5)})},
 		{"task.b", cty.NullVal(cty.DynamicPseudoType)},
 		{"task.a", obj(2, "again")},
+		// Types another task had: served from the types kept across tasks.
+		{"task.c", obj(3, "another task")},
+		{"task.d", cty.MapVal(map[string]cty.Value{"k": cty.NumberFloatVal(2)})},
+		{"task.d", cty.MapVal(map[string]cty.Value{"k": cty.StringVal("not that type")})},
 	}
 	for i, c := range cases {
 		want, werr := ctyjson.Marshal(c.v, cty.DynamicPseudoType)
@@ -72,6 +77,64 @@ func TestEventLineOnePass(t *testing.T) {
 		}
 		if !bytes.Equal(got, want) {
 			t.Errorf("%s:\n got %s\nwant %s", e.Type(), got, want)
+		}
+	}
+}
+
+// A done line is the bytes encoding/json writes for the line with its
+// outputs as a json.RawMessage (the outputs are spliced in after the
+// rest, so that encoding/json does not scan them again), and reads back
+// the same.
+func TestDoneLineAsMarshalled(t *testing.T) {
+	dir := t.TempDir()
+	w, err := Open(dir, "r1", Identity{Runbook: "rb"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	values := []cty.Value{
+		cty.ObjectVal(map[string]cty.Value{"rc": cty.NumberIntVal(0), "stdout": cty.StringVal("a <b> & \"c\"\n\u2028")}),
+		cty.StringVal("plain"),
+		cty.NullVal(cty.DynamicPseudoType),
+	}
+	for i, v := range values {
+		w.Completed("task.a", "h"+string(rune('1'+i)), "changed", i%2 == 0, v, false)
+	}
+	w.Completed("task.s", "h1", "ok", false, cty.StringVal("secret"), true)
+	if err := w.Finished(2); err != nil {
+		t.Fatal(err)
+	}
+	b, err := os.ReadFile(w.Path())
+	if err != nil {
+		t.Fatal(err)
+	}
+	lines := bytes.Split(bytes.TrimSpace(b), []byte("\n"))
+	if len(lines) != 1+len(values)+1+1 {
+		t.Fatalf("%d lines, want %d:\n%s", len(lines), len(values)+3, b)
+	}
+	for i, got := range lines[1 : len(lines)-1] {
+		var back line
+		if err := json.Unmarshal(got, &back); err != nil {
+			t.Fatalf("line %d does not read back: %v\n%s", i, err, got)
+		}
+		want := line{Type: "done", Time: back.Time, Task: back.Task, Host: back.Host, Status: back.Status, Changed: back.Changed, Withheld: back.Withheld}
+		if i < len(values) {
+			out, err := ctyjson.Marshal(values[i], cty.DynamicPseudoType)
+			if err != nil {
+				t.Fatal(err)
+			}
+			want.Outputs = out
+			if !bytes.Equal(back.Outputs, out) {
+				t.Errorf("line %d: outputs read back %s, want %s", i, back.Outputs, out)
+			}
+		} else if !back.Withheld || back.Outputs != nil {
+			t.Errorf("withheld line: %s", got)
+		}
+		wantB, err := json.Marshal(want)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !bytes.Equal(got, wantB) {
+			t.Errorf("line %d:\n got %s\nwant %s", i, got, wantB)
 		}
 	}
 }
