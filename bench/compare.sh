@@ -22,8 +22,9 @@
 # to curve25519-sha256. The bench lab is taken down at the end unless it was
 # already up or KEEP_LAB=1.
 #
-# Knobs: RUNS (3, the median run by wall time is shown; RUNS_MIXED, 1, for
-# (b)), HOSTS_BIG (1000), TASKS_BIG (5), RTTS ("0 25 100"), BENCH_LAB_DIR,
+# Knobs: RUNS (3, the median run by wall time is shown, with the median
+# client CPU; RUNS_SMALL, 9, for (a), whose floors and runbook take turns;
+# RUNS_MIXED, 1, for (b)), HOSTS_BIG (1000), TASKS_BIG (5), RTTS ("0 25 100"), BENCH_LAB_DIR,
 # BENCH_BASE_PORT (the slot's first loopback sshd port + 100), SKIP_ANSIBLE=1,
 # SKIP_MIXED=1, SKIP_BIG=1, MIXED_HOSTS (20), KEEP_LAB=1. (b) needs the slot's systemd lab
 # with 20 hosts and the latency lab up (make bench starts them).
@@ -38,6 +39,7 @@ set -euo pipefail
 
 REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 RUNS=${RUNS:-3}
+RUNS_SMALL=${RUNS_SMALL:-9}
 HOSTS_SMALL=20
 TASKS_SMALL=20
 HOSTS_BIG=${HOSTS_BIG:-1000}
@@ -65,6 +67,7 @@ die() {
 
 [[ $(id -u) -eq 0 ]] || die "must run as root (the lab starts sshd hosts)"
 [[ $RUNS =~ ^[1-9][0-9]*$ ]] || die "RUNS must be a positive number"
+[[ $RUNS_SMALL =~ ^[1-9][0-9]*$ ]] || die "RUNS_SMALL must be a positive number"
 ((HOSTS_BIG >= HOSTS_SMALL)) || die "HOSTS_BIG must be >= $HOSTS_SMALL"
 
 WORK=$(mktemp -d /tmp/runbook-compare.XXXXXX)
@@ -214,32 +217,50 @@ accepted() {
 	printf '%s\n' "$n"
 }
 
-# measure LABEL HOSTSFILE CMD...: RUNS runs; prints the median run (by wall) as
-# "label wall client_cpu maxrss_kib machine_cpu connections".
-measure() {
-	local label=$1 hostsfile=$2 r out c0 c1 a0 a1 hz
+# run_once LABEL HOSTSFILE CMD...: one run, appended to $WORK/runs.LABEL as
+# "wall client_cpu maxrss_kib machine_cpu connections".
+run_once() {
+	local label=$1 hostsfile=$2 out c0 c1 a0 a1 hz
 	shift 2
 	hz=$(getconf CLK_TCK)
-	: >"$WORK/runs"
+	stop_masters
+	rm -rf "$WORK/cp" && mkdir -p "$WORK/cp"
+	a0=$(accepted "$hostsfile")
+	c0=$(machine_cpu)
+	if ! /usr/bin/time -f '%e %U %S %M' -o "$WORK/time" "$@" >"$WORK/out" 2>&1; then
+		tail -20 "$WORK/out" >&2
+		die "$label: run failed"
+	fi
+	c1=$(machine_cpu)
+	sleep 0.3 # sshd logs the last lines a moment later
+	a1=$(accepted "$hostsfile")
+	read -r wall u s rss < <(tail -1 "$WORK/time")
+	out=$(awk -v w="$wall" -v u="$u" -v s="$s" -v m="$rss" -v c=$((c1 - c0)) -v hz="$hz" -v a=$((a1 - a0)) \
+		'BEGIN{printf "%.2f %.2f %d %.2f %d", w, u+s, m, c/hz, a}')
+	log "$label: wall client_cpu rss_kib machine_cpu connections = $out"
+	printf '%s\n' "$out" >>"$WORK/runs.$label"
+}
+
+# median_of LABEL: the median run of LABEL by wall time, as
+# "label wall client_cpu maxrss_kib machine_cpu connections", with its
+# client CPU replaced by the median client CPU of all its runs (wall and
+# CPU move apart on a shared machine).
+median_of() {
+	local n
+	n=$(wc -l <"$WORK/runs.$1")
+	printf '%s %s\n' "$1" "$(paste <(sort -n "$WORK/runs.$1") <(awk '{print $2}' "$WORK/runs.$1" | sort -n) |
+		sed -n "$(((n + 1) / 2))p" | awk '{print $1, $6, $3, $4, $5}')"
+}
+
+# measure LABEL HOSTSFILE CMD...: RUNS runs one after another; prints the
+# median (median_of).
+measure() {
+	local label=$1 r
+	rm -f "$WORK/runs.$label"
 	for ((r = 1; r <= RUNS; r++)); do
-		stop_masters
-		rm -rf "$WORK/cp" && mkdir -p "$WORK/cp"
-		a0=$(accepted "$hostsfile")
-		c0=$(machine_cpu)
-		if ! /usr/bin/time -f '%e %U %S %M' -o "$WORK/time" "$@" >"$WORK/out" 2>&1; then
-			tail -20 "$WORK/out" >&2
-			die "$label: run $r failed"
-		fi
-		c1=$(machine_cpu)
-		sleep 0.3 # sshd logs the last lines a moment later
-		a1=$(accepted "$hostsfile")
-		read -r wall u s rss <"$WORK/time"
-		out=$(awk -v w="$wall" -v u="$u" -v s="$s" -v m="$rss" -v c=$((c1 - c0)) -v hz="$hz" -v a=$((a1 - a0)) \
-			'BEGIN{printf "%.2f %.2f %d %.2f %d", w, u+s, m, c/hz, a}')
-		log "$label run $r: wall client_cpu rss_kib machine_cpu connections = $out"
-		printf '%s\n' "$out" >>"$WORK/runs"
+		run_once "$@"
 	done
-	printf '%s %s\n' "$label" "$(sort -n "$WORK/runs" | sed -n "$(((RUNS + 1) / 2))p")"
+	median_of "$label"
 }
 
 results=$WORK/results
@@ -249,16 +270,23 @@ results=$WORK/results
 make_inputs "$HOSTS_SMALL" "$TASKS_SMALL"
 S=$WORK/$HOSTS_SMALL
 FLOOR=("$WORK/floor" -hosts "$LAB/hosts.json" -key "$LAB/id_ed25519" -known-hosts "$LAB/known_hosts")
-log "(a) $HOSTS_SMALL hosts x $TASKS_SMALL tasks"
-measure "floor" "$S/hosts" "${FLOOR[@]}" -max-hosts "$HOSTS_SMALL" -n "$TASKS_SMALL" >>"$results"
-measure "floor-seq" "$S/hosts" "${FLOOR[@]}" -mode sequential -max-hosts "$HOSTS_SMALL" -n "$TASKS_SMALL" >>"$results"
-# The same with `exec true`: the login shell execs /usr/bin/true, as runbook
-# (argv ["true"]) and Ansible (/bin/true) must; `true` alone is bash's builtin.
-measure "floor-seq-exec" "$S/hosts" "${FLOOR[@]}" -mode sequential -cmd "exec true" -max-hosts "$HOSTS_SMALL" -n "$TASKS_SMALL" >>"$results"
-if [[ -n $RUNBOOK ]]; then
-	measure "runbook" "$S/hosts" "${RB_RUN[@]}" run --no-color -i "$S/inventory.hcl" "$S/rb" >>"$results" ||
-		die "runbook failed"
-fi
+log "(a) $HOSTS_SMALL hosts x $TASKS_SMALL tasks, $RUNS_SMALL rounds"
+# The floors and runbook take turns, one run each per round, so that what
+# else the machine does at a moment weighs on all of them alike.
+for ((r = 1; r <= RUNS_SMALL; r++)); do
+	run_once "floor" "$S/hosts" "${FLOOR[@]}" -max-hosts "$HOSTS_SMALL" -n "$TASKS_SMALL"
+	run_once "floor-seq" "$S/hosts" "${FLOOR[@]}" -mode sequential -max-hosts "$HOSTS_SMALL" -n "$TASKS_SMALL"
+	# The same with `exec true`: the login shell execs /usr/bin/true, as
+	# runbook (argv ["true"]) and Ansible (/bin/true) must; `true` alone is
+	# bash's builtin.
+	run_once "floor-seq-exec" "$S/hosts" "${FLOOR[@]}" -mode sequential -cmd "exec true" -max-hosts "$HOSTS_SMALL" -n "$TASKS_SMALL"
+	if [[ -n $RUNBOOK ]]; then
+		run_once "runbook" "$S/hosts" "${RB_RUN[@]}" run --no-color -i "$S/inventory.hcl" "$S/rb"
+	fi
+done
+for l in floor floor-seq floor-seq-exec ${RUNBOOK:+runbook}; do
+	median_of "$l" >>"$results"
+done
 if [[ $SKIP_ANSIBLE != 1 ]]; then
 	cfg=$(ansible_cfg "$HOSTS_SMALL" ssh)
 	measure "ansible-pipelining" "$S/hosts" env ANSIBLE_CONFIG="$cfg" ansible-playbook "$S/playbook.yml" >>"$results"
@@ -367,7 +395,7 @@ printf 'Machine: %s; load average at the end: %s\n\n' \
 	"$(nproc) cores, $(uname -r), $(ssh -V 2>&1 | cut -d, -f1) sshd, $(dpkg-query -W -f='ansible-core ${Version}' ansible-core 2>/dev/null || echo no ansible)" \
 	"$(cut -d' ' -f1-3 /proc/loadavg)"
 awk -v small="(a) $HOSTS_SMALL hosts x $TASKS_SMALL tasks of true, chained" -v big="(c) $HOSTS_BIG hosts x $TASKS_BIG tasks of true, chained" \
-	-v runs="$RUNS" -v skipbig="$SKIP_BIG" -v have_rb="${RUNBOOK:+1}" -v have_ans="$([[ $SKIP_ANSIBLE == 1 ]] || echo 1)" '
+	-v runs="$RUNS" -v runs_small="$RUNS_SMALL" -v skipbig="$SKIP_BIG" -v have_rb="${RUNBOOK:+1}" -v have_ans="$([[ $SKIP_ANSIBLE == 1 ]] || echo 1)" '
 function row(name, k, floor, seq) {
 	if (!(k in wall)) return
 	printf "| %s | %.2f s | %.2f s | %.2f s | %d MiB | %d | %.2fx | %.2fx | %.1fx |\n", name, wall[k], cpu[k], mcpu[k], rss[k] / 1024, conn[k],
@@ -375,7 +403,7 @@ function row(name, k, floor, seq) {
 }
 { wall[$1] = $2; cpu[$1] = $3; rss[$1] = $4; mcpu[$1] = $5; conn[$1] = $6 }
 END {
-	printf "Median of %d runs.\n\n", runs
+	printf "(a): median of %d rounds, the floors and runbook taking turns; (c): median of %d runs. Wall: the median run by wall time; client CPU: the median of all runs.\n\n", runs_small, runs
 	hdr = "| what | wall | client CPU | machine CPU | peak RSS | SSH connections | wall vs floor, one after another | client CPU vs that floor | wall vs floor, all at once |\n|---|---|---|---|---|---|---|---|---|\n"
 	printf "**%s**\n\n%s", small, hdr
 	row("floor: x/crypto/ssh, 1 connection/host, all sessions at once", "floor", "floor", "floor-seq")
