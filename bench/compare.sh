@@ -22,9 +22,10 @@
 # to curve25519-sha256. The bench lab is taken down at the end unless it was
 # already up or KEEP_LAB=1.
 #
-# Knobs: RUNS (3, the median run by wall time is shown, with the median
-# client CPU; RUNS_SMALL, 9, for (a), whose floors and runbook take turns;
-# RUNS_MIXED, 1, for (b)), HOSTS_BIG (1000), TASKS_BIG (5), RTTS ("0 25 100"), BENCH_LAB_DIR,
+# Knobs: RUNS (3: rounds of (c), runs of (a)'s ansible rows; the median
+# run by wall time is shown, with the median client CPU; RUNS_SMALL, 9,
+# rounds of (a); in a round the floors and runbook take turns, one run
+# each; RUNS_MIXED, 1, for (b)), HOSTS_BIG (1000), TASKS_BIG (5), RTTS ("0 25 100"), BENCH_LAB_DIR,
 # BENCH_BASE_PORT (the slot's first loopback sshd port + 100), SKIP_ANSIBLE=1,
 # SKIP_MIXED=1, SKIP_BIG=1, MIXED_HOSTS (20), KEEP_LAB=1. (b) needs the slot's systemd lab
 # with 20 hosts and the latency lab up (make bench starts them).
@@ -378,12 +379,19 @@ sshd_mem=""
 if [[ $SKIP_BIG != 1 ]]; then
 	make_inputs "$HOSTS_BIG" "$TASKS_BIG"
 	B=$WORK/$HOSTS_BIG
-	log "(c) $HOSTS_BIG hosts x $TASKS_BIG tasks"
-	measure "floor-big" "$B/hosts" "${FLOOR[@]}" -max-hosts "$HOSTS_BIG" -n "$TASKS_BIG" >>"$results"
-	measure "floor-seq-big" "$B/hosts" "${FLOOR[@]}" -mode sequential -max-hosts "$HOSTS_BIG" -n "$TASKS_BIG" >>"$results"
-	if [[ -n $RUNBOOK ]]; then
-		measure "runbook-big" "$B/hosts" "${RB_RUN[@]}" run --no-color --forks "$HOSTS_BIG" -i "$B/inventory.hcl" "$B/rb" >>"$results"
-	fi
+	log "(c) $HOSTS_BIG hosts x $TASKS_BIG tasks, $RUNS rounds"
+	# Taking turns, as in (a).
+	for ((r = 1; r <= RUNS; r++)); do
+		run_once "floor-big" "$B/hosts" "${FLOOR[@]}" -max-hosts "$HOSTS_BIG" -n "$TASKS_BIG"
+		run_once "floor-seq-big" "$B/hosts" "${FLOOR[@]}" -mode sequential -max-hosts "$HOSTS_BIG" -n "$TASKS_BIG"
+		run_once "floor-seq-exec-big" "$B/hosts" "${FLOOR[@]}" -mode sequential -cmd "exec true" -max-hosts "$HOSTS_BIG" -n "$TASKS_BIG"
+		if [[ -n $RUNBOOK ]]; then
+			run_once "runbook-big" "$B/hosts" "${RB_RUN[@]}" run --no-color --forks "$HOSTS_BIG" -i "$B/inventory.hcl" "$B/rb"
+		fi
+	done
+	for l in floor-big floor-seq-big floor-seq-exec-big ${RUNBOOK:+runbook-big}; do
+		median_of "$l" >>"$results"
+	done
 	# The hosts' own memory: PSS of every sshd listener of the bench lab.
 	sshd_mem=$(jq -r '.[] | select(.pid > 0) | .pid' "$LAB/hosts.json" | while read -r pid; do
 		awk '/^Pss:/ {print $2}' "/proc/$pid/smaps_rollup" 2>/dev/null
@@ -403,7 +411,7 @@ function row(name, k, floor, seq) {
 }
 { wall[$1] = $2; cpu[$1] = $3; rss[$1] = $4; mcpu[$1] = $5; conn[$1] = $6 }
 END {
-	printf "(a): median of %d rounds, the floors and runbook taking turns; (c): median of %d runs. Wall: the median run by wall time; client CPU: the median of all runs.\n\n", runs_small, runs
+	printf "(a): median of %d rounds, (c): of %d rounds, the floors and runbook taking turns. Wall: the median run by wall time; client CPU: the median of all runs.\n\n", runs_small, runs
 	hdr = "| what | wall | client CPU | machine CPU | peak RSS | SSH connections | wall vs floor, one after another | client CPU vs that floor | wall vs floor, all at once |\n|---|---|---|---|---|---|---|---|---|\n"
 	printf "**%s**\n\n%s", small, hdr
 	row("floor: x/crypto/ssh, 1 connection/host, all sessions at once", "floor", "floor", "floor-seq")
@@ -418,6 +426,7 @@ END {
 		printf "\n**%s**\n\n%s", big, hdr
 		row("floor, all at once", "floor-big", "floor-big", "floor-seq-big")
 		row("floor, one after another", "floor-seq-big", "floor-big", "floor-seq-big")
+		row("floor, one after another, `exec true`", "floor-seq-exec-big", "floor-big", "floor-seq-big")
 		if (have_rb) row("runbook run --forks " HOSTS_BIG, "runbook-big", "floor-big", "floor-seq-big")
 	}
 }' HOSTS_BIG="$HOSTS_BIG" "$results"
