@@ -42,6 +42,9 @@ type taskInfo struct {
 	// bodyUsesValues: the module block refers to a variable or local, so
 	// it is checked again when they have values (checkWithValues).
 	bodyUsesValues bool
+	// constBody: the module block refers to nothing and calls no function,
+	// so every instance decodes it to the same arguments (argcache.go).
+	constBody bool
 }
 
 type depKind struct {
@@ -369,6 +372,7 @@ func (a *analysis) analyzeTask(t *config.Task, reg *module.Registry) (*taskInfo,
 	}
 	var places []place
 	bodyTraversals := hcldec.Variables(t.Body, spec)
+	ti.constBody = len(bodyTraversals) == 0 && !callsFunctions(t.Body)
 	refs, d := addrs.References(bodyTraversals)
 	diags = append(diags, d...)
 	for _, r := range refs {

@@ -10,13 +10,11 @@ import (
 	"time"
 
 	"github.com/hashicorp/hcl/v2"
-	"github.com/hashicorp/hcl/v2/hcldec"
 	"github.com/zclconf/go-cty/cty"
 	"github.com/zclconf/go-cty/cty/convert"
 
 	"github.com/runbook-dev/runbook/engine/config"
 	"github.com/runbook-dev/runbook/engine/event"
-	"github.com/runbook-dev/runbook/engine/lang"
 	"github.com/runbook-dev/runbook/engine/module"
 	"github.com/runbook-dev/runbook/engine/transport"
 	"github.com/runbook-dev/runbook/engine/transport/container"
@@ -258,24 +256,11 @@ func (rs *runState) runItem(ctx context.Context, n *node, it item) *result {
 	rs.sink.Emit(event.TaskStarted{Task: t.Addr(), Key: it.key, Host: n.host.Name, Time: started.UTC()})
 
 	sc := rs.scope(n, it.each, cty.NilVal)
-	args, diags := hcldec.Decode(t.Body, schema.Args, sc)
-	if diags.HasErrors() {
-		return rs.failAt(n, it.key, started, diagsError(diags))
+	dec := rs.decodeArgs(n, sc)
+	if dec.err != nil {
+		return rs.failAt(n, it.key, started, dec.err)
 	}
-	plain, pvm := args.UnmarkDeepWithPaths()
-	marked := make([]cty.Path, len(pvm))
-	var sensitive []cty.Path
-	for i, pm := range pvm {
-		marked[i] = pm.Path
-		if _, ok := pm.Marks[lang.SensitiveMark]; ok {
-			sensitive = append(sensitive, pm.Path)
-		}
-	}
-	// The module's rules again, now on the values of this instance: a
-	// module's Plan and Apply only see arguments that pass them.
-	if diags := module.DiagnoseUnmarked(mod, t.Body, t.ModuleRange, plain, marked, rs.p.baseDir); diags.HasErrors() {
-		return rs.failAt(n, it.key, started, diagsError(diags))
-	}
+	args, plain, sensitive := dec.args, dec.plain, dec.sensitive
 	if !args.IsWhollyKnown() {
 		if rs.check {
 			finished(event.TaskFinished{Status: event.StatusUnpredictable, Reason: "would change (known after apply)"})

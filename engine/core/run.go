@@ -127,6 +127,7 @@ type runState struct {
 	// nodeLocals are the locals that read task outputs, per instance.
 	nodeLocals map[*node]map[string]cty.Value
 	static     *runScope // what every scope shares
+	constArgs  constArgs // the arguments of tasks whose module block is constant
 }
 
 // Run walks the graph: every instance is planned, and applied only where
