@@ -51,44 +51,12 @@ func (w *Writer) Events() event.Sink {
 		if err != nil {
 			return
 		}
-		out = append(out, '\n')
 		w.mu.Lock()
 		defer w.mu.Unlock()
-		if w.closed {
-			return
+		if _, err := w.f.Write(append(out, '\n')); err != nil && w.err == nil {
+			w.err = err
 		}
-		if deferred[e.Type()] && len(w.pending)+len(out) <= maxPending {
-			if len(w.pending) == 0 {
-				time.AfterFunc(eventDelay, w.flushPending)
-			}
-			w.pending = append(w.pending, out...)
-			return
-		}
-		w.writeLocked(out)
 	})
-}
-
-// An instance's task_started and task_finished events (and its retries)
-// are three of the four lines a run writes per instance. They wait for
-// the next line (a done line, which is written at once, for --resume) or
-// for eventDelay, whichever comes first, and go with it in one write: a
-// run's journal takes one write per instance instead of three. Events
-// are the report's, never what a resume reads; a process killed outright
-// loses at most eventDelay of them.
-var deferred = map[string]bool{"task_started": true, "task_finished": true, "task_retry": true}
-
-const (
-	eventDelay = 50 * time.Millisecond
-	maxPending = 64 << 10
-)
-
-// flushPending writes the events waiting, if any.
-func (w *Writer) flushPending() {
-	w.mu.Lock()
-	defer w.mu.Unlock()
-	if !w.closed {
-		w.writeLocked(nil)
-	}
 }
 
 // Record is a journal read back for a report: the run and its events in

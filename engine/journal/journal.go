@@ -51,10 +51,6 @@ type Writer struct {
 	f    *os.File
 	path string
 	err  error
-	// pending are event lines that wait for the next line or
-	// eventDelay (events.go); closed: Finished closed the file.
-	pending []byte
-	closed  bool
 
 	typesMu sync.Mutex
 	types   map[string]typeJSON // the JSON of each task's outputs type, last seen
@@ -147,20 +143,7 @@ func (w *Writer) write(l line) {
 		}
 		return
 	}
-	w.writeLocked(append(b, '\n'))
-}
-
-// writeLocked writes the events waiting (events.go), then b, in one
-// write. w.mu is held.
-func (w *Writer) writeLocked(b []byte) {
-	if len(w.pending) > 0 {
-		b = append(w.pending, b...)
-		w.pending = w.pending[:0]
-	}
-	if len(b) == 0 {
-		return
-	}
-	if _, err := w.f.Write(b); err != nil && w.err == nil {
+	if _, err := w.f.Write(append(b, '\n')); err != nil && w.err == nil {
 		w.err = err
 	}
 }
@@ -244,7 +227,6 @@ func (w *Writer) Finished(exitCode int) error {
 	w.write(line{Type: "finished", ExitCode: &exitCode})
 	w.mu.Lock()
 	defer w.mu.Unlock()
-	w.closed = true
 	if err := w.f.Close(); err != nil && w.err == nil {
 		w.err = err
 	}
