@@ -264,6 +264,30 @@ measure() {
 	median_of "$label"
 }
 
+# take_turns ROUNDS SUFFIX DIR HOSTS TASKS [RUNBOOK_FLAG...]: ROUNDS rounds
+# in which the floors (all at once, one after another, one after another
+# with `exec true`) and runbook take turns, one run each, so that what else
+# the machine does at a moment weighs on all of them alike; prints their
+# medians (median_of), labelled floor, floor-seq, floor-seq-exec, runbook
+# plus SUFFIX. `exec true`: the login shell execs /usr/bin/true, as runbook
+# (argv ["true"]) and Ansible (/bin/true) must; `true` alone is bash's
+# builtin.
+take_turns() {
+	local rounds=$1 sfx=$2 dir=$3 n=$4 tasks=$5 r l
+	shift 5
+	for ((r = 1; r <= rounds; r++)); do
+		run_once "floor$sfx" "$dir/hosts" "${FLOOR[@]}" -max-hosts "$n" -n "$tasks"
+		run_once "floor-seq$sfx" "$dir/hosts" "${FLOOR[@]}" -mode sequential -max-hosts "$n" -n "$tasks"
+		run_once "floor-seq-exec$sfx" "$dir/hosts" "${FLOOR[@]}" -mode sequential -cmd "exec true" -max-hosts "$n" -n "$tasks"
+		if [[ -n $RUNBOOK ]]; then
+			run_once "runbook$sfx" "$dir/hosts" "${RB_RUN[@]}" run --no-color "$@" -i "$dir/inventory.hcl" "$dir/rb"
+		fi
+	done
+	for l in floor floor-seq floor-seq-exec ${RUNBOOK:+runbook}; do
+		median_of "$l$sfx"
+	done
+}
+
 results=$WORK/results
 : >"$results"
 
@@ -272,22 +296,7 @@ make_inputs "$HOSTS_SMALL" "$TASKS_SMALL"
 S=$WORK/$HOSTS_SMALL
 FLOOR=("$WORK/floor" -hosts "$LAB/hosts.json" -key "$LAB/id_ed25519" -known-hosts "$LAB/known_hosts")
 log "(a) $HOSTS_SMALL hosts x $TASKS_SMALL tasks, $RUNS_SMALL rounds"
-# The floors and runbook take turns, one run each per round, so that what
-# else the machine does at a moment weighs on all of them alike.
-for ((r = 1; r <= RUNS_SMALL; r++)); do
-	run_once "floor" "$S/hosts" "${FLOOR[@]}" -max-hosts "$HOSTS_SMALL" -n "$TASKS_SMALL"
-	run_once "floor-seq" "$S/hosts" "${FLOOR[@]}" -mode sequential -max-hosts "$HOSTS_SMALL" -n "$TASKS_SMALL"
-	# The same with `exec true`: the login shell execs /usr/bin/true, as
-	# runbook (argv ["true"]) and Ansible (/bin/true) must; `true` alone is
-	# bash's builtin.
-	run_once "floor-seq-exec" "$S/hosts" "${FLOOR[@]}" -mode sequential -cmd "exec true" -max-hosts "$HOSTS_SMALL" -n "$TASKS_SMALL"
-	if [[ -n $RUNBOOK ]]; then
-		run_once "runbook" "$S/hosts" "${RB_RUN[@]}" run --no-color -i "$S/inventory.hcl" "$S/rb"
-	fi
-done
-for l in floor floor-seq floor-seq-exec ${RUNBOOK:+runbook}; do
-	median_of "$l" >>"$results"
-done
+take_turns "$RUNS_SMALL" "" "$S" "$HOSTS_SMALL" "$TASKS_SMALL" >>"$results"
 if [[ $SKIP_ANSIBLE != 1 ]]; then
 	cfg=$(ansible_cfg "$HOSTS_SMALL" ssh)
 	measure "ansible-pipelining" "$S/hosts" env ANSIBLE_CONFIG="$cfg" ansible-playbook "$S/playbook.yml" >>"$results"
@@ -380,18 +389,7 @@ if [[ $SKIP_BIG != 1 ]]; then
 	make_inputs "$HOSTS_BIG" "$TASKS_BIG"
 	B=$WORK/$HOSTS_BIG
 	log "(c) $HOSTS_BIG hosts x $TASKS_BIG tasks, $RUNS rounds"
-	# Taking turns, as in (a).
-	for ((r = 1; r <= RUNS; r++)); do
-		run_once "floor-big" "$B/hosts" "${FLOOR[@]}" -max-hosts "$HOSTS_BIG" -n "$TASKS_BIG"
-		run_once "floor-seq-big" "$B/hosts" "${FLOOR[@]}" -mode sequential -max-hosts "$HOSTS_BIG" -n "$TASKS_BIG"
-		run_once "floor-seq-exec-big" "$B/hosts" "${FLOOR[@]}" -mode sequential -cmd "exec true" -max-hosts "$HOSTS_BIG" -n "$TASKS_BIG"
-		if [[ -n $RUNBOOK ]]; then
-			run_once "runbook-big" "$B/hosts" "${RB_RUN[@]}" run --no-color --forks "$HOSTS_BIG" -i "$B/inventory.hcl" "$B/rb"
-		fi
-	done
-	for l in floor-big floor-seq-big floor-seq-exec-big ${RUNBOOK:+runbook-big}; do
-		median_of "$l" >>"$results"
-	done
+	take_turns "$RUNS" -big "$B" "$HOSTS_BIG" "$TASKS_BIG" --forks "$HOSTS_BIG" >>"$results"
 	# The hosts' own memory: PSS of every sshd listener of the bench lab.
 	sshd_mem=$(jq -r '.[] | select(.pid > 0) | .pid' "$LAB/hosts.json" | while read -r pid; do
 		awk '/^Pss:/ {print $2}' "/proc/$pid/smaps_rollup" 2>/dev/null
