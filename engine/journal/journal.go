@@ -54,7 +54,6 @@ type Writer struct {
 
 	typesMu sync.Mutex
 	types   map[string]typeJSON // the JSON of each task's outputs type, last seen
-	known   []typeJSON          // outputs types seen, across tasks
 }
 
 type typeJSON struct {
@@ -176,22 +175,16 @@ func (w *Writer) outputsJSON(task string, v cty.Value) ([]byte, error) {
 	t, ok := w.types[task]
 	w.typesMu.Unlock()
 	if !ok || !t.ty.Equals(ty) {
-		t, ok = w.knownType(ty)
-		if !ok {
-			b, err := ctyjson.MarshalType(ty)
-			if err != nil {
-				return nil, err
-			}
-			t = typeJSON{ty: ty, json: b}
+		b, err := ctyjson.MarshalType(ty)
+		if err != nil {
+			return nil, err
 		}
+		t = typeJSON{ty: ty, json: b}
 		w.typesMu.Lock()
 		if w.types == nil {
 			w.types = map[string]typeJSON{}
 		}
 		w.types[task] = t
-		if !ok && len(w.known) < maxKnownTypes {
-			w.known = append(w.known, t)
-		}
 		w.typesMu.Unlock()
 	}
 	val, err := ctyjson.Marshal(v, ty)
@@ -204,22 +197,6 @@ func (w *Writer) outputsJSON(task string, v cty.Value) ([]byte, error) {
 	out = append(out, `,"type":`...)
 	out = append(out, t.json...)
 	return append(out, '}'), nil
-}
-
-// maxKnownTypes bounds the outputs types kept across tasks (tasks of one
-// module mostly share one).
-const maxKnownTypes = 32
-
-// knownType is the JSON of ty if another task's outputs had that type.
-func (w *Writer) knownType(ty cty.Type) (typeJSON, bool) {
-	w.typesMu.Lock()
-	defer w.typesMu.Unlock()
-	for _, t := range w.known {
-		if t.ty.Equals(ty) {
-			return t, true
-		}
-	}
-	return typeJSON{}, false
 }
 
 // Finished records the end of the run and closes the file.

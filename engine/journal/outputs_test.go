@@ -34,7 +34,7 @@ func TestOutputsJSONIsCtyJSON(t *testing.T) {
 		{"task.b", cty.MapVal(map[string]cty.Value{"k": cty.NumberFloatVal(1.5)})},
 		{"task.b", cty.NullVal(cty.DynamicPseudoType)},
 		{"task.a", obj(2, "again")},
-		// Types another task had: served from the types kept across tasks.
+		// Types another task had, and a task whose type changes.
 		{"task.c", obj(3, "another task")},
 		{"task.d", cty.MapVal(map[string]cty.Value{"k": cty.NumberFloatVal(2)})},
 		{"task.d", cty.MapVal(map[string]cty.Value{"k": cty.StringVal("not that type")})},
