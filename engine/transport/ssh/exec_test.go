@@ -201,7 +201,7 @@ func TestBecomeFakeSudo(t *testing.T) {
 		if err := os.Symlink(self, filepath.Join(bin, "sudo")); err != nil {
 			t.Fatal(err)
 		}
-		f.servers[0].env = []string{"PATH=" + bin + ":" + os.Getenv("PATH")}
+		f.servers[0].setEnv("PATH=" + bin + ":" + os.Getenv("PATH"))
 		c := dial(t, f.pool(t, Options{ShellAhead: mode}), f.endpoint(0))
 		ctx := context.Background()
 		who := []string{"/bin/sh", "-c", `echo "as $FAKE_SUDO_USER"; cat`}
@@ -235,7 +235,7 @@ func TestBecomeFakeSudo(t *testing.T) {
 		}
 
 		// NOPASSWD: the password must not turn into the command's input.
-		f.servers[0].env = append(f.servers[0].env, "FAKE_SUDO_NOPASSWD=1")
+		f.servers[0].setEnv("FAKE_SUDO_NOPASSWD=1")
 		res, err = c.Exec(ctx, &transport.Cmd{Argv: who, Stdin: strings.NewReader("only this\n"),
 			Become: &transport.Become{Password: "secret"}})
 		if err != nil {

@@ -37,7 +37,8 @@ type testServer struct {
 	hostKey ssh.Signer
 	user    string
 	authKey ssh.PublicKey
-	env     []string // extra environment of commands (PATH for a fake sudo)
+	envMu   sync.Mutex
+	env     []string // extra environment of commands (PATH for a fake sudo); setEnv
 
 	maxSessions atomic.Int64 // like OpenSSH's MaxSessions; 0: no limit
 	open        atomic.Int64
@@ -296,7 +297,9 @@ func (s *testServer) session(nc ssh.NewChannel) {
 func (s *testServer) run(ch ssh.Channel, command string, proc *atomic.Pointer[os.Process], closed func()) {
 	defer closed()
 	cmd := exec.Command("/bin/sh", "-c", command)
+	s.envMu.Lock()
 	cmd.Env = append(os.Environ(), s.env...)
+	s.envMu.Unlock()
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setsid: true}
 	cmd.Stdout = ch
 	cmd.Stderr = ch.Stderr()
@@ -442,3 +445,11 @@ func (g *handshakeGauge) enter() {
 }
 
 func (g *handshakeGauge) leave() { g.now.Add(-1) }
+
+// setEnv adds to the environment of the commands the server runs from now
+// on (a shell started ahead may be reading it at the same time).
+func (s *testServer) setEnv(kv ...string) {
+	s.envMu.Lock()
+	defer s.envMu.Unlock()
+	s.env = append(s.env, kv...)
+}
