@@ -225,11 +225,12 @@ func (e *entry) dial(ctx context.Context) (*link, error) {
 	return l, nil
 }
 
-// keepalive sends keepalive@openssh.com every interval; a reply that does
-// not come within the next interval kills the link (and with it every
-// session on it, which then fail as unreachable). Timers, not a goroutine
-// that sleeps: a fleet of 1,000 hosts would hold 1,000 stacks for it, and
-// the GC's heap goal counts stacks (docs/performance.md).
+// keepalive sends keepalive@openssh.com an interval after the link opened
+// and after each reply; a reply that does not come within the next
+// interval kills the link (and with it every session on it, which then
+// fail as unreachable). Timers, not a goroutine that sleeps: a fleet of
+// 1,000 hosts would hold 1,000 stacks for it, and the GC's heap goal
+// counts stacks (docs/performance.md).
 func (l *link) keepalive(interval time.Duration) {
 	l.kaMu.Lock()
 	defer l.kaMu.Unlock()

@@ -18,9 +18,11 @@
 // rules, while a bastion (one name) in front of many hosts is one
 // connection. It is opened on first Dial (concurrent Dials wait for the one
 // handshake) and lives until Pool.Close; Conn.Close does nothing. A
-// keepalive@openssh.com request goes out every KeepaliveInterval; no reply
-// within another interval kills the connection, and every command on it
-// fails as *transport.UnreachableError. The next command re-dials once.
+// keepalive@openssh.com request goes out KeepaliveInterval after the
+// connection opened and after each reply (timers, no goroutine per
+// connection); no reply within another interval kills the connection, and
+// every command on it fails as *transport.UnreachableError. The next
+// command re-dials once.
 //
 // Every failure to reach a host is a *transport.UnreachableError; it wraps a
 // *HostKeyError (unknown or mismatched key), an *AuthError (every key
